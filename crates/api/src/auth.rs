@@ -1,0 +1,172 @@
+//! Passwords, sessions and roles.
+//!
+//! Passwords are hashed with argon2id (PHC strings). A login creates a random
+//! 256-bit token; only its SHA-256 is stored, so a copy of the database does
+//! not hold usable sessions. The token travels as a bearer token or as the
+//! `hotline_session` cookie (HttpOnly, SameSite=Strict); WebSocket clients,
+//! which cannot set headers, may pass it as `?access_token=`.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::header;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const COOKIE: &str = "hotline_session";
+
+/// What a user may do. Enforced on the server for every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Supervisor,
+    Agent,
+    Qa,
+    Auditor,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" => Role::Admin,
+            "supervisor" => Role::Supervisor,
+            "agent" => Role::Agent,
+            "qa" => Role::Qa,
+            "auditor" => Role::Auditor,
+            _ => return None,
+        })
+    }
+    pub const ALL: [&'static str; 5] = ["admin", "supervisor", "agent", "qa", "auditor"];
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::internal()
+        })
+}
+
+/// Checks a password against a stored PHC string. A malformed hash never matches.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A new random session token (hex) and the hash that is stored.
+pub fn new_token() -> (String, String) {
+    let mut raw = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let token = hex::encode(raw);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The signed-in user of a request. Extracting it fails with 401 when there
+/// is no valid session.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub agent_id: Option<String>,
+    pub session_id: String,
+}
+
+impl AuthUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Ok if the user holds any of `roles`; 403 otherwise.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.iter().any(|r| self.has(*r)) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Supervisors and admins act for any agent; an agent only for themself.
+    pub fn may_act_for_agent(&self, agent_id: &str) -> bool {
+        self.has(Role::Admin) || self.has(Role::Supervisor) || self.agent_id.as_deref() == Some(agent_id)
+    }
+}
+
+fn token_from_parts(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(t) = v.strip_prefix("Bearer ") {
+            return Some(t.trim().to_owned());
+        }
+    }
+    for cookie in parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        for pair in cookie.split(';') {
+            if let Some((k, v)) = pair.trim().split_once('=') {
+                if k == COOKIE {
+                    return Some(v.to_owned());
+                }
+            }
+        }
+    }
+    parts.uri.query().and_then(|q| {
+        q.split('&').find_map(|kv| kv.strip_prefix("access_token=").map(str::to_owned))
+    })
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = token_from_parts(parts).ok_or_else(ApiError::unauthorized)?;
+        let now = hotline_acd::now_ms();
+        let (session, user) = state
+            .db()
+            .session_by_token_hash(&token_hash(&token), now)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(AuthUser {
+            user_id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            roles: user.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            agent_id: user.agent_id,
+            session_id: session.id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_round_trip() {
+        let h = hash_password("demo").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("demo", &h));
+        assert!(!verify_password("Demo", &h));
+        assert!(!verify_password("demo", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_hashes_are_kept() {
+        let (t1, h1) = new_token();
+        let (t2, _) = new_token();
+        assert_ne!(t1, t2);
+        assert_eq!(t1.len(), 64);
+        assert_eq!(h1, token_hash(&t1));
+        assert_ne!(h1, t1);
+    }
+}

@@ -1,0 +1,77 @@
+//! Hotline's HTTP face: REST + JSON under `/api/v1`, a WebSocket event
+//! stream, the OpenAPI document, health and Prometheus metrics.
+//!
+//! - Every `/api/v1` route but login needs a session; roles are checked in
+//!   each handler against [`auth::Role`].
+//! - Every error is `{"error": {"code", "message", "field"}}` ([`error`]);
+//!   bodies are parsed by [`json::ApiJson`], which names the wrong field.
+//! - This crate owns the wire format ([`dto`]); store and engine types never
+//!   reach the client directly.
+
+pub mod audit;
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod json;
+mod limiter;
+pub mod openapi;
+pub mod routes;
+mod state;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+pub use state::{ApiSettings, AppState};
+
+use crate::error::ApiError;
+use crate::routes::{agents, auth as auth_routes, events, ops, queues, skills, work};
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.0.settings.max_body_bytes;
+    let api = Router::new()
+        .route("/auth/login", post(auth_routes::login))
+        .route("/auth/logout", post(auth_routes::logout))
+        .route("/me", get(auth_routes::me))
+        .route("/skills", get(skills::list).post(skills::create))
+        .route("/skills/{id}", patch(skills::patch))
+        .route("/queues", get(queues::list).post(queues::create))
+        .route("/queues/{id}", get(queues::get).patch(queues::patch))
+        .route("/queues/{id}/stats", get(queues::stats))
+        .route("/agents", get(agents::list).post(agents::create))
+        .route("/agents/{id}", get(agents::get).patch(agents::patch))
+        .route("/agents/{id}/state", get(work::get_state).put(work::set_state))
+        .route("/agents/{id}/wrap-up/end", post(work::end_wrap_up))
+        .route("/agent-states", get(work::list_states))
+        .route("/reason-codes", get(agents::reason_codes))
+        .route("/wrap-up-codes", get(agents::wrap_up_codes))
+        .route("/offers/{id}/accept", post(work::accept))
+        .route("/offers/{id}/reject", post(work::reject))
+        .route("/contacts", post(work::submit))
+        .route("/contacts/{id}/finish", post(work::finish))
+        .route("/contacts/{id}/abandon", post(work::abandon))
+        .route("/audit", get(work::audit_log))
+        .route("/events", get(events::stream))
+        .route("/openapi.json", get(|| async { Json(openapi::ApiDoc::openapi()) }))
+        .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint") });
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,36 @@
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::dto::*;
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::routes::{agents, auth, events, ops, queues, skills, work};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hotline API", description = "Contact-center platform: routing, agents, queues, events."),
+    paths(
+        auth::login, auth::logout, auth::me,
+        skills::list, skills::create, skills::patch,
+        queues::list, queues::get, queues::create, queues::patch, queues::stats,
+        agents::list, agents::get, agents::create, agents::patch, agents::reason_codes, agents::wrap_up_codes,
+        work::get_state, work::list_states, work::set_state, work::end_wrap_up, work::accept, work::reject,
+        work::submit, work::finish, work::abandon, work::audit_log,
+        events::stream,
+        ops::healthz, ops::readyz, ops::metrics,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
+        PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
+        AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
+        WrapUpCodeDto, AuditDto, Health)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}

@@ -1,0 +1,149 @@
+use std::collections::{HashMap, HashSet};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hotline_store::{Agent, AgentSkill, Capacity};
+
+use super::{check_level, check_name};
+use crate::audit::{self, ClientIp};
+use crate::auth::{AuthUser, Role};
+use crate::dto::*;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
+use crate::state::AppState;
+
+fn dto(a: Agent) -> AgentDto {
+    AgentDto {
+        id: a.id,
+        extension: a.extension,
+        name: a.name,
+        skills: a.skills.into_iter().map(|s| AgentSkillDto { skill: s.skill, level: s.level }).collect(),
+        languages: a.languages,
+        queues: a.queues,
+        capacity: CapacityDto { voice: a.capacity.voice, chat: a.capacity.chat, email: a.capacity.email },
+        enabled: a.enabled,
+    }
+}
+
+async fn validate(state: &AppState, a: &Agent) -> ApiResult<()> {
+    check_name("name", &a.name)?;
+    let skills: HashMap<String, String> = state.db().list_skills().await?.into_iter().map(|s| (s.id, s.kind)).collect();
+    let mut seen = HashSet::new();
+    for (i, s) in a.skills.iter().enumerate() {
+        match skills.get(&s.skill).map(String::as_str) {
+            Some("skill") => {}
+            Some(_) => return Err(ApiError::invalid(&format!("skills[{i}].skill"), format!("`{}` is a language; list it under languages", s.skill))),
+            None => return Err(ApiError::invalid(&format!("skills[{i}].skill"), format!("unknown skill `{}`", s.skill))),
+        }
+        check_level(&format!("skills[{i}].level"), s.level)?;
+        if !seen.insert(&s.skill) {
+            return Err(ApiError::invalid(&format!("skills[{i}].skill"), format!("`{}` is listed twice", s.skill)));
+        }
+    }
+    for (i, l) in a.languages.iter().enumerate() {
+        if skills.get(l).map(String::as_str) != Some("language") {
+            return Err(ApiError::invalid(&format!("languages[{i}]"), format!("unknown language `{l}`")));
+        }
+    }
+    let queues: HashSet<String> = state.db().list_queues().await?.into_iter().map(|q| q.id).collect();
+    for (i, q) in a.queues.iter().enumerate() {
+        if !queues.contains(q) {
+            return Err(ApiError::invalid(&format!("queues[{i}]"), format!("unknown queue `{q}`")));
+        }
+    }
+    if a.capacity.voice > 1 {
+        return Err(ApiError::invalid("capacity.voice", "an agent takes at most one call at a time"));
+    }
+    if a.capacity.chat > 20 || a.capacity.email > 50 {
+        return Err(ApiError::invalid(if a.capacity.chat > 20 { "capacity.chat" } else { "capacity.email" }, "at most 20 chats and 50 emails"));
+    }
+    Ok(())
+}
+
+fn check_extension(ext: &str) -> ApiResult<()> {
+    if (2..=10).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("extension", "use 2-10 digits"))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/agents", tag = "configuration", security(("bearer" = [])),
+    responses((status = 200, body = [AgentDto]), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<AgentDto>>> {
+    Ok(Json(state.db().list_agents().await?.into_iter().map(dto).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "configuration", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = AgentDto), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<AgentDto>> {
+    let a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
+    Ok(Json(dto(a)))
+}
+
+#[utoipa::path(post, path = "/api/v1/agents", tag = "configuration", security(("bearer" = [])), request_body = NewAgent,
+    responses((status = 201, body = AgentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(r): ApiJson<NewAgent>) -> ApiResult<(StatusCode, Json<AgentDto>)> {
+    user.require(&[Role::Admin])?;
+    check_extension(&r.extension)?;
+    if state.db().agent_by_extension(&r.extension).await?.is_some() {
+        return Err(ApiError::conflict(format!("extension {} is taken", r.extension)).field("extension"));
+    }
+    let now = hotline_acd::now_ms();
+    let cap = r.capacity.unwrap_or(CapacityDto { voice: 1, chat: 3, email: 5 });
+    let a = Agent {
+        id: uuid::Uuid::now_v7().to_string(),
+        extension: r.extension,
+        name: r.name.trim().to_owned(),
+        skills: r.skills.into_iter().map(|s| AgentSkill { skill: s.skill, level: s.level }).collect(),
+        languages: r.languages,
+        queues: r.queues,
+        capacity: Capacity { voice: cap.voice, chat: cap.chat, email: cap.email },
+        enabled: true,
+        created_at: now,
+        updated_at: now,
+    };
+    validate(&state, &a).await?;
+    state.db().insert_agent(&a).await?;
+    state.0.acd.reload_agent(a.clone()).await?;
+    audit::record(&state, Some(&user), &ip, "agent.create", Some(&a.id), a.extension.clone()).await;
+    Ok((StatusCode::CREATED, Json(dto(a))))
+}
+
+/// Admins change anything; supervisors move agents between queues and adjust skills.
+#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "configuration", security(("bearer" = [])), request_body = PatchAgent,
+    params(("id" = String, Path)), responses((status = 200, body = AgentDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, ApiJson(r): ApiJson<PatchAgent>) -> ApiResult<Json<AgentDto>> {
+    user.require(&[Role::Admin, Role::Supervisor])?;
+    if !user.has(Role::Admin) && (r.name.is_some() || r.capacity.is_some() || r.enabled.is_some()) {
+        return Err(ApiError::forbidden());
+    }
+    let mut a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
+    if let Some(v) = r.name { a.name = v.trim().to_owned(); }
+    if let Some(v) = r.skills { a.skills = v.into_iter().map(|s| AgentSkill { skill: s.skill, level: s.level }).collect(); }
+    if let Some(v) = r.languages { a.languages = v; }
+    if let Some(v) = r.queues { a.queues = v; }
+    if let Some(v) = r.capacity { a.capacity = Capacity { voice: v.voice, chat: v.chat, email: v.email }; }
+    if let Some(v) = r.enabled { a.enabled = v; }
+    a.updated_at = hotline_acd::now_ms();
+    validate(&state, &a).await?;
+    state.db().update_agent(&a).await?;
+    state.0.acd.reload_agent(a.clone()).await?;
+    audit::record(&state, Some(&user), &ip, "agent.update", Some(&a.id), a.extension.clone()).await;
+    Ok(Json(dto(a)))
+}
+
+#[utoipa::path(get, path = "/api/v1/reason-codes", tag = "configuration", security(("bearer" = [])),
+    responses((status = 200, body = [ReasonCodeDto])))]
+pub async fn reason_codes(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<ReasonCodeDto>>> {
+    let codes = state.db().list_reason_codes().await?;
+    Ok(Json(codes.into_iter().map(|c| ReasonCodeDto { id: c.id, label: c.label, paid: c.paid }).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "configuration", security(("bearer" = [])),
+    responses((status = 200, body = [WrapUpCodeDto])))]
+pub async fn wrap_up_codes(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<WrapUpCodeDto>>> {
+    let codes = state.db().list_wrap_up_codes().await?;
+    Ok(Json(codes.into_iter().map(|c| WrapUpCodeDto { id: c.id, label: c.label, category: c.category }).collect()))
+}

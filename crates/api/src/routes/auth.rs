@@ -1,0 +1,97 @@
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hotline_store::Session;
+
+use crate::audit::{self, ClientIp};
+use crate::auth::{self, AuthUser, COOKIE};
+use crate::dto::{LoginRequest, LoginResponse, Me};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
+use crate::state::AppState;
+
+/// A hash of a password nobody has, checked when the user does not exist so
+/// that a wrong user name takes as long as a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0H6fn1qW4mXbJv0u9nE1kT5bHqk0xQ7m0wWm7m7Qk5c";
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
+    let now = hotline_acd::now_ms();
+    let ip_key = ip.0.clone().unwrap_or_else(|| "unknown".into());
+    let limiter = &state.0.limiter;
+    if let Some(wait) = limiter.blocked(&req.username, &ip_key, now) {
+        audit::record(&state, None, &ip, "login.rate_limited", Some(&req.username), String::new()).await;
+        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many failed logins; try again in {wait} s"));
+        e.retry_after_secs = Some(wait);
+        return Err(e);
+    }
+    let user = state.db().user_by_username(&req.username).await?;
+    let password = req.password.clone();
+    let hash = user.as_ref().filter(|u| u.enabled).map_or(DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    let Some(user) = user.filter(|u| ok && u.enabled) else {
+        limiter.failed(&req.username, &ip_key, now);
+        audit::record(&state, None, &ip, "login.failed", Some(&req.username), String::new()).await;
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong user name or password"));
+    };
+    limiter.succeeded(&req.username);
+    let (token, token_hash) = auth::new_token();
+    let expires_at = now + state.0.settings.session_ttl_ms;
+    let session = Session {
+        id: uuid::Uuid::now_v7().to_string(),
+        user_id: user.id.clone(),
+        token_hash,
+        created_at: now,
+        expires_at,
+        ip: ip.0.clone(),
+    };
+    state.db().create_session(&session).await?;
+    let actor = AuthUser {
+        user_id: user.id.clone(),
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        roles: vec![],
+        agent_id: user.agent_id.clone(),
+        session_id: session.id.clone(),
+    };
+    audit::record(&state, Some(&actor), &ip, "login", Some(&user.id), String::new()).await;
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        state.0.settings.session_ttl_ms / 1000,
+        if state.0.settings.secure_cookie { "; Secure" } else { "" }
+    );
+    let body = LoginResponse {
+        token,
+        expires_at,
+        user: Me { id: user.id, username: user.username, display_name: user.display_name, roles: user.roles, agent_id: user.agent_id },
+    };
+    let mut resp = Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, ip: ClientIp, user: AuthUser) -> ApiResult<Response> {
+    state.db().delete_session(&user.session_id).await?;
+    audit::record(&state, Some(&user), &ip, "logout", Some(&user.user_id), String::new()).await;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("hotline_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    Ok(resp)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(user: AuthUser) -> Json<Me> {
+    Json(Me {
+        id: user.user_id,
+        username: user.username,
+        display_name: user.display_name,
+        roles: user.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect(),
+        agent_id: user.agent_id,
+    })
+}

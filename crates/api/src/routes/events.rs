@@ -1,0 +1,100 @@
+//! `GET /api/v1/events`: a WebSocket of typed JSON events.
+//!
+//! Each message is `{"seq": n, "at": ms, "type": "...", ...fields}`. Admins
+//! and supervisors see everything; an agent sees queue-level events and
+//! their own; QA and auditors see queue-level events only. A client that
+//! falls too far behind gets a `{"type":"lagged","missed":n}` message and
+//! keeps going.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use hotline_events::{Envelope, Event};
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::{AuthUser, Role};
+use crate::error::ErrorBody;
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+    description = "Upgrades to a WebSocket streaming JSON events (agent_state, contact_queued, contact_offered, offer_ended, contact_answered, contact_abandoned, contact_overflowed, contact_gave_up, contact_finished). Browsers pass the token as ?access_token= or rely on the session cookie.",
+    responses((status = 101, description = "switching to WebSocket"), (status = 401, body = ErrorBody)))]
+pub async fn stream(State(state): State<AppState>, user: AuthUser, ws: WebSocketUpgrade) -> Response {
+    let rx = state.0.bus.subscribe();
+    ws.on_upgrade(move |socket| pump(socket, rx, user))
+}
+
+async fn pump(mut socket: WebSocket, mut rx: tokio::sync::broadcast::Receiver<std::sync::Arc<Envelope>>, user: AuthUser) {
+    let hello = json!({"type": "hello", "user": user.username});
+    if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                Ok(env) => {
+                    if !visible(&user, &env.event) { continue; }
+                    if socket.send(Message::Text(to_json(&env).to_string().into())).await.is_err() { return; }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    let m = json!({"type": "lagged", "missed": missed});
+                    if socket.send(Message::Text(m.to_string().into())).await.is_err() { return; }
+                }
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// Who may see what.
+pub fn visible(user: &AuthUser, e: &Event) -> bool {
+    if user.has(Role::Admin) || user.has(Role::Supervisor) {
+        return true;
+    }
+    match e.agent_id() {
+        None => true,
+        Some(agent) => user.has(Role::Agent) && user.agent_id.as_deref() == Some(agent),
+    }
+}
+
+pub fn to_json(env: &Envelope) -> Value {
+    let (kind, mut body) = match &env.event {
+        Event::AgentState { agent_id, extension, status, reason, state } => {
+            ("agent_state", json!({"agent_id": agent_id, "extension": extension, "status": status, "reason": reason, "state": state}))
+        }
+        Event::ContactQueued { contact_id, queue_id, channel } => {
+            ("contact_queued", json!({"contact_id": contact_id, "queue_id": queue_id, "channel": channel}))
+        }
+        Event::ContactOffered { contact_id, queue_id, agent_id, offer_id, expires_at } => (
+            "contact_offered",
+            json!({"contact_id": contact_id, "queue_id": queue_id, "agent_id": agent_id, "offer_id": offer_id, "expires_at": expires_at}),
+        ),
+        Event::OfferEnded { contact_id, agent_id, offer_id, end } => {
+            ("offer_ended", json!({"contact_id": contact_id, "agent_id": agent_id, "offer_id": offer_id, "end": end}))
+        }
+        Event::ContactAnswered { contact_id, queue_id, agent_id, waited_ms } => {
+            ("contact_answered", json!({"contact_id": contact_id, "queue_id": queue_id, "agent_id": agent_id, "waited_ms": waited_ms}))
+        }
+        Event::ContactAbandoned { contact_id, queue_id, waited_ms } => {
+            ("contact_abandoned", json!({"contact_id": contact_id, "queue_id": queue_id, "waited_ms": waited_ms}))
+        }
+        Event::ContactOverflowed { contact_id, from_queue, to_queue } => {
+            ("contact_overflowed", json!({"contact_id": contact_id, "from_queue": from_queue, "to_queue": to_queue}))
+        }
+        Event::ContactGaveUp { contact_id, queue_id, action, waited_ms } => {
+            ("contact_gave_up", json!({"contact_id": contact_id, "queue_id": queue_id, "action": action, "waited_ms": waited_ms}))
+        }
+        Event::ContactFinished { contact_id, agent_id } => ("contact_finished", json!({"contact_id": contact_id, "agent_id": agent_id})),
+    };
+    if let Value::Object(m) = &mut body {
+        m.insert("seq".into(), json!(env.seq));
+        m.insert("at".into(), json!(env.at));
+        m.insert("type".into(), json!(kind));
+    }
+    body
+}

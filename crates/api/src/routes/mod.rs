@@ -1,0 +1,39 @@
+pub mod agents;
+pub mod auth;
+pub mod events;
+pub mod ops;
+pub mod queues;
+pub mod skills;
+pub mod work;
+
+use crate::error::ApiError;
+
+/// Ids chosen by people (queues, skills, codes): short lower-case slugs.
+pub fn check_slug(field: &str, id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 32
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(field, "use 1-32 lower-case letters, digits, `_` or `-`"))
+    }
+}
+
+/// Display names: not blank, at most 64 characters.
+pub fn check_name(field: &str, name: &str) -> Result<(), ApiError> {
+    let n = name.trim().chars().count();
+    if n == 0 || n > 64 {
+        return Err(ApiError::invalid(field, "must be 1-64 characters"));
+    }
+    Ok(())
+}
+
+/// Proficiency levels are 1 (novice) to 10 (expert).
+pub fn check_level(field: &str, level: u8) -> Result<(), ApiError> {
+    if (1..=10).contains(&level) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(field, format!("level {level} is outside 1-10")))
+    }
+}

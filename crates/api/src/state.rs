@@ -1,0 +1,56 @@
+use std::sync::Arc;
+
+use hotline_acd::AcdHandle;
+use hotline_events::EventBus;
+use hotline_store::{Store, TenantStore};
+
+use crate::limiter::LoginLimiter;
+
+/// Settings of the API that come from the configuration file.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    pub tenant: String,
+    pub session_ttl_ms: i64,
+    pub max_failures_per_user: u32,
+    pub max_failures_per_ip: u32,
+    pub failure_window_ms: i64,
+    pub secure_cookie: bool,
+    pub max_body_bytes: usize,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings {
+            tenant: "default".into(),
+            session_ttl_ms: 12 * 3_600_000,
+            max_failures_per_user: 5,
+            max_failures_per_ip: 20,
+            failure_window_ms: 900_000,
+            secure_cookie: false,
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub(crate) Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub store: Store,
+    pub acd: AcdHandle,
+    pub bus: EventBus,
+    pub settings: ApiSettings,
+    pub limiter: LoginLimiter,
+}
+
+impl AppState {
+    pub fn new(store: Store, acd: AcdHandle, bus: EventBus, settings: ApiSettings) -> Self {
+        let limiter = LoginLimiter::new(settings.max_failures_per_user, settings.max_failures_per_ip, settings.failure_window_ms);
+        AppState(Arc::new(Inner { store, acd, bus, settings, limiter }))
+    }
+
+    pub(crate) fn db(&self) -> TenantStore {
+        self.0.store.tenant(&self.0.settings.tenant)
+    }
+}

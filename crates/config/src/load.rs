@@ -1,0 +1,100 @@
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{ConfigError, Located};
+use crate::model::Config;
+
+/// Environment variables starting with this prefix override file values.
+pub const ENV_PREFIX: &str = "HOTLINE_";
+
+/// Reads a configuration file (or only defaults when `path` is `None`) and
+/// applies the given environment variables on top.
+pub fn load<I>(path: Option<&Path>, env: I) -> Result<Config, ConfigError>
+where
+    I: IntoIterator<Item = (String, String)>,
+{
+    let (name, text) = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|source| ConfigError::Io { path: p.to_owned(), source })?;
+            (p.display().to_string(), text)
+        }
+        None => ("<defaults>".to_owned(), String::new()),
+    };
+    load_str(&name, &text, env)
+}
+
+/// Like [`load`], from text already in memory; `name` is used in messages.
+pub fn load_str<I>(name: &str, text: &str, env: I) -> Result<Config, ConfigError>
+where
+    I: IntoIterator<Item = (String, String)>,
+{
+    // First pass straight from the text, so that errors carry line and column.
+    let config: Config = toml::from_str(text).map_err(|e| located(name, text, &e))?;
+    let overrides: Vec<(String, Vec<String>, toml::Value)> = env
+        .into_iter()
+        .filter_map(|(var, value)| {
+            let rest = var.strip_prefix(ENV_PREFIX)?;
+            let path: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
+            (path.len() == 2 && path.iter().all(|p| !p.is_empty()))
+                .then(|| (var.clone(), path, parse_env_value(&value)))
+        })
+        .collect();
+    if overrides.is_empty() {
+        return validate(config);
+    }
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| located(name, text, &e))?;
+    for (var, path, value) in overrides {
+        let section = table
+            .entry(path[0].clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let Some(section) = section.as_table_mut() else {
+            return Err(ConfigError::Env { var, message: format!("`{}` is not a section", path[0]) });
+        };
+        section.insert(path[1].clone(), value);
+        // Check each override on its own so the message names the variable.
+        Config::deserialize(toml::Value::Table(table.clone()))
+            .map_err(|e| ConfigError::Env { var, message: e.message().to_owned() })?;
+    }
+    let config = Config::deserialize(toml::Value::Table(table))
+        .map_err(|e| ConfigError::Env { var: "HOTLINE_*".into(), message: e.message().to_owned() })?;
+    validate(config)
+}
+
+fn parse_env_value(raw: &str) -> toml::Value {
+    // `key = <raw>` parses for numbers, booleans and arrays; anything else is a string.
+    toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .filter(|v| !v.is_table())
+        .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
+}
+
+fn located(name: &str, text: &str, e: &toml::de::Error) -> ConfigError {
+    let offset = e.span().map_or(0, |s| s.start);
+    ConfigError::File(Located::at(name, text, offset, e.message().trim().to_owned()))
+}
+
+fn validate(config: Config) -> Result<Config, ConfigError> {
+    let url = &config.database.url;
+    if !(url.is_empty() || url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(ConfigError::Invalid {
+            field: "database.url",
+            message: "must start with `sqlite:`, `postgres://` or `postgresql://`".into(),
+        });
+    }
+    if config.auth.session_ttl_hours == 0 {
+        return Err(ConfigError::Invalid { field: "auth.session_ttl_hours", message: "must be at least 1".into() });
+    }
+    if config.routing.tenant.is_empty() {
+        return Err(ConfigError::Invalid { field: "routing.tenant", message: "must not be empty".into() });
+    }
+    if config.routing.utc_offset_minutes.abs() > 14 * 60 {
+        return Err(ConfigError::Invalid {
+            field: "routing.utc_offset_minutes",
+            message: "must be between -840 and 840".into(),
+        });
+    }
+    Ok(config)
+}

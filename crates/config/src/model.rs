@@ -1,0 +1,186 @@
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The whole configuration. Every section and field has a default, so an
+/// empty file is a valid configuration.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub data: DataConfig,
+    pub database: DatabaseConfig,
+    pub log: LogConfig,
+    pub auth: AuthConfig,
+    pub routing: RoutingConfig,
+}
+
+/// `[server]`: the HTTP listener.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address of the web UI, REST API, WebSocket stream and metrics.
+    /// Default `127.0.0.1:8080`.
+    pub http_listen: SocketAddr,
+    /// Largest accepted request body, in bytes. Default 1 MiB.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)), max_body_bytes: 1 << 20 }
+    }
+}
+
+/// `[data]`: where Hotline keeps its files.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataConfig {
+    /// Folder for the embedded database and recordings. Default `./data`.
+    pub dir: PathBuf,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig { dir: PathBuf::from("./data") }
+    }
+}
+
+/// `[database]`: the system of record.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `postgres://user:password@host/db` or `sqlite:///path/file.db`.
+    /// Default: empty, meaning an SQLite file `hotline.db` inside `[data] dir`.
+    pub url: String,
+}
+
+/// The URL may carry a password: it never reaches a log.
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig").field("url", &redact_url(&self.url)).finish()
+    }
+}
+
+/// Replaces the password of a URL with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let sep = if rest.contains('/') { "/" } else { "" };
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{sep}{path}")
+            } else {
+                format!("{scheme}://{user}@{host}{sep}{path}")
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// `[log]`: what the server writes to standard error.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// Default `info`.
+    pub level: LogLevel,
+    /// `text` for people, `json` for log collectors. Default `text`.
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { level: LogLevel::Info, format: LogFormat::Text }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `[auth]`: sessions and login protection.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a login stays valid, in hours. Default 12 (one shift).
+    pub session_ttl_hours: u32,
+    /// Failed logins allowed per user name within the window. Default 5.
+    pub max_failures_per_user: u32,
+    /// Failed logins allowed per client address within the window. Default 20.
+    pub max_failures_per_ip: u32,
+    /// Length of the failed-login window, in seconds. Default 900.
+    pub failure_window_secs: u32,
+    /// Mark the session cookie `Secure` (set when serving over HTTPS). Default false.
+    pub secure_cookie: bool,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            session_ttl_hours: 12,
+            max_failures_per_user: 5,
+            max_failures_per_ip: 20,
+            failure_window_secs: 900,
+            secure_cookie: false,
+        }
+    }
+}
+
+/// `[routing]`: the ACD engine's driver.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutingConfig {
+    /// Tenant served by this node. Default `default`.
+    pub tenant: String,
+    /// Largest batch of queue-log rows written in one transaction. Default 500.
+    pub persist_batch: usize,
+    /// Time zone offset from UTC, in minutes, that decides when "today"
+    /// starts for per-agent daily counters. Default 480 (China Standard Time).
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        RoutingConfig { tenant: "default".into(), persist_batch: 500, utc_offset_minutes: 480 }
+    }
+}
+
+impl Config {
+    /// The database URL in effect: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}", self.data.dir.join("hotline.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+}

@@ -1,0 +1,93 @@
+use expect_test::{expect, Expect};
+use hotline_config::{load_str, redact_url, Config, LogFormat, LogLevel};
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn check_err(text: &str, vars: &[(&str, &str)], expected: Expect) {
+    let err = load_str("hotline.toml", text, env(vars)).expect_err("config should be refused");
+    expected.assert_eq(&err.to_string());
+}
+
+#[test]
+fn empty_file_is_all_defaults() {
+    let c = load_str("hotline.toml", "", env(&[])).unwrap();
+    assert_eq!(c, Config::default());
+    assert_eq!(c.server.http_listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(c.database_url(), "sqlite://./data/hotline.db");
+}
+
+#[test]
+fn file_values_are_read() {
+    let c = load_str(
+        "hotline.toml",
+        "[log]\nlevel = \"debug\"\nformat = \"json\"\n[database]\nurl = \"postgres://u:p@h/db\"\n",
+        env(&[]),
+    )
+    .unwrap();
+    assert_eq!(c.log.level, LogLevel::Debug);
+    assert_eq!(c.log.format, LogFormat::Json);
+    assert_eq!(c.database_url(), "postgres://u:p@h/db");
+}
+
+#[test]
+fn wrong_enum_value_names_line_and_allowed_values() {
+    check_err(
+        "[server]\nhttp_listen = \"127.0.0.1:8080\"\n\n[log]\nlevel = \"verbose\"\n",
+        &[],
+        expect![["hotline.toml:5:9: unknown variant `verbose`, expected one of `error`, `warn`, `info`, `debug`, `trace`"]],
+    );
+}
+
+#[test]
+fn unknown_key_is_an_error() {
+    check_err(
+        "[server]\nhttp_lisen = \"127.0.0.1:8080\"\n",
+        &[],
+        expect![["hotline.toml:2:1: unknown field `http_lisen`, expected `http_listen` or `max_body_bytes`"]],
+    );
+}
+
+#[test]
+fn bad_address_and_syntax_errors_are_located() {
+    check_err("[server]\nhttp_listen = \"localhost\"\n", &[], expect![["hotline.toml:2:15: invalid socket address syntax"]]);
+    check_err("[server\n", &[], expect![["hotline.toml:1:8: invalid table header\nexpected `.`, `]`"]]);
+}
+
+#[test]
+fn environment_overrides_file() {
+    let c = load_str(
+        "hotline.toml",
+        "[server]\nhttp_listen = \"127.0.0.1:8080\"\n",
+        env(&[("HOTLINE_SERVER__HTTP_LISTEN", "127.0.0.1:9090"), ("HOTLINE_AUTH__SESSION_TTL_HOURS", "8"), ("PATH", "/bin")]),
+    )
+    .unwrap();
+    assert_eq!(c.server.http_listen.to_string(), "127.0.0.1:9090");
+    assert_eq!(c.auth.session_ttl_hours, 8);
+}
+
+#[test]
+fn wrong_environment_value_names_the_variable() {
+    check_err(
+        "",
+        &[("HOTLINE_LOG__FORMAT", "xml")],
+        expect![["environment variable HOTLINE_LOG__FORMAT: unknown variant `xml`, expected `text` or `json`"]],
+    );
+    check_err("", &[("HOTLINE_NOPE__X", "1")], expect![["environment variable HOTLINE_NOPE__X: unknown field `nope`, expected one of `server`, `data`, `database`, `log`, `auth`, `routing`"]]);
+}
+
+#[test]
+fn semantic_checks() {
+    check_err("[database]\nurl = \"mysql://x\"\n", &[], expect![["database.url: must start with `sqlite:`, `postgres://` or `postgresql://`"]]);
+    check_err("[auth]\nsession_ttl_hours = 0\n", &[], expect![["auth.session_ttl_hours: must be at least 1"]]);
+}
+
+#[test]
+fn database_password_never_printed() {
+    let c = load_str("x", "[database]\nurl = \"postgres://hotline:s3cret@db:5432/hotline\"\n", env(&[])).unwrap();
+    let printed = format!("{c:?}");
+    assert!(!printed.contains("s3cret"), "{printed}");
+    assert_eq!(redact_url("postgres://hotline:s3cret@db:5432/hotline"), "postgres://hotline:***@db:5432/hotline");
+    assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+}

@@ -1,0 +1,150 @@
+//! The `hotline` binary's wiring: configuration → logging → store →
+//! routing → HTTP. Kept as a library so tests can start a real server
+//! in-process on a free port.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use hotline_config::{redact_url, Config, LogFormat};
+use hotline_events::EventBus;
+use hotline_store::Store;
+use tokio::net::TcpListener;
+
+/// Command-line values that override the configuration file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Overrides {
+    /// Configuration file (TOML). Without it, defaults and HOTLINE_* variables apply.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Data folder (embedded database, recordings).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Database URL (postgres://… or sqlite://…); overrides the configuration.
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+/// Reads the configuration: file, then environment, then command line.
+pub fn load_config(o: &Overrides) -> anyhow::Result<Config> {
+    let mut config = hotline_config::load(o.config.as_deref(), std::env::vars())?;
+    if let Some(d) = &o.data {
+        config.data.dir = d.clone();
+    }
+    if let Some(u) = &o.database_url {
+        config.database.url = u.clone();
+    }
+    Ok(config)
+}
+
+pub fn check_config(file: &Path) -> anyhow::Result<()> {
+    let config = hotline_config::load(Some(file), std::env::vars())?;
+    println!("{}: ok", file.display());
+    println!("  http: {}", config.server.http_listen);
+    println!("  database: {}", redact_url(&config.database_url()));
+    println!("  data: {}", config.data.dir.display());
+    Ok(())
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::{fmt, EnvFilter};
+    let filter = EnvFilter::try_from_env("HOTLINE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("{},sqlx=warn,tower_http=info", config.log.level.as_str())));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second initialisation (tests start several servers) is harmless.
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data.dir)
+            .with_context(|| format!("cannot create data folder {}", config.data.dir.display()))?;
+    }
+    let store = Store::connect(&url).await.with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+    let applied = store.migrate().await.context("database migration failed")?;
+    for m in applied {
+        tracing::info!(version = m.version, name = %m.name, "migration applied");
+    }
+    Ok(store)
+}
+
+pub async fn migrate(o: Overrides) -> anyhow::Result<()> {
+    let config = load_config(&o)?;
+    init_logging(&config);
+    open_store(&config).await?;
+    println!("database is up to date");
+    Ok(())
+}
+
+/// `hotline serve`.
+pub async fn serve(o: Overrides, demo: bool) -> anyhow::Result<()> {
+    let config = load_config(&o)?;
+    init_logging(&config);
+    let listener = TcpListener::bind(config.server.http_listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.http_listen))?;
+    run(config, demo, listener, shutdown_signal()).await
+}
+
+/// Starts everything on `listener` and runs until `shutdown` completes.
+pub async fn run(config: Config, demo: bool, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    if demo {
+        let hash = tokio::task::spawn_blocking(|| hotline_api::auth::hash_password("demo"))
+            .await?
+            .map_err(|e| anyhow::anyhow!("hashing the demo password: {}", e.message))?;
+        let report = store.seed_demo(&hash).await.context("seeding the demo center")?;
+        tracing::info!(created = report.created, skipped = report.skipped, "demo center ready");
+    }
+    let bus = EventBus::new(4096);
+    let (acd, acd_task) = hotline_acd::start(
+        store.clone(),
+        bus.clone(),
+        hotline_acd::AcdOptions {
+            tenant: config.routing.tenant.clone(),
+            persist_batch: config.routing.persist_batch,
+            utc_offset_minutes: config.routing.utc_offset_minutes,
+        },
+    )
+    .await
+    .context("starting routing")?;
+    let settings = hotline_api::ApiSettings {
+        tenant: config.routing.tenant.clone(),
+        session_ttl_ms: i64::from(config.auth.session_ttl_hours) * 3_600_000,
+        max_failures_per_user: config.auth.max_failures_per_user,
+        max_failures_per_ip: config.auth.max_failures_per_ip,
+        failure_window_ms: i64::from(config.auth.failure_window_secs) * 1000,
+        secure_cookie: config.auth.secure_cookie,
+        max_body_bytes: config.server.max_body_bytes,
+    };
+    let app = hotline_api::router(hotline_api::AppState::new(store, acd, bus, settings));
+    let addr = listener.local_addr()?;
+    tracing::info!(database = %redact_url(&config.database_url()), "Hotline listening on http://{addr}");
+    // Tests and scripts read this line to find the port.
+    println!("listening on http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    drop(acd_task);
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

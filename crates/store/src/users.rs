@@ -1,0 +1,187 @@
+//! Web users and their login sessions.
+
+use sqlx::any::AnyRow;
+
+use crate::db::{flag, to_json, RowExt};
+use crate::error::{conflict_or, Result, StoreError};
+use crate::{now_ms, NewUser, Session, TenantStore, User};
+
+const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.roles, u.agent_id, u.enabled, u.created_at";
+
+fn user_row(r: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: r.text("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        password_hash: r.text("password_hash")?,
+        roles: r.json("roles")?,
+        agent_id: r.opt_text("agent_id")?,
+        enabled: r.flag("enabled")?,
+        created_at: r.int("created_at")?,
+    })
+}
+
+impl TenantStore {
+    /// Creates an enabled user with a new UUID v7 id. A taken user name is a
+    /// [`StoreError::Conflict`].
+    pub async fn create_user(&self, u: NewUser) -> Result<User> {
+        let user = User {
+            id: uuid::Uuid::now_v7().to_string(),
+            username: u.username,
+            display_name: u.display_name,
+            password_hash: u.password_hash,
+            roles: u.roles,
+            agent_id: u.agent_id,
+            enabled: true,
+            created_at: now_ms(),
+        };
+        sqlx::query(
+            "INSERT INTO users (tenant_id, id, username, display_name, password_hash, roles, agent_id, enabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&*self.tenant)
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.password_hash)
+        .bind(to_json(&user.roles)?)
+        .bind(&user.agent_id)
+        .bind(flag(user.enabled))
+        .bind(user.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, "user", &user.username))?;
+        Ok(user)
+    }
+
+    /// Saves a user's name, password hash, roles, agent link and enabled flag.
+    pub async fn update_user(&self, u: &User) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET username = $1, display_name = $2, password_hash = $3, roles = $4, agent_id = $5, enabled = $6 \
+             WHERE tenant_id = $7 AND id = $8",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(to_json(&u.roles)?)
+        .bind(&u.agent_id)
+        .bind(flag(u.enabled))
+        .bind(&*self.tenant)
+        .bind(&u.id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, "user", &u.username))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                entity: "user",
+                id: u.id.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The user with this user name (exact match), enabled or not.
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let sql =
+            format!("SELECT {USER_COLS} FROM users u WHERE u.tenant_id = $1 AND u.username = $2");
+        let row = sqlx::query(&sql)
+            .bind(&*self.tenant)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    /// The user with this id.
+    pub async fn user(&self, id: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.tenant_id = $1 AND u.id = $2");
+        let row = sqlx::query(&sql)
+            .bind(&*self.tenant)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    /// Every user, by user name.
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.tenant_id = $1");
+        let rows = sqlx::query(&sql)
+            .bind(&*self.tenant)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut users = rows.iter().map(user_row).collect::<Result<Vec<_>>>()?;
+        users.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(users)
+    }
+
+    /// Records a new session.
+    pub async fn create_session(&self, s: &Session) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (tenant_id, id, user_id, token_hash, created_at, expires_at, ip) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&*self.tenant)
+        .bind(&s.id)
+        .bind(&s.user_id)
+        .bind(&s.token_hash)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(&s.ip)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, "session", &s.id))?;
+        Ok(())
+    }
+
+    /// The session with this token hash and its user, if the session has not
+    /// expired at `now` and the user is enabled.
+    pub async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(Session, User)>> {
+        let sql = format!(
+            "SELECT s.id AS session_id, s.token_hash, s.created_at AS session_created_at, s.expires_at, s.ip, {USER_COLS} \
+             FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+             WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND u.enabled = 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(&*self.tenant)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let user = user_row(&r)?;
+        let session = Session {
+            id: r.text("session_id")?,
+            user_id: user.id.clone(),
+            token_hash: r.text("token_hash")?,
+            created_at: r.int("session_created_at")?,
+            expires_at: r.int("expires_at")?,
+            ip: r.opt_text("ip")?,
+        };
+        Ok(Some((session, user)))
+    }
+
+    /// Ends a session (logout). Ending an unknown session is not an error.
+    pub async fn delete_session(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND id = $2")
+            .bind(&*self.tenant)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes sessions expired at `now`; returns how many.
+    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND expires_at <= $2")
+            .bind(&*self.tenant)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,11 @@
+//! Store stories, each run on SQLite and on PostgreSQL.
+
+mod config;
+mod customers;
+mod demo;
+mod fixtures;
+mod interactions;
+mod migrations;
+mod support;
+mod tenants;
+mod users;
