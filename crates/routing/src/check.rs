@@ -56,9 +56,6 @@ impl<M: Matcher> Core<M> {
                     v.push(format!("{:?} holds {o:?}, which is not pending", agent.id));
                 }
             }
-            if let Some(why) = capacity_violation(agent) {
-                v.push(format!("{:?}: {why}", agent.id));
-            }
             for &(c, _) in &agent.active {
                 if w.contacts.get(&c).map(|x| x.state) != Some(CState::Assigned { agent: agent.id }) {
                     v.push(format!("{:?} handles {c:?}, which is not assigned to it", agent.id));

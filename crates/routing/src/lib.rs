@@ -84,6 +84,10 @@
 //! - **chat**: no voice in progress and fewer than `capacity.chat` chats;
 //! - **email**: no voice in progress and fewer than `capacity.email` emails.
 //!
+//! Capacity is checked when an offer is made: an `AgentUpdate` that lowers it
+//! leaves ringing and in-progress contacts alone and only holds back new
+//! offers until the agent is below the new capacity.
+//!
 //! Chats and emails may run concurrently. A wrap-up (after a contact of any
 //! channel) blocks new offers until it ends; finishing another contact during
 //! wrap-up extends it to the later end.
