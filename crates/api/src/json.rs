@@ -47,7 +47,18 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             // serde_json appends " at line L column C"; the field path says more.
             let msg = inner.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            ApiError::invalid(if path == "." { "" } else { &path }, msg)
+            let parent = if path == "." { "" } else { &path };
+            // A missing field is reported at its parent (an unknown one at itself); name the field.
+            let named = ["missing field `"]
+                .iter()
+                .find_map(|p| msg.strip_prefix(p))
+                .and_then(|rest| rest.split('`').next());
+            let field = match named {
+                Some(name) if parent.is_empty() => name.to_owned(),
+                Some(name) => format!("{parent}.{name}"),
+                None => parent.to_owned(),
+            };
+            ApiError::invalid(&field, msg)
         }
     })
 }
@@ -89,7 +100,11 @@ mod tests {
     fn missing_and_unknown_fields() {
         let e = parse::<Outer>(br#"{"name":"x"}"#).unwrap_err();
         assert_eq!(e.message, "missing field `steps`");
+        assert_eq!(e.field.as_deref(), Some("steps"));
+        let e = parse::<Outer>(br#"{"name":"x","steps":[{}]}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("steps[0].timeout_secs"));
         let e = parse::<Outer>(br#"{"name":"x","steps":[],"colour":1}"#).unwrap_err();
         assert!(e.message.starts_with("unknown field `colour`"), "{}", e.message);
+        assert_eq!(e.field.as_deref(), Some("colour"));
     }
 }
