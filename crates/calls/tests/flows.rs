@@ -1,0 +1,384 @@
+//! Call flows as timed scripts and the outputs they produce.
+
+use expect_test::{expect, Expect};
+use hotline_calls::*;
+
+fn menu() -> MenuConfig {
+    MenuConfig {
+        number: "1000".into(),
+        choices: vec![('1', "sales".into()), ('2', "support".into())],
+        default_queue: "sales".into(),
+        replay_after_ms: 5_000,
+        no_input_to_agent_ms: 30_000,
+        max_invalid: 2,
+    }
+}
+
+const C: CallId = CallId(1);
+
+fn incoming(to: &str, agent: Option<&str>) -> Input {
+    Input::Incoming { call: C, contact: "k1".into(), to: to.into(), from: "13800138000".into(), agent: agent.map(Into::into) }
+}
+
+fn digit(d: char) -> Input {
+    Input::Digit { call: C, digit: d }
+}
+
+fn offered(offer: &str, ext: &str) -> Input {
+    Input::Offered { contact: "k1".into(), offer: offer.into(), agent: format!("a{ext}"), extension: ext.into() }
+}
+
+fn offer_ended(offer: &str, end: OfferEnd) -> Input {
+    Input::OfferEnded { contact: "k1".into(), offer: offer.into(), end }
+}
+
+fn run(script: &[(u64, Input)]) -> (Orchestrator, String) {
+    let mut o = Orchestrator::new(Config { menus: vec![menu()] });
+    let mut text = String::new();
+    for (t, input) in script {
+        // Let timers fire at their own time, as the driver does.
+        while let Some(d) = o.next_deadline().filter(|d| d.0 < *t) {
+            o.handle(d, Input::Tick);
+            drain(&mut o, d.0, &mut text);
+        }
+        o.handle(Time(*t), input.clone());
+        drain(&mut o, *t, &mut text);
+    }
+    (o, text)
+}
+
+fn drain(o: &mut Orchestrator, t: u64, text: &mut String) {
+    while let Some(out) = o.poll_output() {
+        text.push_str(&format!("{t:<6} {out:?}\n"));
+    }
+}
+
+fn check(script: &[(u64, Input)], expect: Expect) {
+    let (o, text) = run(script);
+    expect.assert_eq(&text);
+    let ended = text.lines().filter(|l| l.contains("Ended {")).count();
+    if ended > 0 {
+        assert_eq!(o.call_count(), 0, "an ended call is forgotten");
+    }
+    assert!(ended <= 1, "a call ends once");
+}
+
+#[test]
+fn caller_reaches_an_agent_and_the_caller_hangs_up() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (2_000, Input::PromptDone { call: C }),
+            (3_000, digit('2')),
+            (4_000, offered("7", "8001")),
+            (4_100, Input::AgentRinging { call: C }),
+            (6_000, Input::AgentAnswered { call: C }),
+            (6_010, Input::AcceptResult { call: C, ok: true }),
+            (60_000, Input::CallerGone { call: C }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            3000   StopMedia { call: CallId(1) }
+            3000   Submit { call: CallId(1), contact: "k1", queue: "support" }
+            3000   Play { call: CallId(1), prompt: MusicOnHold }
+            4000   Dial { call: CallId(1), extension: "8001" }
+            6000   AcceptOffer { call: CallId(1), offer: "7" }
+            6010   StopMedia { call: CallId(1) }
+            6010   Bridge { call: CallId(1) }
+            60000  Hangup { call: CallId(1), side: Agent, cause: NormalClearing }
+            60000  Finish { contact: "k1", cause: NormalClearing }
+            60000  Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+}
+
+#[test]
+fn agent_hangs_up_first() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_500, offered("1", "8002")),
+            (2_000, Input::AgentAnswered { call: C }),
+            (2_001, Input::AcceptResult { call: C, ok: true }),
+            (9_000, Input::AgentGone { call: C }),
+            (9_001, Input::CallerGone { call: C }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            1000   Play { call: CallId(1), prompt: MusicOnHold }
+            1500   Dial { call: CallId(1), extension: "8002" }
+            2000   AcceptOffer { call: CallId(1), offer: "1" }
+            2001   StopMedia { call: CallId(1) }
+            2001   Bridge { call: CallId(1) }
+            9000   Hangup { call: CallId(1), side: Caller, cause: NormalClearing }
+            9000   Finish { contact: "k1", cause: NormalClearing }
+            9000   Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+}
+
+#[test]
+fn thirty_seconds_without_a_key_goes_to_an_agent() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (4_000, Input::PromptDone { call: C }),
+            // Replayed after 5 s of silence ...
+            (14_000, Input::PromptDone { call: C }),
+            (24_000, Input::PromptDone { call: C }),
+            // ... and at 30 s the caller is queued in the default queue.
+            (31_000, Input::Tick),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            9000   Play { call: CallId(1), prompt: Greeting }
+            19000  Play { call: CallId(1), prompt: Greeting }
+            29000  Play { call: CallId(1), prompt: Greeting }
+            30000  StopMedia { call: CallId(1) }
+            30000  Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            30000  Play { call: CallId(1), prompt: MusicOnHold }
+        "#]],
+    );
+}
+
+#[test]
+fn invalid_keys_replay_then_route_to_the_default_queue() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('9')),
+            (2_000, Input::PromptDone { call: C }),
+            (3_000, digit('#')),
+            (4_000, digit('7')),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            1000   StopMedia { call: CallId(1) }
+            1000   Play { call: CallId(1), prompt: Invalid }
+            2000   Play { call: CallId(1), prompt: Greeting }
+            3000   StopMedia { call: CallId(1) }
+            3000   Play { call: CallId(1), prompt: Invalid }
+            4000   StopMedia { call: CallId(1) }
+            4000   Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            4000   Play { call: CallId(1), prompt: MusicOnHold }
+        "#]],
+    );
+}
+
+#[test]
+fn caller_hangs_up_while_the_agent_rings() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_500, offered("3", "8001")),
+            (3_000, Input::CallerGone { call: C }),
+            // Routing rescinds the offer after the abandon: nothing more to do.
+            (3_001, offer_ended("3", OfferEnd::Rescinded)),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            1000   Play { call: CallId(1), prompt: MusicOnHold }
+            1500   Dial { call: CallId(1), extension: "8001" }
+            3000   CancelDial { call: CallId(1) }
+            3000   Abandon { contact: "k1" }
+            3000   Ended { call: CallId(1), cause: OriginatorCancel }
+        "#]],
+    );
+}
+
+#[test]
+fn unanswered_and_busy_phones_go_to_the_next_agent() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_000, offered("1", "8001")),
+            (21_000, offer_ended("1", OfferEnd::TimedOut)),
+            (21_000, offered("2", "8002")),
+            (21_100, Input::AgentFailed { call: C, why: DialFailure::Busy }),
+            // Routing confirms the rejection; already handled.
+            (21_100, offer_ended("2", OfferEnd::Rejected)),
+            (21_100, offered("3", "8003")),
+            (22_000, Input::AgentAnswered { call: C }),
+            (22_001, Input::AcceptResult { call: C, ok: true }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            1000   Play { call: CallId(1), prompt: MusicOnHold }
+            1000   Dial { call: CallId(1), extension: "8001" }
+            21000  CancelDial { call: CallId(1) }
+            21000  Dial { call: CallId(1), extension: "8002" }
+            21100  RejectOffer { offer: "2" }
+            21100  Dial { call: CallId(1), extension: "8003" }
+            22000  AcceptOffer { call: CallId(1), offer: "3" }
+            22001  StopMedia { call: CallId(1) }
+            22001  Bridge { call: CallId(1) }
+        "#]],
+    );
+}
+
+#[test]
+fn a_late_answer_loses_the_race_and_the_caller_keeps_waiting() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_000, offered("1", "8001")),
+            (20_999, Input::AgentAnswered { call: C }),
+            (21_000, Input::AcceptResult { call: C, ok: false }),
+            (21_000, offered("2", "8002")),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            1000   Play { call: CallId(1), prompt: MusicOnHold }
+            1000   Dial { call: CallId(1), extension: "8001" }
+            20999  AcceptOffer { call: CallId(1), offer: "1" }
+            21000  Hangup { call: CallId(1), side: Agent, cause: LoseRace }
+            21000  Dial { call: CallId(1), extension: "8002" }
+        "#]],
+    );
+}
+
+#[test]
+fn caller_leaves_while_the_answer_is_confirmed() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_000, offered("1", "8001")),
+            (5_000, Input::AgentAnswered { call: C }),
+            (5_000, Input::CallerGone { call: C }),
+            (5_001, Input::AcceptResult { call: C, ok: true }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            1000   Play { call: CallId(1), prompt: MusicOnHold }
+            1000   Dial { call: CallId(1), extension: "8001" }
+            5000   AcceptOffer { call: CallId(1), offer: "1" }
+            5000   Hangup { call: CallId(1), side: Agent, cause: OriginatorCancel }
+            5001   Finish { contact: "k1", cause: OriginatorCancel }
+            5001   Ended { call: CallId(1), cause: OriginatorCancel }
+        "#]],
+    );
+}
+
+#[test]
+fn giving_up_plays_sorry_then_hangs_up() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_000, offered("1", "8001")),
+            (61_000, Input::GaveUp { contact: "k1".into() }),
+            (61_000, offer_ended("1", OfferEnd::Rescinded)),
+            (64_000, Input::PromptDone { call: C }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales" }
+            1000   Play { call: CallId(1), prompt: MusicOnHold }
+            1000   Dial { call: CallId(1), extension: "8001" }
+            61000  CancelDial { call: CallId(1) }
+            61000  StopMedia { call: CallId(1) }
+            61000  Play { call: CallId(1), prompt: Sorry }
+            64000  Hangup { call: CallId(1), side: Caller, cause: GaveUp }
+            64000  Ended { call: CallId(1), cause: GaveUp }
+        "#]],
+    );
+}
+
+#[test]
+fn other_numbers_need_an_agent_and_are_not_served_yet() {
+    check(
+        &[(0, incoming("13900000000", None))],
+        expect![[r#"
+            0      Refuse { call: CallId(1), cause: CallRejected }
+            0      Ended { call: CallId(1), cause: CallRejected }
+        "#]],
+    );
+    check(
+        &[(0, incoming("8002", Some("8001")))],
+        expect![[r#"
+            0      Refuse { call: CallId(1), cause: UnallocatedNumber }
+            0      Ended { call: CallId(1), cause: UnallocatedNumber }
+        "#]],
+    );
+}
+
+#[test]
+fn stray_inputs_change_nothing() {
+    check(
+        &[
+            (0, offered("1", "8001")),
+            (0, Input::AgentAnswered { call: CallId(9) }),
+            (0, Input::AcceptResult { call: CallId(9), ok: true }),
+            (0, Input::CallerGone { call: CallId(9) }),
+            (0, incoming("1000", None)),
+            (1, incoming("1000", None)),
+            (2, Input::AgentAnswered { call: C }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: Greeting }
+            2      Hangup { call: CallId(1), side: Agent, cause: LoseRace }
+        "#]],
+    );
+}
+
+#[test]
+fn reconciler_repairs_drift() {
+    let (o, _) = run(&[
+        (0, incoming("1000", None)),
+        (1_000, digit('1')),
+        (1_000, offered("1", "8001")),
+        (2_000, Input::AgentAnswered { call: C }),
+        (2_001, Input::AcceptResult { call: C, ok: true }),
+    ]);
+    let facts = |agent: &str, offer: Option<(&str, &str)>, voice: &[&str], status: &str| AgentFacts {
+        agent: agent.into(),
+        status: status.into(),
+        offer: offer.map(|(o, c)| (o.into(), c.into())),
+        voice_contacts: voice.iter().map(|c| c.to_string()).collect(),
+        offer_is_voice: true,
+    };
+    let agents = vec![
+        // Consistent: talking on k1, which routing knows.
+        facts("a8001", None, &["k1"], "available"),
+        // Busy with a call that does not exist.
+        facts("a8002", None, &["gone"], "available"),
+        // Ringing for a caller who is gone.
+        facts("a8003", Some(("5", "gone2")), &[], "available"),
+    ];
+    assert_eq!(
+        reconcile(&agents, &o),
+        vec![
+            Repair::FinishContact { agent: "a8002".into(), contact: "gone".into() },
+            Repair::WithdrawOffer { agent: "a8003".into(), offer: "5".into(), contact: "gone2".into() },
+        ]
+    );
+    // Routing lost the contact while the agent still talks: hold them.
+    let agents = vec![facts("a8001", None, &[], "available")];
+    assert_eq!(reconcile(&agents, &o), vec![Repair::HoldAgent { agent: "a8001".into(), contact: "k1".into() }]);
+}
