@@ -24,6 +24,7 @@ mod migrate;
 mod model;
 mod presence;
 mod queues;
+mod telephony;
 mod users;
 
 use std::sync::Arc;

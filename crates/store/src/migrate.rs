@@ -24,11 +24,10 @@ struct Migration {
 
 /// Every migration, in version order. Add new files at the end; never edit
 /// one that has been released.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "init", sql: include_str!("../migrations/0001_init.sql") },
+    Migration { version: 2, name: "telephony", sql: include_str!("../migrations/0002_telephony.sql") },
+];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";
 

@@ -273,3 +273,46 @@ pub struct AppliedMigration {
     pub version: i64,
     pub name: String,
 }
+
+/// Digest credentials of an agent's SIP extension: HA1 values only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SipCredential {
+    pub extension: String,
+    pub realm: String,
+    /// Hex MD5 of `extension:realm:password`.
+    pub ha1_md5: String,
+    /// Hex SHA-256 of `extension:realm:password` (RFC 8760).
+    pub ha1_sha256: String,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for SipCredential {
+    /// HA1 values are password equivalents for their realm: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipCredential")
+            .field("extension", &self.extension)
+            .field("realm", &self.realm)
+            .field("updated_at", &self.updated_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The index row of one call recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recording {
+    pub id: String,
+    pub interaction_id: String,
+    /// The caller's number as received (masked when shown to most roles).
+    pub customer_number: Option<String>,
+    pub agent_id: Option<String>,
+    pub started_at: i64,
+    /// `None` while recording, or if the process stopped before the end.
+    pub ended_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    /// Where the recording store keeps the file (relative to its root).
+    pub path: String,
+    /// e.g. `wav/pcm_s16le/8000/stereo`.
+    pub format: String,
+    /// Hex SHA-256 of the finished file.
+    pub sha256: Option<String>,
+}

@@ -7,5 +7,6 @@ mod fixtures;
 mod interactions;
 mod migrations;
 mod support;
+mod telephony;
 mod tenants;
 mod users;
