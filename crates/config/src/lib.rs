@@ -14,6 +14,7 @@
 mod error;
 mod load;
 mod model;
+mod telephony;
 
 pub use error::ConfigError;
 pub use load::{load, load_str, ENV_PREFIX};

@@ -96,5 +96,46 @@ fn validate(config: Config) -> Result<Config, ConfigError> {
             message: "must be between -840 and 840".into(),
         });
     }
+    validate_telephony(&config)?;
     Ok(config)
+}
+
+fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
+    let sip = &config.sip;
+    if sip.realm.is_empty() {
+        return Err(ConfigError::Invalid { field: "sip.realm", message: "must not be empty".into() });
+    }
+    if !(sip.min_expires_secs <= sip.default_expires_secs && sip.default_expires_secs <= sip.max_expires_secs) {
+        return Err(ConfigError::Invalid {
+            field: "sip.default_expires_secs",
+            message: "must be between sip.min_expires_secs and sip.max_expires_secs".into(),
+        });
+    }
+    if !sip.public_ip.is_empty() && sip.public_ip.parse::<std::net::IpAddr>().is_err() {
+        return Err(ConfigError::Invalid { field: "sip.public_ip", message: "must be an IPv4 or IPv6 address".into() });
+    }
+    let m = &config.media;
+    if m.rtp_port_min % 2 != 0 || m.rtp_port_min < 1024 || m.rtp_port_max <= m.rtp_port_min {
+        return Err(ConfigError::Invalid {
+            field: "media.rtp_port_min",
+            message: "must be even, at least 1024 and below media.rtp_port_max".into(),
+        });
+    }
+    let mut numbers = std::collections::BTreeSet::new();
+    for (i, menu) in config.menus.iter().enumerate() {
+        let bad = |message: String| ConfigError::Invalid { field: "menus", message: format!("entry {i} (number `{}`): {message}", menu.number) };
+        if menu.number.is_empty() || !menu.number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("`number` must be digits".into()));
+        }
+        if !numbers.insert(&menu.number) {
+            return Err(bad(format!("number {} is used by another menu", menu.number)));
+        }
+        if menu.default_queue.is_empty() {
+            return Err(bad("`default_queue` is required".into()));
+        }
+        if let Some(key) = menu.choices.keys().find(|k| !matches!(k.as_bytes(), [b'0'..=b'9' | b'*' | b'#'])) {
+            return Err(bad(format!("choice `{key}` must be one key: 0-9, * or #")));
+        }
+    }
+    Ok(())
 }

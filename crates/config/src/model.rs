@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+pub use crate::telephony::*;
+
 /// The whole configuration. Every section and field has a default, so an
 /// empty file is a valid configuration.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -15,6 +17,11 @@ pub struct Config {
     pub log: LogConfig,
     pub auth: AuthConfig,
     pub routing: RoutingConfig,
+    pub sip: SipConfig,
+    pub media: MediaConfig,
+    pub recording: RecordingConfig,
+    /// Greeting menus by number; none by default (`--demo` adds `1000`).
+    pub menus: Vec<MenuConfig>,
 }
 
 /// `[server]`: the HTTP listener.
@@ -175,6 +182,15 @@ impl Default for RoutingConfig {
 }
 
 impl Config {
+    /// The recordings folder in effect.
+    pub fn recordings_dir(&self) -> PathBuf {
+        if self.recording.dir.as_os_str().is_empty() {
+            self.data.dir.join("recordings")
+        } else {
+            self.recording.dir.clone()
+        }
+    }
+
     /// The database URL in effect: the configured one, or the embedded SQLite file.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {

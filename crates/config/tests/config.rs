@@ -74,7 +74,7 @@ fn wrong_environment_value_names_the_variable() {
         &[("HOTLINE_LOG__FORMAT", "xml")],
         expect![["environment variable HOTLINE_LOG__FORMAT: unknown variant `xml`, expected `text` or `json`"]],
     );
-    check_err("", &[("HOTLINE_NOPE__X", "1")], expect![["environment variable HOTLINE_NOPE__X: unknown field `nope`, expected one of `server`, `data`, `database`, `log`, `auth`, `routing`"]]);
+    check_err("", &[("HOTLINE_NOPE__X", "1")], expect![["environment variable HOTLINE_NOPE__X: unknown field `nope`, expected one of `server`, `data`, `database`, `log`, `auth`, `routing`, `sip`, `media`, `recording`, `menus`"]]);
 }
 
 #[test]
@@ -90,4 +90,38 @@ fn database_password_never_printed() {
     assert!(!printed.contains("s3cret"), "{printed}");
     assert_eq!(redact_url("postgres://hotline:s3cret@db:5432/hotline"), "postgres://hotline:***@db:5432/hotline");
     assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+}
+
+#[test]
+fn telephony_sections_have_defaults_and_menus_are_checked() {
+    let c = load_str("hotline.toml", "", env(&[])).unwrap();
+    assert_eq!(c.sip.listen.to_string(), "127.0.0.1:5060");
+    assert_eq!(c.sip.realm, "hotline");
+    assert!(!c.sip.auto_ready_on_register);
+    assert!(c.menus.is_empty());
+    assert_eq!(c.recordings_dir(), std::path::PathBuf::from("./data/recordings"));
+    let c = load_str(
+        "hotline.toml",
+        "[[menus]]\nnumber = \"1000\"\ndefault_queue = \"sales\"\nchoices = { \"1\" = \"sales\", \"2\" = \"support\" }\n",
+        env(&[("HOTLINE_SIP__AUTO_READY_ON_REGISTER", "true")]),
+    )
+    .unwrap();
+    assert!(c.sip.auto_ready_on_register);
+    assert_eq!(c.menus[0].choices["2"], "support");
+    assert_eq!(c.menus[0].no_input_to_agent_secs, 30);
+    check_err(
+        "[[menus]]\nnumber = \"1000\"\ndefault_queue = \"sales\"\nchoices = { \"12\" = \"sales\" }\n",
+        &[],
+        expect![["menus: entry 0 (number `1000`): choice `12` must be one key: 0-9, * or #"]],
+    );
+    check_err(
+        "[media]\nrtp_port_min = 20001\n",
+        &[],
+        expect![["media.rtp_port_min: must be even, at least 1024 and below media.rtp_port_max"]],
+    );
+    check_err(
+        "[sip]\nlisten = \"localhost\"\n",
+        &[],
+        expect![["hotline.toml:2:10: invalid socket address syntax"]],
+    );
 }

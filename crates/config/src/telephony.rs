@@ -1,0 +1,140 @@
+//! `[sip]`, `[media]`, `[recording]` and `[[menus]]`: the telephony sections.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// `[sip]`: the SIP registrar and B2BUA.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SipConfig {
+    /// Serve SIP at all. Default true.
+    pub enabled: bool,
+    /// Address for SIP over UDP and TCP. Default `127.0.0.1:5060`.
+    pub listen: SocketAddr,
+    /// Digest realm of agent extensions. Default `hotline`.
+    pub realm: String,
+    /// Address written into Contact headers and SDP when the listen address
+    /// is a wildcard or behind NAT. Default: empty, the listen address.
+    pub public_ip: String,
+    /// An agent becomes available when their phone registers, and not ready
+    /// ("unregistered") when the last registration ends. Default false;
+    /// `--demo` turns it on.
+    pub auto_ready_on_register: bool,
+    /// Shortest registration accepted, in seconds (shorter ones get 423). Default 60.
+    pub min_expires_secs: u32,
+    /// Longest registration granted, in seconds. Default 3600.
+    pub max_expires_secs: u32,
+    /// Registration granted when the phone asks for none, in seconds. Default 600.
+    pub default_expires_secs: u32,
+    /// Failed authentications from one address within the window before it
+    /// is refused with 403 until the window passes. Default 10.
+    pub max_auth_failures: u32,
+    /// Length of that window, in seconds. Default 300.
+    pub auth_failure_window_secs: u32,
+    /// Seconds between the checks that compare agents' routing states with
+    /// live calls and registrations. Default 5.
+    pub reconcile_interval_secs: u32,
+}
+
+impl Default for SipConfig {
+    fn default() -> Self {
+        SipConfig {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 5060)),
+            realm: "hotline".into(),
+            public_ip: String::new(),
+            auto_ready_on_register: false,
+            min_expires_secs: 60,
+            max_expires_secs: 3600,
+            default_expires_secs: 600,
+            max_auth_failures: 10,
+            auth_failure_window_secs: 300,
+            reconcile_interval_secs: 5,
+        }
+    }
+}
+
+/// `[media]`: RTP.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    /// First UDP port for RTP (even; RTCP uses the next odd one). Default 20000.
+    pub rtp_port_min: u16,
+    /// Last UDP port for RTP. Default 29999.
+    pub rtp_port_max: u16,
+    /// Depth of the receive jitter buffer, in milliseconds. Default 60.
+    pub jitter_buffer_ms: u32,
+    /// Folder of prompt files (`greeting.wav`, `invalid.wav`, `sorry.wav`,
+    /// `moh.wav`, PCM 8/16 kHz or G.711). Default: empty, the built-in prompts.
+    pub prompts_dir: PathBuf,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        MediaConfig { rtp_port_min: 20000, rtp_port_max: 29999, jitter_buffer_ms: 60, prompts_dir: PathBuf::new() }
+    }
+}
+
+/// `[recording]`: call recording.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordingConfig {
+    /// Record every bridged call. Default true.
+    pub enabled: bool,
+    /// Folder of recording files. Default: empty, `recordings` inside `[data] dir`.
+    pub dir: PathBuf,
+}
+
+impl Default for RecordingConfig {
+    fn default() -> Self {
+        RecordingConfig { enabled: true, dir: PathBuf::new() }
+    }
+}
+
+/// `[[menus]]`: a greeting menu reached by dialling `number`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MenuConfig {
+    /// The number callers dial, e.g. `1000`. Required.
+    pub number: String,
+    /// Key → queue id, e.g. `{ "1" = "sales", "2" = "support" }`.
+    pub choices: BTreeMap<String, String>,
+    /// Queue for callers who press nothing or keep pressing wrong keys. Required.
+    pub default_queue: String,
+    /// Silence after the greeting before it plays again, in seconds. Default 5.
+    pub replay_after_secs: u32,
+    /// No key at all for this long after the answer goes to `default_queue`,
+    /// in seconds. Default 30.
+    pub no_input_to_agent_secs: u32,
+    /// Wrong keys accepted before going to `default_queue`. Default 3.
+    pub max_invalid: u32,
+}
+
+impl Default for MenuConfig {
+    fn default() -> Self {
+        MenuConfig {
+            number: String::new(),
+            choices: BTreeMap::new(),
+            default_queue: String::new(),
+            replay_after_secs: 5,
+            no_input_to_agent_secs: 30,
+            max_invalid: 3,
+        }
+    }
+}
+
+impl MenuConfig {
+    /// The demo center's menu: `1000`, 1 售前 sales, 2 售后 support, 0 an agent.
+    pub fn demo() -> MenuConfig {
+        let choices = [("1", "sales"), ("2", "support"), ("0", "sales")];
+        MenuConfig {
+            number: "1000".into(),
+            choices: choices.iter().map(|(k, q)| (k.to_string(), q.to_string())).collect(),
+            default_queue: "sales".into(),
+            ..MenuConfig::default()
+        }
+    }
+}
