@@ -191,8 +191,8 @@ impl Driver {
             Command::Reject { offer_id, agent_id, reply } => {
                 let _ = reply.send(self.offer_reply(now, &offer_id, agent_id.as_deref(), false));
             }
-            Command::Finish { contact_id, agent_id, wrap_up_code, reply } => {
-                let _ = reply.send(self.finish(now, &contact_id, agent_id.as_deref(), wrap_up_code));
+            Command::Finish { contact_id, agent_id, wrap_up_code, cause, reply } => {
+                let _ = reply.send(self.finish(now, &contact_id, agent_id.as_deref(), wrap_up_code, cause));
             }
             Command::EndWrapUp { agent_id, reply } => {
                 let r = self.agent_id(&agent_id).and_then(|a| {
@@ -201,8 +201,11 @@ impl Driver {
                 });
                 let _ = reply.send(r);
             }
-            Command::Abandon { contact_id, reply } => {
+            Command::Abandon { contact_id, cause, reply } => {
                 let r = self.contact_id(&contact_id).map(|c| {
+                    if let Some(row) = self.contacts.get_mut(&c) {
+                        row.hangup_cause = cause;
+                    }
                     self.handle(now, Input::ContactAbandoned(c));
                 });
                 let _ = reply.send(r);
@@ -324,10 +327,15 @@ impl Driver {
             Some(a) => Some(self.agent_id(a)?),
             None => None,
         };
+        if let Some(given) = c.id.as_deref() {
+            if given.is_empty() || given.len() > 64 || self.by_interaction.contains_key(given) {
+                return Err(AcdError::Invalid(format!("contact id `{given}` is empty, too long or in use")));
+            }
+        }
         let id = ContactId(self.next_contact);
         self.next_contact += 1;
         let interaction = Interaction {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: c.id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string()),
             channel: c.channel.clone(),
             direction: "inbound".into(),
             queue_id: Some(c.queue_id.clone()),
@@ -380,7 +388,14 @@ impl Driver {
         self.snapshot(agent)
     }
 
-    fn finish(&mut self, now: i64, contact_id: &str, agent_id: Option<&str>, code: Option<String>) -> Result<(), AcdError> {
+    fn finish(
+        &mut self,
+        now: i64,
+        contact_id: &str,
+        agent_id: Option<&str>,
+        code: Option<String>,
+        cause: Option<String>,
+    ) -> Result<(), AcdError> {
         let contact = self.contact_id(contact_id)?;
         let row = &self.contacts[&contact];
         if row.answered_at.is_none() {
@@ -391,6 +406,7 @@ impl Driver {
         }
         if let Some(row) = self.contacts.get_mut(&contact) {
             row.wrap_up_code = code;
+            row.hangup_cause = cause;
         }
         match self.handle(now, Input::ContactFinished(contact)) {
             Some(why) => Err(AcdError::Stale(why)),
@@ -569,7 +585,8 @@ impl Driver {
         self.by_interaction.remove(&row.id);
         row.ended_at = Some(now);
         row.outcome = Some(outcome.to_owned());
-        row.hangup_cause = cause.map(str::to_owned);
+        // A cause given by whoever ended the contact wins over the default.
+        row.hangup_cause = row.hangup_cause.take().or_else(|| cause.map(str::to_owned));
         self.persist(Persist::UpdateInteraction(row.clone()));
         Some(row)
     }

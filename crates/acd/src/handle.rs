@@ -18,6 +18,9 @@ pub enum StatusRequest {
 /// or a task submitted through the API).
 #[derive(Debug, Clone, Default)]
 pub struct NewContact {
+    /// The interaction id to use; `None` makes a new UUID v7. The telephony
+    /// layer chooses it so that it knows the contact before routing answers.
+    pub id: Option<String>,
     pub queue_id: String,
     /// `voice`, `chat` or `email`.
     pub channel: String,
@@ -75,9 +78,9 @@ pub(crate) enum Command {
     Submit { contact: NewContact, reply: Reply<String> },
     Accept { offer_id: String, agent_id: Option<String>, reply: Reply<AgentSnapshot> },
     Reject { offer_id: String, agent_id: Option<String>, reply: Reply<AgentSnapshot> },
-    Finish { contact_id: String, agent_id: Option<String>, wrap_up_code: Option<String>, reply: Reply<()> },
+    Finish { contact_id: String, agent_id: Option<String>, wrap_up_code: Option<String>, cause: Option<String>, reply: Reply<()> },
     EndWrapUp { agent_id: String, reply: Reply<AgentSnapshot> },
-    Abandon { contact_id: String, reply: Reply<()> },
+    Abandon { contact_id: String, cause: Option<String>, reply: Reply<()> },
     Agent { agent_id: String, reply: Reply<AgentSnapshot> },
     Agents { reply: Reply<Vec<AgentSnapshot>> },
     Queues { reply: Reply<Vec<QueueSnapshot>> },
@@ -124,7 +127,19 @@ impl AcdHandle {
     /// Ends a handled contact; the agent goes to wrap-up.
     pub async fn finish(&self, contact_id: &str, agent_id: Option<&str>, wrap_up_code: Option<String>) -> Result<(), AcdError> {
         let (contact_id, agent_id) = (contact_id.to_owned(), agent_id.map(str::to_owned));
-        self.ask(|reply| Command::Finish { contact_id, agent_id, wrap_up_code, reply }).await
+        self.ask(|reply| Command::Finish { contact_id, agent_id, wrap_up_code, cause: None, reply }).await
+    }
+
+    /// Ends an answered call with a hang-up cause (`normal_clearing`, ...).
+    pub async fn finish_call(&self, contact_id: &str, cause: &str) -> Result<(), AcdError> {
+        let (contact_id, cause) = (contact_id.to_owned(), Some(cause.to_owned()));
+        self.ask(|reply| Command::Finish { contact_id, agent_id: None, wrap_up_code: None, cause, reply }).await
+    }
+
+    /// A caller left before being served, with a hang-up cause.
+    pub async fn abandon_call(&self, contact_id: &str, cause: &str) -> Result<(), AcdError> {
+        let (contact_id, cause) = (contact_id.to_owned(), Some(cause.to_owned()));
+        self.ask(|reply| Command::Abandon { contact_id, cause, reply }).await
     }
 
     /// Ends an agent's wrap-up early.
@@ -136,7 +151,7 @@ impl AcdHandle {
     /// The customer left before being served.
     pub async fn abandon(&self, contact_id: &str) -> Result<(), AcdError> {
         let contact_id = contact_id.to_owned();
-        self.ask(|reply| Command::Abandon { contact_id, reply }).await
+        self.ask(|reply| Command::Abandon { contact_id, cause: None, reply }).await
     }
 
     pub async fn agent(&self, agent_id: &str) -> Result<AgentSnapshot, AcdError> {
