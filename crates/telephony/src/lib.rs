@@ -5,4 +5,5 @@
 //! media tasks (built from `hotline-media`), and the task that runs the call
 //! orchestrator (`hotline-calls`) against the routing engine.
 
+pub mod credentials;
 pub mod prompts;

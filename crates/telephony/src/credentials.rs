@@ -1,0 +1,66 @@
+//! SIP digest credentials of agent extensions: only HA1 values are stored
+//! (`H(extension:realm:password)` with MD5 and with SHA-256, RFC 8760), so a
+//! database leak does not reveal passwords, and both algorithms can be
+//! offered in challenges.
+
+use hotline_store::{SipCredential, TenantStore};
+use md5::{Digest as _, Md5};
+use sha2::Sha256;
+
+/// `hex(MD5(user:realm:password))`.
+pub fn ha1_md5(user: &str, realm: &str, password: &str) -> String {
+    hex::encode(Md5::digest(format!("{user}:{realm}:{password}")))
+}
+
+/// `hex(SHA-256(user:realm:password))`.
+pub fn ha1_sha256(user: &str, realm: &str, password: &str) -> String {
+    hex::encode(Sha256::digest(format!("{user}:{realm}:{password}")))
+}
+
+/// The credential row for `extension` with `password` in `realm`.
+pub fn credential(extension: &str, realm: &str, password: &str, now_ms: i64) -> SipCredential {
+    SipCredential {
+        extension: extension.to_owned(),
+        realm: realm.to_owned(),
+        ha1_md5: ha1_md5(extension, realm, password),
+        ha1_sha256: ha1_sha256(extension, realm, password),
+        updated_at: now_ms,
+    }
+}
+
+/// Gives every extension in `extensions` the password `password`, unless it
+/// already has credentials for `realm` (so a changed password survives a
+/// restart with `--demo`). Returns how many were created.
+pub async fn seed(
+    store: &TenantStore,
+    extensions: &[String],
+    realm: &str,
+    password: &str,
+    now_ms: i64,
+) -> Result<usize, hotline_store::StoreError> {
+    let mut created = 0;
+    for ext in extensions {
+        if store.sip_credential(ext).await?.is_some_and(|c| c.realm == realm) {
+            continue;
+        }
+        store.set_sip_credential(&credential(ext, realm, password, now_ms)).await?;
+        created += 1;
+    }
+    Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_ha1_values() {
+        // RFC 2617 section 3.5: Mufasa / testrealm@host.com / Circle Of Life.
+        assert_eq!(ha1_md5("Mufasa", "testrealm@host.com", "Circle Of Life"), "939e7578ed9e3c518a452acee763bce9");
+        // RFC 7616 section 3.9.1: Mufasa / http-auth@example.org / Circle of Life.
+        assert_eq!(
+            ha1_sha256("Mufasa", "http-auth@example.org", "Circle of Life"),
+            "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232"
+        );
+    }
+}
