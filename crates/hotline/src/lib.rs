@@ -91,7 +91,7 @@ pub async fn serve(o: Overrides, demo: bool) -> anyhow::Result<()> {
 }
 
 /// Starts everything on `listener` and runs until `shutdown` completes.
-pub async fn run(config: Config, demo: bool, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     if demo {
         let hash = tokio::task::spawn_blocking(|| hotline_api::auth::hash_password("demo"))
@@ -99,6 +99,7 @@ pub async fn run(config: Config, demo: bool, listener: TcpListener, shutdown: im
             .map_err(|e| anyhow::anyhow!("hashing the demo password: {}", e.message))?;
         let report = store.seed_demo(&hash).await.context("seeding the demo center")?;
         tracing::info!(created = report.created, skipped = report.skipped, "demo center ready");
+        demo_telephony(&store, &mut config).await?;
     }
     let bus = EventBus::new(4096);
     let (acd, acd_task) = hotline_acd::start(
@@ -130,6 +131,21 @@ pub async fn run(config: Config, demo: bool, listener: TcpListener, shutdown: im
         .with_graceful_shutdown(shutdown)
         .await?;
     drop(acd_task);
+    Ok(())
+}
+
+/// The demo's telephony: extensions 8001–8006 with the password `demo`, the
+/// greeting menu on `1000`, and agents ready when their phone registers.
+async fn demo_telephony(store: &Store, config: &mut Config) -> anyhow::Result<()> {
+    if config.menus.is_empty() {
+        config.menus.push(hotline_config::MenuConfig::demo());
+    }
+    config.sip.auto_ready_on_register = true;
+    let tenant = store.tenant(&config.routing.tenant);
+    let extensions: Vec<String> = tenant.list_agents().await?.into_iter().map(|a| a.extension).collect();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let created = hotline_telephony::credentials::seed(&tenant, &extensions, &config.sip.realm, "demo", now).await?;
+    tracing::info!(extensions = extensions.len(), created, "demo SIP extensions ready");
     Ok(())
 }
 
