@@ -6,4 +6,5 @@
 //! orchestrator (`hotline-calls`) against the routing engine.
 
 pub mod credentials;
+pub mod ports;
 pub mod prompts;
