@@ -115,7 +115,7 @@ fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
         return Err(ConfigError::Invalid { field: "sip.public_ip", message: "must be an IPv4 or IPv6 address".into() });
     }
     let m = &config.media;
-    if m.rtp_port_min % 2 != 0 || m.rtp_port_min < 1024 || m.rtp_port_max <= m.rtp_port_min {
+    if !m.rtp_port_min.is_multiple_of(2) || m.rtp_port_min < 1024 || m.rtp_port_max <= m.rtp_port_min {
         return Err(ConfigError::Invalid {
             field: "media.rtp_port_min",
             message: "must be even, at least 1024 and below media.rtp_port_max".into(),

@@ -11,7 +11,7 @@ impl<M: Matcher> Core<M> {
     pub fn check_offer(&mut self, c: ContactId, a: AgentId) {
         let mut v = Vec::new();
         let (Some(contact), Some(agent)) = (self.w.contacts.get(&c), self.w.agents.get(&a)) else { return };
-        if let Some(why) = capacity_violation(agent) {
+        if let Some(why) = capacity_violation(agent, contact.spec.channel) {
             v.push(format!("offer of {c:?} to {a:?}: {why}"));
         }
         if contact.sticky.is_none() {
@@ -87,23 +87,24 @@ impl<M: Matcher> Core<M> {
     }
 }
 
-fn capacity_violation(agent: &crate::world::Agent) -> Option<String> {
+/// Just after an offer of channel `ch` to `agent`: the offered channel is
+/// within capacity and voice is exclusive. Other channels may be above a
+/// capacity lowered since their contacts were accepted.
+fn capacity_violation(agent: &crate::world::Agent, ch: Channel) -> Option<String> {
     let mut n = [0usize; 3];
-    for &(_, ch) in &agent.active {
-        n[ch.index()] += 1;
+    for &(_, c) in &agent.active {
+        n[c.index()] += 1;
     }
-    if let Some((_, ch)) = agent.offer {
-        n[ch.index()] += 1;
+    if let Some((_, c)) = agent.offer {
+        n[c.index()] += 1;
     }
     let total: usize = n.iter().sum();
     let cap = agent.capacity;
     if n[0] > 0 && total > 1 {
         return Some(format!("voice is not exclusive: {n:?}"));
     }
-    for ch in Channel::ALL {
-        if n[ch.index()] > usize::from(cap.of(ch)) {
-            return Some(format!("{ch:?} above capacity: {n:?} for {cap:?}"));
-        }
+    if n[ch.index()] > usize::from(cap.of(ch)) {
+        return Some(format!("{ch:?} above capacity: {n:?} for {cap:?}"));
     }
     None
 }

@@ -103,7 +103,7 @@ impl<M: Matcher> Core<M> {
             .filter(|x| x.state == CState::Waiting)
             .map(|x| (self.w.prio(x), x.spec.id))
             .collect();
-        ids.sort_by(|a, b| b.0.cmp(&a.0));
+        ids.sort_by_key(|e| std::cmp::Reverse(e.0));
         for (_, c) in ids {
             if let Some(t) = self.overflow_target(c, true) {
                 self.overflow(c, t, woken);
@@ -276,7 +276,7 @@ impl<M: Matcher> Core<M> {
     pub fn rematch(&mut self, contacts: Vec<ContactId>, agents: Vec<AgentId>) {
         let mut cs: Vec<(Prio, ContactId)> =
             contacts.into_iter().filter_map(|c| self.w.contacts.get(&c)).map(|x| (self.w.prio(x), x.spec.id)).collect();
-        cs.sort_by(|a, b| b.0.cmp(&a.0));
+        cs.sort_by_key(|e| std::cmp::Reverse(e.0));
         cs.dedup_by_key(|e| e.1);
         let mut i = 0;
         loop {

@@ -40,10 +40,13 @@ struct Class {
     waiting: BTreeSet<(OrderKey, ContactId)>,
 }
 
+/// Free agents with one skill, highest proficiency first, then by strategy key.
+type SkilledAgents = BTreeSet<(Reverse<u8>, AgentKey)>;
+
 #[derive(Debug, Default)]
 struct QueueIndex {
     free: [BTreeSet<AgentKey>; 3],
-    by_skill: Map<(Channel, SkillId), BTreeSet<(Reverse<u8>, AgentKey)>>,
+    by_skill: Map<(Channel, SkillId), SkilledAgents>,
     class_ids: Map<ClassKey, ClassId>,
     nonempty: Map<(Channel, Option<SkillId>), BTreeSet<ClassId>>,
 }

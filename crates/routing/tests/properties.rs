@@ -236,7 +236,7 @@ impl Model {
                     return Err(format!("{agent:?} offered {contact:?} while {other:?} rings"));
                 }
                 self.offers.insert(*offer, (*contact, *agent, *expires_at));
-                self.check_capacity(*agent)?;
+                self.check_capacity(*agent, *contact)?;
             }
             Output::OfferEnded { offer, contact, agent, .. } => {
                 match self.offers.remove(offer) {
@@ -265,22 +265,25 @@ impl Model {
         Ok(())
     }
 
-    /// Called when an offer is made: in-progress contacts plus the new offer
-    /// fit the agent's capacity, and voice is exclusive. (A capacity lowered
-    /// later leaves work in progress alone, so this is checked at offer time.)
-    fn check_capacity(&self, a: AgentId) -> Result<(), String> {
+    /// Called when an offer of `contact` is made to `a`: the offered
+    /// channel is below the agent's capacity for it, and voice is exclusive
+    /// (a voice offer to an agent with work in progress, or any offer to an
+    /// agent on a voice contact, is a violation). Other channels' counts may
+    /// exceed a capacity lowered later: work in progress is left alone.
+    fn check_capacity(&self, a: AgentId, contact: ContactId) -> Result<(), String> {
         let cap = self.capacity.get(&a).copied().ok_or(format!("{a:?} offered before logging in"))?;
+        let ch = self.channels.get(&contact).copied().ok_or(format!("{contact:?} offered but never queued"))?;
         let mut n = [0u32; 3];
-        for (_, ch) in self.assigned.values().filter(|v| v.0 == a) {
-            n[*ch as usize] += 1;
+        for (_, c) in self.assigned.values().filter(|v| v.0 == a) {
+            n[*c as usize] += 1;
         }
-        for (c, _, _) in self.offers.values().filter(|v| v.1 == a) {
-            n[self.channels.get(c).copied().unwrap_or(Channel::Voice) as usize] += 1;
-        }
+        let others = self.offers.iter().filter(|(_, v)| v.1 == a && v.0 != contact).count();
         let caps = [cap.voice, cap.chat, cap.email].map(u32::from);
-        let over = n.iter().zip(caps).any(|(n, c)| *n > c);
-        if over || (n[0] > 0 && n.iter().sum::<u32>() > 1) {
-            return Err(format!("{a:?} offered while holding {n:?} (voice, chat, email) with capacity {cap:?}"));
+        let busy: u32 = n.iter().sum();
+        let over = n[ch as usize] + 1 > caps[ch as usize];
+        let voice_clash = n[0] > 0 || (ch == Channel::Voice && busy > 0);
+        if over || voice_clash || others > 0 {
+            return Err(format!("{a:?} offered {ch:?} while holding {n:?} (voice, chat, email), {others} other offers, capacity {cap:?}"));
         }
         Ok(())
     }
@@ -399,7 +402,7 @@ impl Harness {
 /// An offer id that was issued and has ended, or one never issued.
 fn stale(m: &Model, i: usize) -> OfferId {
     let ended: Vec<OfferId> = m.ended.iter().copied().collect();
-    match ended.is_empty() || i % 2 == 0 {
+    match ended.is_empty() || i.is_multiple_of(2) {
         true => OfferId(10_000 + i as u64 % 7),
         false => ended[i / 2 % ended.len()],
     }

@@ -49,7 +49,7 @@ pub enum PortError {
 impl PortPool {
     /// Ports `min..=max` on `ip`; `min` is rounded up to even.
     pub fn new(ip: IpAddr, min: u16, max: u16) -> PortPool {
-        let min = min + min % 2;
+        let min = min.saturating_add(min % 2);
         let pool = Pool { ip, min, max, next: min, in_use: BTreeSet::new() };
         PortPool { pool: Arc::new(Mutex::new(pool)) }
     }
