@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use crate::matcher::Matcher;
 use crate::skills::{score, Requirement, MAX_LEVEL};
 use crate::types::{AgentId, Channel, ContactId, QueueId, SkillId, SkillReq, Strategy};
-use crate::world::{AgentKey, Map, OrderKey, World};
+use crate::world::{AgentKey, Map, OrderKey, Prio, World};
 
 type ClassKey = (Channel, usize, Vec<SkillReq>);
 type ClassId = u64;
@@ -48,7 +48,10 @@ struct QueueIndex {
     free: [BTreeSet<AgentKey>; 3],
     by_skill: Map<(Channel, SkillId), SkilledAgents>,
     class_ids: Map<ClassKey, ClassId>,
-    nonempty: Map<(Channel, Option<SkillId>), BTreeSet<ClassId>>,
+    /// Non-empty classes by (channel, necessary skill), ordered by the order
+    /// key of their head: the first class an agent matches holds the best
+    /// contact of the set for that agent.
+    nonempty: Map<(Channel, Option<SkillId>), BTreeSet<(OrderKey, ClassId)>>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -154,30 +157,50 @@ impl Matcher for Indexed {
         };
         let Some(class) = self.classes.get_mut(&id) else { return };
         let ok = w.order_key(contact);
-        if class.waiting.is_empty() {
-            qi.nonempty.entry((class.key.0, class.necessary)).or_default().insert(id);
-        }
+        let old_head = class.waiting.first().map(|e| e.0);
         class.waiting.insert((ok, c));
+        let new_head = class.waiting.first().map(|e| e.0);
+        if old_head != new_head {
+            let set = qi.nonempty.entry((class.key.0, class.necessary)).or_default();
+            if let Some(h) = old_head {
+                set.remove(&(h, id));
+            }
+            if let Some(h) = new_head {
+                set.insert((h, id));
+            }
+        }
         self.contact_class.insert(c, (id, ok));
     }
 
     fn remove_waiting(&mut self, _: &World, c: ContactId) {
         let Some((id, ok)) = self.contact_class.remove(&c) else { return };
         let Some(class) = self.classes.get_mut(&id) else { return };
+        let old_head = class.waiting.first().map(|e| e.0);
         class.waiting.remove(&(ok, c));
-        if !class.waiting.is_empty() {
+        let new_head = class.waiting.first().map(|e| e.0);
+        let nk = (class.key.0, class.necessary);
+        let queue = class.queue;
+        if old_head != new_head {
+            if let Some(qi) = self.queues.get_mut(&queue) {
+                if let Some(set) = qi.nonempty.get_mut(&nk) {
+                    if let Some(h) = old_head {
+                        set.remove(&(h, id));
+                    }
+                    if let Some(h) = new_head {
+                        set.insert((h, id));
+                    }
+                    if set.is_empty() {
+                        qi.nonempty.remove(&nk);
+                    }
+                }
+            }
+        }
+        if new_head.is_some() {
             return;
         }
         if let Some(class) = self.classes.remove(&id) {
             if let Some(qi) = self.queues.get_mut(&class.queue) {
                 qi.class_ids.remove(&class.key);
-                let nk = (class.key.0, class.necessary);
-                if let Some(set) = qi.nonempty.get_mut(&nk) {
-                    set.remove(&id);
-                    if set.is_empty() {
-                        qi.nonempty.remove(&nk);
-                    }
-                }
             }
         }
     }
@@ -224,7 +247,7 @@ impl Matcher for Indexed {
 
     fn best_contact(&self, w: &World, a: AgentId) -> Option<ContactId> {
         let agent = w.agents.get(&a)?;
-        let mut best = None;
+        let mut best: Option<(Prio, ContactId)> = None;
         for q in &agent.queues {
             let Some(qi) = self.queues.get(q) else { continue };
             if qi.nonempty.is_empty() {
@@ -236,17 +259,21 @@ impl Matcher for Indexed {
                 }
                 let skills = std::iter::once(None).chain(agent.skills.iter().map(|(s, _)| Some(s)));
                 for nk in skills {
-                    let Some(ids) = qi.nonempty.get(&(ch, nk)) else { continue };
-                    for id in ids {
-                        let Some(class) = self.classes.get(id) else { continue };
-                        if !class.req.matches(&agent.skills) {
-                            continue;
-                        }
+                    let Some(set) = qi.nonempty.get(&(ch, nk)) else { continue };
+                    // Heads in priority order: the first class the agent
+                    // matches is the best of this set, and once a head cannot
+                    // beat the best so far, none after it can.
+                    for &(_, id) in set {
+                        let Some(class) = self.classes.get(&id) else { continue };
                         let Some(&(_, head)) = class.waiting.first() else { continue };
                         let Some(contact) = w.contacts.get(&head) else { continue };
                         let p = w.prio(contact);
-                        if best.as_ref().is_none_or(|b: &(_, ContactId)| p > b.0) {
+                        if best.as_ref().is_some_and(|b| p <= b.0) {
+                            break;
+                        }
+                        if class.req.matches(&agent.skills) {
                             best = Some((p, head));
+                            break;
                         }
                     }
                 }
