@@ -8,3 +8,4 @@
 pub mod credentials;
 pub mod ports;
 pub mod prompts;
+pub mod transport;
