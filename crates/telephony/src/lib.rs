@@ -8,4 +8,5 @@
 pub mod credentials;
 pub mod ports;
 pub mod prompts;
+pub mod recordings;
 pub mod transport;
