@@ -1,0 +1,123 @@
+//! The flow document: a versioned graph of nodes, stored as JSON (or YAML)
+//! and edited through the API. Node ids are the document's own names.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// One IVR flow.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub id: String,
+    /// The node a call starts at.
+    pub start: String,
+    pub nodes: BTreeMap<String, Node>,
+}
+
+/// What a node does. `next` fields name other nodes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Node {
+    /// Play prompts in order, then go on.
+    Play { prompts: Vec<String>, next: String },
+    /// Play a prompt and wait for one key.
+    Menu {
+        prompt: String,
+        /// Key → next node.
+        choices: BTreeMap<String, String>,
+        /// Seconds to wait for a key after the prompt. Default 5.
+        #[serde(default = "default_timeout")]
+        timeout_secs: u32,
+        /// Times the menu is offered again after no key or a wrong one. Default 2.
+        #[serde(default = "default_retries")]
+        retries: u32,
+        /// Played after a wrong key before the menu repeats.
+        #[serde(default)]
+        invalid_prompt: Option<String>,
+        /// Where the caller goes when the retries are used up.
+        on_failure: String,
+    },
+    /// Collect several digits into a variable.
+    Collect {
+        prompt: String,
+        var: String,
+        #[serde(default = "one")]
+        min_digits: u32,
+        max_digits: u32,
+        /// Key that ends input early. Default `#`.
+        #[serde(default = "hash")]
+        terminator: String,
+        #[serde(default = "default_timeout")]
+        timeout_secs: u32,
+        #[serde(default)]
+        validate: Validation,
+        #[serde(default = "default_retries")]
+        retries: u32,
+        #[serde(default)]
+        invalid_prompt: Option<String>,
+        next: String,
+        on_failure: String,
+    },
+    /// Set a variable to a text (with `{var}` substitutions).
+    Set { var: String, value: String, next: String },
+    /// Branch on a variable.
+    Condition { var: String, equals: String, then: String, otherwise: String },
+    /// Queue the caller.
+    Enqueue {
+        queue: String,
+        #[serde(default)]
+        priority: u32,
+    },
+    /// Hang up.
+    Hangup {},
+}
+
+/// Checks applied to collected digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validation {
+    #[default]
+    None,
+    /// 18-digit resident identity number with its ISO 7064 MOD 11-2 check digit.
+    ChineseId,
+}
+
+fn default_timeout() -> u32 {
+    5
+}
+fn default_retries() -> u32 {
+    2
+}
+fn one() -> u32 {
+    1
+}
+fn hash() -> String {
+    "#".into()
+}
+
+impl Node {
+    /// Every `(field, target)` this node can go to.
+    pub fn targets(&self) -> Vec<(String, &str)> {
+        match self {
+            Node::Play { next, .. } | Node::Set { next, .. } => vec![("next".into(), next.as_str())],
+            Node::Menu { choices, on_failure, .. } => {
+                let mut v: Vec<(String, &str)> = choices.iter().map(|(k, t)| (format!("choices.{k}"), t.as_str())).collect();
+                v.push(("on_failure".into(), on_failure.as_str()));
+                v
+            }
+            Node::Collect { next, on_failure, .. } => {
+                vec![("next".into(), next.as_str()), ("on_failure".into(), on_failure.as_str())]
+            }
+            Node::Condition { then, otherwise, .. } => {
+                vec![("then".into(), then.as_str()), ("otherwise".into(), otherwise.as_str())]
+            }
+            Node::Enqueue { .. } | Node::Hangup {} => Vec::new(),
+        }
+    }
+
+    /// Whether the node ends the flow (the caller leaves the IVR).
+    pub fn is_exit(&self) -> bool {
+        matches!(self, Node::Enqueue { .. } | Node::Hangup {})
+    }
+}

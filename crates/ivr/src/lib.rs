@@ -1,0 +1,26 @@
+//! # hotline-ivr: IVR flows as data
+//!
+//! - [`Flow`]: the document a business edits — nodes (`play`, `menu`,
+//!   `collect`, `set`, `condition`, `enqueue`, `hangup`) joined by names.
+//! - [`validate`]: every problem before publishing, with node id and field:
+//!   unknown targets, unreachable nodes, missing prompts, menus without
+//!   choices, loops with no way out.
+//! - [`Session`]: the sans-IO interpreter. `handle(now, input)` with the
+//!   caller's keys, prompt ends and time; `poll_output()` for what to play
+//!   and where the caller goes; `next_deadline()` for the next timeout.
+//!
+//! Keys barge in: a key during a menu's or collect's prompt stops it. A
+//! menu or collect that gets no key within `timeout_secs` after its prompt,
+//! or a wrong one, is offered again up to `retries` times (a wrong key
+//! first plays `invalid_prompt` when there is one), then goes to
+//! `on_failure`.
+
+mod digits;
+mod flow;
+mod session;
+mod validate;
+
+pub use digits::is_valid_chinese_id;
+pub use flow::{Flow, Node, Validation};
+pub use session::{Input, Output, Session, Time};
+pub use validate::{validate, FlowError};

@@ -1,0 +1,327 @@
+//! The interpreter: one [`Session`] per caller walks a flow, sans-IO.
+//!
+//! Inputs are the caller's keys, the end of a prompt and the passing of
+//! time; outputs are what the media layer and the call orchestrator do. A
+//! session holds the flow version it started with (`Arc<Flow>`), so
+//! publishing a new version never changes a call in progress.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use crate::digits::is_valid_chinese_id;
+use crate::flow::{Flow, Node, Validation};
+
+/// Milliseconds since an epoch chosen by the driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Time(pub u64);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The prompt started by the last `Play` finished.
+    PromptDone,
+    /// A key: `0`-`9`, `*`, `#`.
+    Digit(char),
+    /// Time passed; nothing else happened.
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Play the prompt with this name.
+    Play(String),
+    /// Stop the prompt in progress (the caller pressed a key).
+    StopPrompt,
+    /// The caller leaves the IVR into a queue, with the variables collected.
+    Enqueue { queue: String, priority: u32, vars: BTreeMap<String, String> },
+    /// Hang up the call.
+    Hangup,
+    /// The flow could not go on (a bug in a published flow); the caller is
+    /// hung up after this.
+    Failed(String),
+}
+
+/// What the session is waiting for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Wait {
+    /// Prompts left to play in a `play` node.
+    Prompts(VecDeque<String>),
+    /// A menu's or collect's prompt plays; keys barge in.
+    Prompt,
+    /// The invalid-input prompt plays; then the node's prompt again.
+    InvalidPrompt,
+    /// Keys, until `deadline`.
+    Keys { deadline: Time },
+    /// The session is over.
+    Done,
+}
+
+/// At most this many nodes are entered per input: a flow whose `set` and
+/// `condition` nodes loop without waiting fails instead of spinning.
+const MAX_STEPS: usize = 1000;
+
+#[derive(Debug)]
+pub struct Session {
+    flow: Arc<Flow>,
+    node: String,
+    vars: BTreeMap<String, String>,
+    wait: Wait,
+    /// Failed attempts at the current menu or collect.
+    misses: u32,
+    digits: String,
+    now: Time,
+    out: VecDeque<Output>,
+}
+
+impl Session {
+    /// Starts `flow` at its start node with the given variables (caller
+    /// number, language, ...).
+    pub fn start(flow: Arc<Flow>, vars: BTreeMap<String, String>, now: Time) -> Session {
+        let node = flow.start.clone();
+        let mut s = Session { flow, node, vars, wait: Wait::Done, misses: 0, digits: String::new(), now, out: VecDeque::new() };
+        let start = s.node.clone();
+        s.enter(start);
+        s
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    /// When `handle(deadline, Input::Tick)` is due.
+    pub fn next_deadline(&self) -> Option<Time> {
+        match self.wait {
+            Wait::Keys { deadline } => Some(deadline),
+            _ => None,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.wait == Wait::Done
+    }
+
+    /// The node the caller is at.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    pub fn vars(&self) -> &BTreeMap<String, String> {
+        &self.vars
+    }
+
+    pub fn handle(&mut self, now: Time, input: Input) {
+        self.now = self.now.max(now);
+        if let Wait::Keys { deadline } = self.wait {
+            if self.now >= deadline && input != Input::Tick {
+                // The timeout came first.
+                self.timeout();
+            }
+        }
+        match input {
+            Input::PromptDone => self.prompt_done(),
+            Input::Digit(d) => self.digit(d),
+            Input::Tick => {
+                if matches!(self.wait, Wait::Keys { deadline } if self.now >= deadline) {
+                    self.timeout();
+                }
+            }
+        }
+    }
+
+    fn current(&self) -> Option<Node> {
+        self.flow.nodes.get(&self.node).cloned()
+    }
+
+    fn enter(&mut self, mut id: String) {
+        for _ in 0..MAX_STEPS {
+            self.node = id.clone();
+            self.misses = 0;
+            self.digits.clear();
+            let Some(node) = self.current() else {
+                return self.fail(format!("unknown node `{id}`"));
+            };
+            match node {
+                Node::Play { prompts, next } => {
+                    let mut q: VecDeque<String> = prompts.into();
+                    match q.pop_front() {
+                        Some(first) => {
+                            self.out.push_back(Output::Play(first));
+                            self.wait = Wait::Prompts(q);
+                            return;
+                        }
+                        None => id = next,
+                    }
+                }
+                Node::Menu { prompt, .. } | Node::Collect { prompt, .. } => {
+                    self.out.push_back(Output::Play(prompt));
+                    self.wait = Wait::Prompt;
+                    return;
+                }
+                Node::Set { var, value, next } => {
+                    let v = self.substitute(&value);
+                    self.vars.insert(var, v);
+                    id = next;
+                }
+                Node::Condition { var, equals, then, otherwise } => {
+                    let hit = self.vars.get(&var).is_some_and(|v| *v == equals);
+                    id = if hit { then } else { otherwise };
+                }
+                Node::Enqueue { queue, priority } => {
+                    let queue = self.substitute(&queue);
+                    self.out.push_back(Output::Enqueue { queue, priority, vars: self.vars.clone() });
+                    self.wait = Wait::Done;
+                    return;
+                }
+                Node::Hangup {} => {
+                    self.out.push_back(Output::Hangup);
+                    self.wait = Wait::Done;
+                    return;
+                }
+            }
+        }
+        self.fail(format!("more than {MAX_STEPS} steps without waiting for the caller"));
+    }
+
+    fn fail(&mut self, why: String) {
+        self.out.push_back(Output::Failed(why));
+        self.out.push_back(Output::Hangup);
+        self.wait = Wait::Done;
+    }
+
+    /// Replaces `{name}` with the variable's value (empty when unset).
+    fn substitute(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find('{') {
+            out.push_str(&rest[..i]);
+            match rest[i..].find('}') {
+                Some(j) => {
+                    let name = &rest[i + 1..i + j];
+                    out.push_str(self.vars.get(name).map_or("", String::as_str));
+                    rest = &rest[i + j + 1..];
+                }
+                None => {
+                    out.push_str(&rest[i..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn key_deadline(&self, node: &Node) -> Time {
+        let secs = match node {
+            Node::Menu { timeout_secs, .. } | Node::Collect { timeout_secs, .. } => *timeout_secs,
+            _ => 5,
+        };
+        Time(self.now.0.saturating_add(u64::from(secs) * 1000))
+    }
+
+    fn prompt_done(&mut self) {
+        let Some(node) = self.current() else { return };
+        match std::mem::replace(&mut self.wait, Wait::Done) {
+            Wait::Prompts(mut q) => match (q.pop_front(), node) {
+                (Some(p), _) => {
+                    self.out.push_back(Output::Play(p));
+                    self.wait = Wait::Prompts(q);
+                }
+                (None, Node::Play { next, .. }) => self.enter(next),
+                (None, _) => {}
+            },
+            Wait::Prompt => self.wait = Wait::Keys { deadline: self.key_deadline(&node) },
+            Wait::InvalidPrompt => match node {
+                Node::Menu { prompt, .. } | Node::Collect { prompt, .. } => {
+                    self.out.push_back(Output::Play(prompt));
+                    self.wait = Wait::Prompt;
+                }
+                _ => {}
+            },
+            other => self.wait = other,
+        }
+    }
+
+    fn digit(&mut self, d: char) {
+        let Some(node) = self.current() else { return };
+        let listening = matches!(self.wait, Wait::Prompt | Wait::Keys { .. } | Wait::InvalidPrompt);
+        if !listening {
+            return;
+        }
+        let playing = matches!(self.wait, Wait::Prompt | Wait::InvalidPrompt);
+        match node {
+            Node::Menu { choices, .. } => {
+                if playing {
+                    self.out.push_back(Output::StopPrompt);
+                }
+                match choices.get(d.encode_utf8(&mut [0; 4]) as &str) {
+                    Some(next) => self.enter(next.clone()),
+                    None => self.miss(true),
+                }
+            }
+            Node::Collect { max_digits, ref terminator, .. } => {
+                if playing {
+                    self.out.push_back(Output::StopPrompt);
+                }
+                if terminator.chars().next() == Some(d) {
+                    return self.finish_collect();
+                }
+                self.digits.push(d);
+                if self.digits.chars().count() >= max_digits as usize {
+                    return self.finish_collect();
+                }
+                self.wait = Wait::Keys { deadline: self.key_deadline(&node) };
+            }
+            _ => {}
+        }
+    }
+
+    fn timeout(&mut self) {
+        match self.current() {
+            Some(Node::Collect { .. }) if !self.digits.is_empty() => self.finish_collect(),
+            Some(Node::Menu { .. } | Node::Collect { .. }) => self.miss(false),
+            _ => {}
+        }
+    }
+
+    fn finish_collect(&mut self) {
+        let Some(Node::Collect { var, min_digits, validate, next, .. }) = self.current() else { return };
+        let digits = std::mem::take(&mut self.digits);
+        let long_enough = digits.chars().count() >= min_digits as usize;
+        let valid = match validate {
+            Validation::None => true,
+            Validation::ChineseId => is_valid_chinese_id(&digits),
+        };
+        if long_enough && valid {
+            self.vars.insert(var, digits);
+            self.enter(next);
+        } else {
+            self.miss(true);
+        }
+    }
+
+    /// No key in time (`invalid` false) or a wrong one: try again or give up.
+    fn miss(&mut self, invalid: bool) {
+        let Some(node) = self.current() else { return };
+        let (retries, invalid_prompt, on_failure, prompt) = match &node {
+            Node::Menu { retries, invalid_prompt, on_failure, prompt, .. }
+            | Node::Collect { retries, invalid_prompt, on_failure, prompt, .. } => {
+                (*retries, invalid_prompt.clone(), on_failure.clone(), prompt.clone())
+            }
+            _ => return,
+        };
+        self.misses += 1;
+        self.digits.clear();
+        if self.misses > retries {
+            return self.enter(on_failure);
+        }
+        match invalid_prompt.filter(|_| invalid) {
+            Some(p) => {
+                self.out.push_back(Output::Play(p));
+                self.wait = Wait::InvalidPrompt;
+            }
+            None => {
+                self.out.push_back(Output::Play(prompt));
+                self.wait = Wait::Prompt;
+            }
+        }
+    }
+}
