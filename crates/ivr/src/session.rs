@@ -261,7 +261,7 @@ impl Session {
                 if playing {
                     self.out.push_back(Output::StopPrompt);
                 }
-                if terminator.chars().next() == Some(d) {
+                if terminator.starts_with(d) {
                     return self.finish_collect();
                 }
                 self.digits.push(d);
