@@ -40,6 +40,9 @@ struct Class {
     waiting: BTreeSet<(OrderKey, ContactId)>,
 }
 
+/// Non-empty classes ordered by the order key of their first contact.
+type ClassHeads = BTreeSet<(OrderKey, ClassId)>;
+
 /// Free agents with one skill, highest proficiency first, then by strategy key.
 type SkilledAgents = BTreeSet<(Reverse<u8>, AgentKey)>;
 
@@ -51,7 +54,7 @@ struct QueueIndex {
     /// Non-empty classes by (channel, necessary skill), ordered by the order
     /// key of their head: the first class an agent matches holds the best
     /// contact of the set for that agent.
-    nonempty: Map<(Channel, Option<SkillId>), BTreeSet<(OrderKey, ClassId)>>,
+    nonempty: Map<(Channel, Option<SkillId>), ClassHeads>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
