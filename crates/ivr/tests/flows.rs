@@ -35,7 +35,7 @@ fn walk(json: &str, script: &[(u64, Input)]) -> String {
     let vars = BTreeMap::from([("caller".to_string(), "13800138000".to_string())]);
     let mut s = Session::start(flow(json), vars, Time(0));
     let mut text = String::new();
-    let mut drain = |s: &mut Session, t: u64, text: &mut String| {
+    let drain = |s: &mut Session, t: u64, text: &mut String| {
         while let Some(o) = s.poll_output() {
             text.push_str(&format!("{t:<6} {o:?}\n"));
         }
