@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::schedule::Schedule;
+
 /// One IVR flow.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +65,8 @@ pub enum Node {
     Set { var: String, value: String, next: String },
     /// Branch on a variable.
     Condition { var: String, equals: String, then: String, otherwise: String },
+    /// Branch on opening hours at the moment the caller reaches the node.
+    Schedule { schedule: Schedule, open: String, closed: String },
     /// Queue the caller.
     Enqueue {
         queue: String,
@@ -108,6 +112,9 @@ impl Node {
             }
             Node::Collect { next, on_failure, .. } => {
                 vec![("next".into(), next.as_str()), ("on_failure".into(), on_failure.as_str())]
+            }
+            Node::Schedule { open, closed, .. } => {
+                vec![("open".into(), open.as_str()), ("closed".into(), closed.as_str())]
             }
             Node::Condition { then, otherwise, .. } => {
                 vec![("then".into(), then.as_str()), ("otherwise".into(), otherwise.as_str())]

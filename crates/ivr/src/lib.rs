@@ -1,7 +1,8 @@
 //! # hotline-ivr: IVR flows as data
 //!
 //! - [`Flow`]: the document a business edits — nodes (`play`, `menu`,
-//!   `collect`, `set`, `condition`, `enqueue`, `hangup`) joined by names.
+//!   `collect`, `set`, `condition`, `schedule`, `enqueue`, `hangup`) joined
+//!   by names.
 //! - [`validate`]: every problem before publishing, with node id and field:
 //!   unknown targets, unreachable nodes, missing prompts, menus without
 //!   choices, loops with no way out.
@@ -17,10 +18,12 @@
 
 mod digits;
 mod flow;
+mod schedule;
 mod session;
 mod validate;
 
 pub use digits::is_valid_chinese_id;
 pub use flow::{Flow, Node, Validation};
+pub use schedule::{parse_hhmm, Hours, Schedule};
 pub use session::{Input, Output, Session, Time};
 pub use validate::{validate, FlowError};

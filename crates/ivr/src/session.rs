@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::digits::is_valid_chinese_id;
 use crate::flow::{Flow, Node, Validation};
 
-/// Milliseconds since an epoch chosen by the driver.
+/// Milliseconds since the Unix epoch (schedules read the wall-clock time from it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Time(pub u64);
 
@@ -164,6 +164,9 @@ impl Session {
                 Node::Condition { var, equals, then, otherwise } => {
                     let hit = self.vars.get(&var).is_some_and(|v| *v == equals);
                     id = if hit { then } else { otherwise };
+                }
+                Node::Schedule { schedule, open, closed } => {
+                    id = if schedule.is_open(self.now.0) { open } else { closed };
                 }
                 Node::Enqueue { queue, priority } => {
                     let queue = self.substitute(&queue);

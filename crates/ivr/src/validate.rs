@@ -92,6 +92,11 @@ fn check_node(id: &str, node: &Node, errors: &mut Vec<FlowError>) {
                 errors.push(err(id, "var", "missing variable name"));
             }
         }
+        Node::Schedule { schedule, .. } => {
+            for (field, message) in schedule.problems() {
+                errors.push(err(id, &format!("schedule.{field}"), message));
+            }
+        }
         Node::Enqueue { queue, .. } => {
             if blank(queue) {
                 errors.push(err(id, "queue", "missing queue"));

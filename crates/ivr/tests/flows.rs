@@ -212,3 +212,22 @@ fn unknown_fields_and_node_types_are_refused() {
         .unwrap_err();
     assert!(e.to_string().contains("unknown field `colour`"), "{e}");
 }
+
+#[test]
+fn after_hours_callers_are_routed_elsewhere() {
+    let json = r#"{ "id": "hours", "start": "when", "nodes": {
+        "when": { "type": "schedule", "open": "agents", "closed": "closed",
+                  "schedule": { "open": [ { "days": [1,2,3,4,5], "from": "09:00", "to": "18:00" } ] } },
+        "agents": { "type": "enqueue", "queue": "sales" },
+        "closed": { "type": "play", "prompts": ["closed"], "next": "bye" },
+        "bye": { "type": "hangup" } } }"#;
+    let f = flow(json);
+    assert!(validate(&f).is_empty());
+    // Monday 2026-11-23 10:00 and 20:00 China Standard Time.
+    let at = |ms: u64| {
+        let mut s = Session::start(f.clone(), BTreeMap::new(), Time(ms));
+        s.poll_output()
+    };
+    assert!(matches!(at(1_795_399_200_000), Some(Output::Enqueue { .. })));
+    assert_eq!(at(1_795_435_200_000), Some(Output::Play("closed".into())));
+}
