@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::say::{Lang, SayAs};
 use crate::schedule::Schedule;
 
 /// One IVR flow.
@@ -61,6 +62,17 @@ pub enum Node {
         next: String,
         on_failure: String,
     },
+    /// Say a value (`{var}` substitutions) as a number, digits, an amount or
+    /// a date, in `lang` or else in the caller's language (variable `lang`,
+    /// `zh` or `en`; Chinese when unset).
+    Say {
+        value: String,
+        #[serde(rename = "as")]
+        as_: SayAs,
+        #[serde(default)]
+        lang: Option<Lang>,
+        next: String,
+    },
     /// Set a variable to a text (with `{var}` substitutions).
     Set { var: String, value: String, next: String },
     /// Branch on a variable.
@@ -104,7 +116,7 @@ impl Node {
     /// Every `(field, target)` this node can go to.
     pub fn targets(&self) -> Vec<(String, &str)> {
         match self {
-            Node::Play { next, .. } | Node::Set { next, .. } => vec![("next".into(), next.as_str())],
+            Node::Play { next, .. } | Node::Set { next, .. } | Node::Say { next, .. } => vec![("next".into(), next.as_str())],
             Node::Menu { choices, on_failure, .. } => {
                 let mut v: Vec<(String, &str)> = choices.iter().map(|(k, t)| (format!("choices.{k}"), t.as_str())).collect();
                 v.push(("on_failure".into(), on_failure.as_str()));

@@ -18,12 +18,14 @@
 
 mod digits;
 mod flow;
+mod say;
 mod schedule;
 mod session;
 mod validate;
 
 pub use digits::is_valid_chinese_id;
 pub use flow::{Flow, Node, Validation};
+pub use say::{say, Lang, SayAs};
 pub use schedule::{parse_hhmm, Hours, Schedule};
 pub use session::{Input, Output, Session, Time};
 pub use validate::{validate, FlowError};

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::digits::is_valid_chinese_id;
 use crate::flow::{Flow, Node, Validation};
+use crate::say::{say, Lang};
 
 /// Milliseconds since the Unix epoch (schedules read the wall-clock time from it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -156,6 +157,21 @@ impl Session {
                     self.wait = Wait::Prompt;
                     return;
                 }
+                Node::Say { value, as_, lang, next } => {
+                    let lang = lang.unwrap_or(match self.vars.get("lang").map(String::as_str) {
+                        Some("en") => Lang::En,
+                        _ => Lang::Zh,
+                    });
+                    let mut q: VecDeque<String> = say(&self.substitute(&value), as_, lang).unwrap_or_default().into();
+                    match q.pop_front() {
+                        Some(first) => {
+                            self.out.push_back(Output::Play(first));
+                            self.wait = Wait::Prompts(q);
+                            return;
+                        }
+                        None => id = next,
+                    }
+                }
                 Node::Set { var, value, next } => {
                     let v = self.substitute(&value);
                     self.vars.insert(var, v);
@@ -228,7 +244,7 @@ impl Session {
                     self.out.push_back(Output::Play(p));
                     self.wait = Wait::Prompts(q);
                 }
-                (None, Node::Play { next, .. }) => self.enter(next),
+                (None, Node::Play { next, .. } | Node::Say { next, .. }) => self.enter(next),
                 (None, _) => {}
             },
             Wait::Prompt => self.wait = Wait::Keys { deadline: self.key_deadline(&node) },

@@ -92,6 +92,11 @@ fn check_node(id: &str, node: &Node, errors: &mut Vec<FlowError>) {
                 errors.push(err(id, "var", "missing variable name"));
             }
         }
+        Node::Say { value, .. } => {
+            if blank(value) {
+                errors.push(err(id, "value", "missing value"));
+            }
+        }
         Node::Schedule { schedule, .. } => {
             for (field, message) in schedule.problems() {
                 errors.push(err(id, &format!("schedule.{field}"), message));

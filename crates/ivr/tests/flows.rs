@@ -231,3 +231,24 @@ fn after_hours_callers_are_routed_elsewhere() {
     assert!(matches!(at(1_795_399_200_000), Some(Output::Enqueue { .. })));
     assert_eq!(at(1_795_435_200_000), Some(Output::Play("closed".into())));
 }
+
+#[test]
+fn a_looked_up_amount_is_said_in_the_callers_language() {
+    let json = r#"{ "id": "balance", "start": "say", "nodes": {
+        "say": { "type": "say", "value": "{balance}", "as": "amount", "next": "bye" },
+        "bye": { "type": "hangup" } } }"#;
+    let vars = BTreeMap::from([("balance".to_string(), "1234.5".to_string()), ("lang".to_string(), "en".to_string())]);
+    let mut s = Session::start(flow(json), vars, Time(0));
+    let mut played = Vec::new();
+    for _ in 0..20 {
+        match s.poll_output() {
+            Some(Output::Play(p)) => {
+                played.push(p);
+                s.handle(Time(0), PromptDone);
+            }
+            Some(Output::Hangup) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(played.join(" "), "en/1 en/thousand en/2 en/hundred en/30 en/4 en/yuan en/and en/50 en/fen");
+}
