@@ -73,6 +73,29 @@ pub enum Node {
         lang: Option<Lang>,
         next: String,
     },
+    /// Ask a configured backend (CRM, orders, accounts) with parameters
+    /// (`{var}` substitutions); its answer's fields become variables
+    /// `<prefix>.<field>`. No answer within `timeout_secs`, or an error,
+    /// goes to `on_error`.
+    Lookup {
+        backend: String,
+        #[serde(default)]
+        params: BTreeMap<String, String>,
+        #[serde(default = "lookup_prefix")]
+        prefix: String,
+        #[serde(default = "default_lookup_timeout")]
+        timeout_secs: u32,
+        next: String,
+        on_error: String,
+    },
+    /// Set the caller's language (variable `lang`): prompts named `x` are
+    /// then played as `<lang>/x` by the media layer.
+    Language { lang: Lang, next: String },
+    /// Transfer the caller to an outside number (leaves the IVR).
+    Transfer { number: String },
+    /// Record a voice message for `mailbox` (leaves the IVR; a callback task
+    /// is created from it).
+    Voicemail { mailbox: String },
     /// Set a variable to a text (with `{var}` substitutions).
     Set { var: String, value: String, next: String },
     /// Branch on a variable.
@@ -99,6 +122,12 @@ pub enum Validation {
     ChineseId,
 }
 
+fn lookup_prefix() -> String {
+    "lookup".into()
+}
+fn default_lookup_timeout() -> u32 {
+    3
+}
 fn default_timeout() -> u32 {
     5
 }
@@ -116,7 +145,7 @@ impl Node {
     /// Every `(field, target)` this node can go to.
     pub fn targets(&self) -> Vec<(String, &str)> {
         match self {
-            Node::Play { next, .. } | Node::Set { next, .. } | Node::Say { next, .. } => vec![("next".into(), next.as_str())],
+            Node::Play { next, .. } | Node::Set { next, .. } | Node::Say { next, .. } | Node::Language { next, .. } => vec![("next".into(), next.as_str())],
             Node::Menu { choices, on_failure, .. } => {
                 let mut v: Vec<(String, &str)> = choices.iter().map(|(k, t)| (format!("choices.{k}"), t.as_str())).collect();
                 v.push(("on_failure".into(), on_failure.as_str()));
@@ -131,12 +160,15 @@ impl Node {
             Node::Condition { then, otherwise, .. } => {
                 vec![("then".into(), then.as_str()), ("otherwise".into(), otherwise.as_str())]
             }
-            Node::Enqueue { .. } | Node::Hangup {} => Vec::new(),
+            Node::Lookup { next, on_error, .. } => {
+                vec![("next".into(), next.as_str()), ("on_error".into(), on_error.as_str())]
+            }
+            Node::Enqueue { .. } | Node::Hangup {} | Node::Transfer { .. } | Node::Voicemail { .. } => Vec::new(),
         }
     }
 
     /// Whether the node ends the flow (the caller leaves the IVR).
     pub fn is_exit(&self) -> bool {
-        matches!(self, Node::Enqueue { .. } | Node::Hangup {})
+        matches!(self, Node::Enqueue { .. } | Node::Hangup {} | Node::Transfer { .. } | Node::Voicemail { .. })
     }
 }

@@ -1,8 +1,11 @@
 //! # hotline-ivr: IVR flows as data
 //!
-//! - [`Flow`]: the document a business edits — nodes (`play`, `menu`,
-//!   `collect`, `set`, `condition`, `schedule`, `enqueue`, `hangup`) joined
-//!   by names.
+//! - [`Flow`]: the document a business edits — nodes joined by names:
+//!   `play`, `menu`, `collect` (with the 18-digit ID check), `say` (numbers,
+//!   digits, amounts, dates in Chinese and English), `set`, `condition`,
+//!   `schedule` (weekly hours, holidays, moved workdays), `lookup` (a backend
+//!   answer with timeout and fallback), `language`, and the exits `enqueue`,
+//!   `transfer`, `voicemail`, `hangup`.
 //! - [`validate`]: every problem before publishing, with node id and field:
 //!   unknown targets, unreachable nodes, missing prompts, menus without
 //!   choices, loops with no way out.

@@ -22,6 +22,8 @@ pub enum Input {
     PromptDone,
     /// A key: `0`-`9`, `*`, `#`.
     Digit(char),
+    /// The answer to `Output::Lookup`: its fields, or `None` on error.
+    LookupResult(Option<BTreeMap<String, String>>),
     /// Time passed; nothing else happened.
     Tick,
 }
@@ -34,6 +36,12 @@ pub enum Output {
     StopPrompt,
     /// The caller leaves the IVR into a queue, with the variables collected.
     Enqueue { queue: String, priority: u32, vars: BTreeMap<String, String> },
+    /// Ask `backend` with `params`; answer with `Input::LookupResult`.
+    Lookup { backend: String, params: BTreeMap<String, String> },
+    /// Transfer the caller to an outside number.
+    Transfer { number: String },
+    /// Record a voice message for `mailbox`.
+    Voicemail { mailbox: String, vars: BTreeMap<String, String> },
     /// Hang up the call.
     Hangup,
     /// The flow could not go on (a bug in a published flow); the caller is
@@ -52,6 +60,8 @@ enum Wait {
     InvalidPrompt,
     /// Keys, until `deadline`.
     Keys { deadline: Time },
+    /// A lookup's answer, until `deadline`.
+    Lookup { deadline: Time },
     /// The session is over.
     Done,
 }
@@ -91,7 +101,7 @@ impl Session {
     /// When `handle(deadline, Input::Tick)` is due.
     pub fn next_deadline(&self) -> Option<Time> {
         match self.wait {
-            Wait::Keys { deadline } => Some(deadline),
+            Wait::Keys { deadline } | Wait::Lookup { deadline } => Some(deadline),
             _ => None,
         }
     }
@@ -117,7 +127,17 @@ impl Session {
                 self.timeout();
             }
         }
+        if let Wait::Lookup { deadline } = self.wait {
+            if self.now >= deadline {
+                self.lookup_done(None);
+            }
+        }
         match input {
+            Input::LookupResult(r) => {
+                if matches!(self.wait, Wait::Lookup { .. }) {
+                    self.lookup_done(r);
+                }
+            }
             Input::PromptDone => self.prompt_done(),
             Input::Digit(d) => self.digit(d),
             Input::Tick => {
@@ -184,6 +204,33 @@ impl Session {
                 Node::Schedule { schedule, open, closed } => {
                     id = if schedule.is_open(self.now.0) { open } else { closed };
                 }
+                Node::Lookup { backend, params, timeout_secs, .. } => {
+                    let params = params.iter().map(|(k, v)| (k.clone(), self.substitute(v))).collect();
+                    self.out.push_back(Output::Lookup { backend, params });
+                    let deadline = Time(self.now.0.saturating_add(u64::from(timeout_secs) * 1000));
+                    self.wait = Wait::Lookup { deadline };
+                    return;
+                }
+                Node::Language { lang, next } => {
+                    let code = match lang {
+                        Lang::Zh => "zh",
+                        Lang::En => "en",
+                    };
+                    self.vars.insert("lang".into(), code.into());
+                    id = next;
+                }
+                Node::Transfer { number } => {
+                    let number = self.substitute(&number);
+                    self.out.push_back(Output::Transfer { number });
+                    self.wait = Wait::Done;
+                    return;
+                }
+                Node::Voicemail { mailbox } => {
+                    let mailbox = self.substitute(&mailbox);
+                    self.out.push_back(Output::Voicemail { mailbox, vars: self.vars.clone() });
+                    self.wait = Wait::Done;
+                    return;
+                }
                 Node::Enqueue { queue, priority } => {
                     let queue = self.substitute(&queue);
                     self.out.push_back(Output::Enqueue { queue, priority, vars: self.vars.clone() });
@@ -198,6 +245,20 @@ impl Session {
             }
         }
         self.fail(format!("more than {MAX_STEPS} steps without waiting for the caller"));
+    }
+
+    fn lookup_done(&mut self, result: Option<BTreeMap<String, String>>) {
+        let Some(Node::Lookup { prefix, next, on_error, .. }) = self.current() else { return };
+        self.wait = Wait::Done;
+        match result {
+            Some(fields) => {
+                for (k, v) in fields {
+                    self.vars.insert(format!("{prefix}.{k}"), v);
+                }
+                self.enter(next);
+            }
+            None => self.enter(on_error),
+        }
     }
 
     fn fail(&mut self, why: String) {

@@ -102,6 +102,28 @@ fn check_node(id: &str, node: &Node, errors: &mut Vec<FlowError>) {
                 errors.push(err(id, &format!("schedule.{field}"), message));
             }
         }
+        Node::Lookup { backend, timeout_secs, .. } => {
+            if blank(backend) {
+                errors.push(err(id, "backend", "missing backend"));
+            }
+            if *timeout_secs == 0 || *timeout_secs > 30 {
+                errors.push(err(id, "timeout_secs", "must be 1 to 30"));
+            }
+        }
+        Node::Transfer { number } => {
+            let digits = number.strip_prefix('+').unwrap_or(number);
+            let is_var = number.len() > 2 && number.starts_with('{') && number.ends_with('}');
+            let ok = is_var || (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+            if !ok {
+                errors.push(err(id, "number", "digits (optionally +), or a {variable}"));
+            }
+        }
+        Node::Voicemail { mailbox } => {
+            if blank(mailbox) {
+                errors.push(err(id, "mailbox", "missing mailbox"));
+            }
+        }
+        Node::Language { .. } => {}
         Node::Enqueue { queue, .. } => {
             if blank(queue) {
                 errors.push(err(id, "queue", "missing queue"));

@@ -252,3 +252,58 @@ fn a_looked_up_amount_is_said_in_the_callers_language() {
     }
     assert_eq!(played.join(" "), "en/1 en/thousand en/2 en/hundred en/30 en/4 en/yuan en/and en/50 en/fen");
 }
+
+const ORDER_STATUS: &str = r#"{ "id": "orders", "start": "ask", "nodes": {
+    "ask": { "type": "collect", "prompt": "enter_order", "var": "order", "min_digits": 4, "max_digits": 12,
+             "next": "find", "on_failure": "agent" },
+    "find": { "type": "lookup", "backend": "orders", "params": { "order": "{order}", "phone": "{caller}" },
+              "prefix": "o", "timeout_secs": 3, "next": "status", "on_error": "agent" },
+    "status": { "type": "condition", "var": "o.status", "equals": "shipped", "then": "shipped", "otherwise": "agent" },
+    "shipped": { "type": "play", "prompts": ["order_shipped"], "next": "bye" },
+    "bye": { "type": "hangup" },
+    "agent": { "type": "enqueue", "queue": "support" } } }"#;
+
+#[test]
+fn a_lookup_answer_drives_the_flow() {
+    check(
+        ORDER_STATUS,
+        &[
+            (1_000, Digit('1')),
+            (1_100, Digit('2')),
+            (1_200, Digit('3')),
+            (1_300, Digit('4')),
+            (1_400, Digit('#')),
+            (1_900, Input::LookupResult(Some(BTreeMap::from([("status".into(), "shipped".into())])))),
+            (4_000, PromptDone),
+        ],
+        expect![[r#"
+            0      Play("enter_order")
+            1000   StopPrompt
+            1400   Lookup { backend: "orders", params: {"order": "1234", "phone": "13800138000"} }
+            1900   Play("order_shipped")
+            4000   Hangup
+            at bye done=true"#]],
+    );
+}
+
+#[test]
+fn a_slow_lookup_falls_back_to_an_agent() {
+    check(
+        ORDER_STATUS,
+        &[
+            (1_000, Digit('1')),
+            (1_100, Digit('2')),
+            (1_200, Digit('3')),
+            (1_300, Digit('4')),
+            (1_400, Digit('#')),
+            // No answer in 3 s; a late answer changes nothing.
+            (5_000, Input::LookupResult(Some(BTreeMap::new()))),
+        ],
+        expect![[r#"
+            0      Play("enter_order")
+            1000   StopPrompt
+            1400   Lookup { backend: "orders", params: {"order": "1234", "phone": "13800138000"} }
+            4400   Enqueue { queue: "support", priority: 0, vars: {"caller": "13800138000", "order": "1234"} }
+            at agent done=true"#]],
+    );
+}
