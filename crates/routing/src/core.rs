@@ -157,6 +157,7 @@ impl<M: Matcher> Core<M> {
             sticky: None,
             overflow_pending: false,
             path: Vec::new(),
+            answered_at: None,
         };
         self.w.contacts.insert(c, contact);
         self.out.push_back(Output::Queued { contact: c, queue: q });
@@ -299,6 +300,7 @@ impl<M: Matcher> Core<M> {
         if let Some(contact) = self.w.contacts.get_mut(&rec.contact) {
             contact.state = CState::Assigned { agent: rec.agent };
             contact.sticky = None;
+            contact.answered_at = Some(now);
             waited = now.since(contact.arrived);
             let key = (contact.seq, contact.spec.id);
             if let Some(queue) = self.w.queues.get_mut(&contact.queue) {
@@ -328,6 +330,10 @@ impl<M: Matcher> Core<M> {
             return self.reject("ContactFinished", RejectReason::ContactNotAssigned);
         };
         let wrap = self.w.queues.get(&contact.queue).map_or(0, |q| q.cfg.wrap_up_ms);
+        let handled_ms = contact.answered_at.map(|t| self.w.now.since(t));
+        if let (Some(ms), Some(queue)) = (handled_ms, self.w.queues.get_mut(&contact.queue)) {
+            queue.counters.handled(ms);
+        }
         self.w.contacts.remove(&c);
         self.out.push_back(Output::Finished { contact: c, agent: a });
         let before = self.sig(a);

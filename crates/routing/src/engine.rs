@@ -44,6 +44,13 @@ macro_rules! router_api {
                 $crate::engine::queue_stats(&self.core.w, queue, now)
             }
 
+            /// A waiting or ringing contact's place in its queue and its
+            /// estimated wait (see the crate docs); `None` for unknown or
+            /// answered contacts. Costs a scan of the contact's queue.
+            pub fn place(&self, contact: $crate::ContactId) -> Option<$crate::Place> {
+                $crate::ewt::place(&self.core.w, contact, self.core.w.now)
+            }
+
             /// A logged-in agent; `None` once logged out.
             pub fn agent(&self, agent: $crate::AgentId) -> Option<$crate::AgentView> {
                 self.core.w.agents.get(&agent).map(|a| a.view())

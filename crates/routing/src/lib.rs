@@ -149,6 +149,11 @@
 //! service_level_ms) × 100`; abandons and give-ups within the threshold are
 //! excluded, give-ups after it count as abandons, `None` if nothing counts.
 //!
+//! **Position and estimated wait** ([`Engine::place`], see `ewt.rs`): the
+//! contact's rank by effective priority in its queue, and
+//! `EWT(k) = k × AHT / n` with the mean handle time of the queue's last 50
+//! contacts and the `Available` members staffing it; `None` when unknown.
+//!
 //! ## Cost
 //!
 //! Agents free for a channel are kept per queue in sets ordered by strategy
@@ -162,6 +167,7 @@
 mod check;
 mod core;
 mod engine;
+mod ewt;
 mod flow;
 mod index;
 mod matcher;
@@ -173,6 +179,7 @@ mod types;
 mod world;
 
 pub use engine::Engine;
+pub use ewt::{estimate as estimated_wait_ms, Place};
 pub use naive::NaiveRouter;
 pub use skills::{MAX_EXPR_DEPTH, MAX_LEVEL};
 pub use types::*;

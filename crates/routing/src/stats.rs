@@ -32,7 +32,12 @@ pub struct QueueCounters {
     pub answered: u64,
     pub abandoned: u64,
     window: VecDeque<(Time, Left)>,
+    /// The last [`HANDLE_SAMPLES`] handle times (answer to finish), in ms.
+    handle_times: VecDeque<u64>,
 }
+
+/// How many recent handle times the average handle time is taken over.
+pub const HANDLE_SAMPLES: usize = 50;
 
 impl QueueCounters {
     fn push(&mut self, now: Time, left: Left, window_ms: u64) {
@@ -44,6 +49,20 @@ impl QueueCounters {
                 break;
             }
         }
+    }
+
+    /// A contact of this queue finished after `ms` of handling.
+    pub fn handled(&mut self, ms: u64) {
+        if self.handle_times.len() == HANDLE_SAMPLES {
+            self.handle_times.pop_front();
+        }
+        self.handle_times.push_back(ms);
+    }
+
+    /// Average handle time over the recent samples; `None` before the first.
+    pub fn aht_ms(&self) -> Option<u64> {
+        let n = self.handle_times.len() as u64;
+        (n > 0).then(|| self.handle_times.iter().sum::<u64>() / n)
     }
 
     pub fn answered(&mut self, now: Time, waited_ms: u64, sl_ms: u64, window_ms: u64) {

@@ -188,6 +188,8 @@ pub struct Contact {
     pub overflow_pending: bool,
     /// Queues the contact has been in, in order.
     pub path: Vec<QueueId>,
+    /// When an offer of it was accepted.
+    pub answered_at: Option<Time>,
 }
 
 #[derive(Debug, Clone)]

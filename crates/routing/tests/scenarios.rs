@@ -898,3 +898,39 @@ fn service_level_statistics() {
     assert_eq!((s.offered, s.answered, s.abandoned), (5, 3, 2));
     assert_eq!(e.queue_stats(QueueId(9), Time(0)), None);
 }
+
+#[test]
+fn place_in_queue_and_estimated_wait() {
+    let (mut e, _) = run(&[
+        (0, upsert(queue(1))),
+        (0, login(1, &[1])),
+        (0, login(2, &[1])),
+        // Two calls handled for 60 s and 120 s: AHT 90 s.
+        (0, arrive(call(1, 1))),
+        (0, arrive(call(2, 1))),
+        (1_000, accept(1)),
+        (1_000, accept(2)),
+        (61_000, finish(1)),
+        (121_000, finish(2)),
+        // Both agents busy again, then three callers wait.
+        (130_000, arrive(call(3, 1))),
+        (130_000, arrive(call(4, 1))),
+        (131_000, accept(3)),
+        (131_000, accept(4)),
+        (132_000, arrive(call(5, 1))),
+        (133_000, arrive({ let mut c = call(6, 1); c.priority = 5; c })),
+        (134_000, arrive(call(7, 1))),
+    ]);
+    let p = |e: &mut Engine, c: u64| e.place(ContactId(c)).map(|p| (p.position, p.of, p.ewt_ms, p.aht_ms, p.staffed));
+    // The priority-5 caller is first; 2 agents, AHT 90 s: 1 × 90 / 2 = 45 s.
+    assert_eq!(p(&mut e, 6), Some((1, 3, Some(45_000), Some(90_000), 2)));
+    assert_eq!(p(&mut e, 5), Some((2, 3, Some(90_000), Some(90_000), 2)));
+    assert_eq!(p(&mut e, 7), Some((3, 3, Some(135_000), Some(90_000), 2)));
+    // Answered contacts have no place; unknown ones neither.
+    assert_eq!(p(&mut e, 3), None);
+    assert_eq!(p(&mut e, 99), None);
+    // Nobody staffing: no estimate.
+    e.handle(Time(135_000), status(1, not_ready("break")));
+    e.handle(Time(135_000), status(2, not_ready("break")));
+    assert_eq!(p(&mut e, 6), Some((1, 3, None, Some(90_000), 0)));
+}
