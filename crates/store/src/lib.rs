@@ -20,6 +20,7 @@ mod demo;
 mod demo_data;
 mod error;
 mod interactions;
+mod ivr;
 mod migrate;
 mod model;
 mod presence;

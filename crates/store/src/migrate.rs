@@ -27,6 +27,7 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/0001_init.sql") },
     Migration { version: 2, name: "telephony", sql: include_str!("../migrations/0002_telephony.sql") },
+    Migration { version: 3, name: "ivr", sql: include_str!("../migrations/0003_ivr.sql") },
 ];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";

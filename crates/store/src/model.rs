@@ -316,3 +316,16 @@ pub struct Recording {
     /// Hex SHA-256 of the finished file.
     pub sha256: Option<String>,
 }
+
+/// One saved version of an IVR flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowVersion {
+    pub flow_id: String,
+    pub version: i64,
+    /// The flow document as JSON text.
+    pub document: String,
+    /// `None` while a draft.
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+    pub created_by: Option<String>,
+}

@@ -5,6 +5,7 @@ mod customers;
 mod demo;
 mod fixtures;
 mod interactions;
+mod ivr;
 mod migrations;
 mod support;
 mod telephony;

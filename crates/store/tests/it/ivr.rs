@@ -1,0 +1,35 @@
+use crate::fixtures::{self, T0};
+use crate::support::for_each_backend;
+
+#[tokio::test]
+async fn flow_versions_drafts_and_publishing() {
+    for_each_backend(|store| async move {
+        let t = fixtures::tenant(&store, "acme").await;
+        let v1 = t.save_flow_draft("main", r#"{"v":1}"#, Some("admin"), T0).await.unwrap();
+        assert_eq!(v1.version, 1);
+        assert_eq!(t.published_flow("main").await.unwrap(), None, "drafts do not run");
+        t.publish_flow("main", 1, T0 + 1).await.unwrap();
+        assert!(t.publish_flow("main", 1, T0 + 2).await.is_err(), "published once");
+        assert!(t.publish_flow("main", 9, T0 + 2).await.is_err(), "unknown version");
+        let v2 = t.save_flow_draft("main", r#"{"v":2}"#, None, T0 + 3).await.unwrap();
+        assert_eq!(v2.version, 2);
+        // The running version stays 1 until 2 is published.
+        assert_eq!(t.published_flow("main").await.unwrap().unwrap().document, r#"{"v":1}"#);
+        t.publish_flow("main", 2, T0 + 4).await.unwrap();
+        let running = t.published_flow("main").await.unwrap().unwrap();
+        assert_eq!((running.version, running.published_at), (2, Some(T0 + 4)));
+        let all = t.flow_versions("main").await.unwrap();
+        assert_eq!(all.iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(all[1].created_by.as_deref(), Some("admin"));
+        t.save_flow_draft("after_hours", "{}", None, T0).await.unwrap();
+        assert_eq!(t.flow_ids().await.unwrap(), vec!["after_hours".to_string(), "main".to_string()]);
+        t.set_ivr_number("1000", "main").await.unwrap();
+        t.set_ivr_number("1000", "after_hours").await.unwrap();
+        t.set_ivr_number("12345", "main").await.unwrap();
+        assert_eq!(
+            t.ivr_numbers().await.unwrap(),
+            vec![("1000".into(), "after_hours".into()), ("12345".into(), "main".into())]
+        );
+    })
+    .await;
+}
