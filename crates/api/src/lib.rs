@@ -20,7 +20,7 @@ mod state;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, events, ops, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, events, ivr, ops, queues, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -56,6 +56,11 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/{id}/finish", post(work::finish))
         .route("/contacts/{id}/abandon", post(work::abandon))
         .route("/audit", get(work::audit_log))
+        .route("/ivr/flows", get(ivr::list))
+        .route("/ivr/flows/{id}", get(ivr::get).put(ivr::save))
+        .route("/ivr/flows/{id}/versions/{version}/publish", post(ivr::publish))
+        .route("/ivr/numbers", get(ivr::numbers))
+        .route("/ivr/numbers/{number}", put(ivr::set_number))
         .route("/events", get(events::stream))
         .route("/openapi.json", get(|| async { Json(openapi::ApiDoc::openapi()) }))
         .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint") });

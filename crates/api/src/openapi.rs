@@ -3,7 +3,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::dto::*;
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{agents, auth, events, ops, queues, skills, work};
+use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber};
+use crate::routes::{agents, auth, events, ivr, ops, queues, skills, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,13 +16,14 @@ use crate::routes::{agents, auth, events, ops, queues, skills, work};
         agents::list, agents::get, agents::create, agents::patch, agents::reason_codes, agents::wrap_up_codes,
         work::get_state, work::list_states, work::set_state, work::end_wrap_up, work::accept, work::reject,
         work::submit, work::finish, work::abandon, work::audit_log,
+        ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
         PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
-        WrapUpCodeDto, AuditDto, Health)),
+        WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

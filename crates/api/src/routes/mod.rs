@@ -1,6 +1,7 @@
 pub mod agents;
 pub mod auth;
 pub mod events;
+pub mod ivr;
 pub mod ops;
 pub mod queues;
 pub mod skills;

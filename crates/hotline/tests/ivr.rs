@@ -1,0 +1,100 @@
+//! IVR flows through the API: drafts, validation on publish, versions and
+//! numbers, on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{assert_error, drop_pg_database, Db, Server};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn both(test: impl AsyncFn(&Server)) {
+    let s = Server::start(Db::Sqlite).await;
+    test(&s).await;
+    s.stop().await;
+    let p = Server::start(Db::Postgres).await;
+    test(&p).await;
+    let (_, _, db) = p.stop().await;
+    if let Some(db) = db {
+        drop_pg_database(&db).await;
+    }
+}
+
+fn flow(prompt: &str) -> Value {
+    json!({
+        "id": "hotline",
+        "start": "main",
+        "nodes": {
+            "main": { "type": "menu", "prompt": prompt, "choices": { "1": "sales", "2": "support" }, "on_failure": "sales" },
+            "sales": { "type": "enqueue", "queue": "sales" },
+            "support": { "type": "enqueue", "queue": "support" }
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flows_are_drafted_validated_published_and_versioned() {
+    both(async |s: &Server| {
+        let admin = s.login("admin", "demo").await;
+        let sup = s.login("supervisor", "demo").await;
+        let agent = s.login("agent1", "demo").await;
+        let put = |token: &str, body: Value| {
+            let token = token.to_owned();
+            async move { s.req(Method::PUT, "/api/v1/ivr/flows/hotline", Some(&token), Some(body)).await }
+        };
+
+        // Only admins edit; the shape is checked with field paths.
+        assert_error(put(&agent, flow("welcome")).await, 403, "forbidden", None).await;
+        let mut bad = flow("welcome");
+        bad["nodes"]["main"]["type"] = json!("dance");
+        assert_error(put(&admin, bad).await, 422, "invalid_field", Some("nodes.main.type")).await;
+        let mut bad = flow("welcome");
+        bad["id"] = json!("other");
+        assert_error(put(&admin, bad).await, 422, "invalid_field", Some("id")).await;
+
+        // A draft with a missing prompt saves, but cannot be published.
+        let r = put(&admin, flow("")).await;
+        assert_eq!(r.status(), 201);
+        let v1: Value = r.json().await.unwrap();
+        assert_eq!(v1["version"], 1);
+        let r = s.post_json("/api/v1/ivr/flows/hotline/versions/1/publish", Some(&admin), json!({})).await;
+        let e = assert_error(r, 422, "invalid_flow", Some("nodes.main.prompt")).await;
+        assert!(e["error"]["message"].as_str().unwrap().contains("missing prompt"), "{e}");
+
+        // The fixed version publishes; a version publishes once.
+        let r = put(&admin, flow("welcome")).await;
+        assert_eq!(r.status(), 201);
+        let r = s.post_json("/api/v1/ivr/flows/hotline/versions/2/publish", Some(&admin), json!({})).await;
+        assert_eq!(r.status(), 200);
+        assert_error(s.post_json("/api/v1/ivr/flows/hotline/versions/2/publish", Some(&admin), json!({})).await, 409, "conflict", None).await;
+        assert_error(s.post_json("/api/v1/ivr/flows/hotline/versions/7/publish", Some(&admin), json!({})).await, 404, "not_found", None).await;
+
+        // Supervisors read; versions come newest first.
+        let f = s.get_json("/api/v1/ivr/flows/hotline", &sup).await;
+        assert_eq!(f["published_version"], 2);
+        let versions: Vec<i64> = f["versions"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
+        assert_eq!(versions, vec![2, 1]);
+        assert_eq!(f["versions"][0]["document"]["nodes"]["main"]["prompt"], "welcome");
+        assert_eq!(f["versions"][0]["created_by"], "admin");
+        let list = s.get_json("/api/v1/ivr/flows", &sup).await;
+        assert_eq!(list, json!([{"id": "hotline", "published_version": 2, "latest_version": 2}]));
+        assert_error(s.get("/api/v1/ivr/flows/hotline", Some(&agent)).await, 403, "forbidden", None).await;
+        assert_error(s.get("/api/v1/ivr/flows/nope", Some(&sup)).await, 404, "not_found", None).await;
+
+        // Numbers point at flows that exist.
+        let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1000", Some(&admin), Some(json!({"flow_id": "hotline"}))).await;
+        assert_eq!(r.status(), 200);
+        let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1001", Some(&admin), Some(json!({"flow_id": "nope"}))).await;
+        assert_error(r, 422, "invalid_field", Some("flow_id")).await;
+        let r = s.req(Method::PUT, "/api/v1/ivr/numbers/12a", Some(&admin), Some(json!({"flow_id": "hotline"}))).await;
+        assert_error(r, 422, "invalid_field", Some("number")).await;
+        assert_eq!(s.get_json("/api/v1/ivr/numbers", &sup).await, json!([{"number": "1000", "flow_id": "hotline"}]));
+
+        // Every change is in the audit log.
+        let audit = s.get_json("/api/v1/audit", &admin).await;
+        let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        for a in ["ivr.flow.save", "ivr.flow.publish", "ivr.number.set"] {
+            assert!(actions.contains(&a), "{a} missing from {actions:?}");
+        }
+    })
+    .await;
+}
