@@ -6,8 +6,8 @@
 //! [`Output`]s it returns, in order.
 //!
 //! ```text
-//!  caller ──INVITE──► Incoming ─► Answer, Play(Greeting)           (Menu)
-//!         ──DTMF 1──► Digit    ─► StopMedia, Submit(sales), Play(MusicOnHold)  (Queued)
+//!  caller ──INVITE──► Incoming ─► Answer, Play("greeting")          (Ivr)
+//!         ──DTMF 1──► Digit    ─► StopMedia, Submit(sales), Play("moh")  (Queued)
 //!  routing ─offer──► Offered  ─► Dial(8001)                        (Ringing)
 //!  agent  ──200 OK─► AgentAnswered ─► AcceptOffer                  (Accepting)
 //!  routing ─ok─────► AcceptResult  ─► StopMedia, Bridge            (Bridged)
@@ -31,20 +31,25 @@
 //! - Unknown calls, contacts and offers are ignored: inputs race with each
 //!   other across tasks, and a late one must do nothing.
 //!
-//! ## The greeting menu
-//! A built-in menu ([`MenuConfig`]) is enough to reach a queue by one key:
-//! a valid key queues the caller; `max_invalid` wrong keys, or no key for
-//! `no_input_to_agent_ms` after the answer (30 s in the demo, as the seeds
-//! require), queue the caller in `default_queue`; the greeting replays after
-//! `replay_after_ms` of silence. Calls to numbers without a menu are refused:
-//! `403` without an authenticated agent, `404` otherwise.
+//! ## IVR
+//! A number reaches an IVR flow ([`Entry`]); the caller walks it in a
+//! `hotline_ivr::Session` until it queues them, hangs up, or fails. On top of
+//! the flow, no key at all for `no_input_to_agent_ms` after the answer (or
+//! the last key) queues the caller in the entry's default queue (30 s in the
+//! demo, as the seeds require). [`Greeting`] builds the built-in one-key
+//! menu as such a flow. Calls to numbers without a flow are refused: `403`
+//! without an authenticated agent, `404` otherwise. Flows that transfer or
+//! take voicemail are not served by this build: the caller hears the
+//! `sorry` prompt and is let go.
 //!
 //! [`reconcile`] compares routing's view of agents with the live calls.
 
+mod greeting;
 mod orchestrator;
 mod reconcile;
 mod types;
 
+pub use greeting::Greeting;
 pub use orchestrator::{CallView, Orchestrator, Phase};
 pub use reconcile::{reconcile, AgentFacts, Repair};
 pub use types::*;

@@ -3,13 +3,19 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
+use std::collections::BTreeMap;
+
+use hotline_ivr::{Input as IvrInput, Output as IvrOutput, Session, Time as IvrTime};
+
 use crate::types::*;
 
 /// Where a call is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
-    /// Answered; the greeting menu plays. `playing` is the prompt in progress.
-    Menu { menu: usize, invalid: u32, playing: Option<Prompt>, no_input_at: Time, replay_at: Option<Time> },
+    /// Answered; the caller is in an IVR flow (the session is kept with the
+    /// call). `no_input_at`: when silence since the answer or the last key
+    /// sends the caller to the entry's default queue.
+    Ivr { entry: usize, no_input_at: Option<Time> },
     /// Submitted to the routing engine; music on hold.
     Queued,
     /// The agent's phone rings for `offer`.
@@ -26,11 +32,13 @@ pub enum Phase {
     Leaving { cause: Cause },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Call {
     contact: String,
     from: String,
     phase: Phase,
+    /// The IVR session while in `Phase::Ivr`.
+    ivr: Option<Session>,
 }
 
 /// A read-only view of one call, for the reconciler and the API.
@@ -49,7 +57,8 @@ pub struct Orchestrator {
     now: Time,
     calls: HashMap<CallId, Call>,
     by_contact: HashMap<String, CallId>,
-    /// Menu deadlines; stale entries are skipped when they fire.
+    /// IVR deadlines (no-input and the session's own); stale entries are
+    /// skipped when they fire.
     timers: BTreeSet<(Time, CallId)>,
     out: VecDeque<Output>,
 }
@@ -89,7 +98,7 @@ impl Orchestrator {
     }
 
     /// Applies one input at `now` (earlier times count as the latest seen).
-    /// Menu timers due by `now` fire first.
+    /// IVR timers due by `now` fire first, each at its own time.
     pub fn handle(&mut self, now: Time, input: Input) {
         self.now = self.now.max(now);
         self.fire_timers();
@@ -107,6 +116,7 @@ impl Orchestrator {
             Input::AgentFailed { call, why } => self.agent_failed(call, why),
             Input::AgentGone { call } => self.agent_gone(call),
             Input::AcceptResult { call, ok } => self.accept_result(call, ok),
+            Input::LookupResult { call, fields } => self.ivr_input(call, IvrInput::LookupResult(fields)),
             Input::Tick => {}
         }
     }
@@ -140,60 +150,102 @@ impl Orchestrator {
         if self.calls.contains_key(&call) || self.by_contact.contains_key(&contact) {
             return;
         }
-        let Some(menu) = self.cfg.menus.iter().position(|m| m.number == to) else {
+        let Some(entry) = self.cfg.entries.iter().position(|e| e.number == to) else {
             let cause = if agent.is_some() { Cause::UnallocatedNumber } else { Cause::CallRejected };
             self.emit(Output::Refuse { call, cause });
             self.emit(Output::Ended { call, cause });
             return;
         };
-        let no_input_at = self.now.plus(self.cfg.menus[menu].no_input_to_agent_ms);
-        let phase = Phase::Menu { menu, invalid: 0, playing: Some(Prompt::Greeting), no_input_at, replay_at: None };
+        let e = &self.cfg.entries[entry];
+        let no_input_at = e.no_input_to_agent_ms.map(|ms| self.now.plus(ms));
+        let vars = BTreeMap::from([("caller".to_string(), from.clone()), ("dialled".to_string(), to.to_owned())]);
+        let session = Session::start(e.flow.clone(), vars, IvrTime(self.now.0));
         self.by_contact.insert(contact.clone(), call);
-        self.calls.insert(call, Call { contact, from, phase });
-        self.timers.insert((no_input_at, call));
+        let phase = Phase::Ivr { entry, no_input_at };
+        self.calls.insert(call, Call { contact, from, phase, ivr: Some(session) });
+        if let Some(at) = no_input_at {
+            self.timers.insert((at, call));
+        }
         self.emit(Output::Answer { call });
-        self.emit(Output::Play { call, prompt: Prompt::Greeting });
+        self.drain_ivr(call);
     }
 
     fn digit(&mut self, call: CallId, digit: char) {
-        let Some(Phase::Menu { menu, invalid, .. }) = self.phase(call).cloned() else { return };
-        let m = &self.cfg.menus[menu];
-        if let Some(queue) = m.queue_for(digit).map(str::to_owned) {
-            return self.enqueue(call, queue);
+        let Some(Phase::Ivr { entry, no_input_at: Some(_) }) = self.phase(call).cloned() else {
+            return self.ivr_input(call, IvrInput::Digit(digit));
+        };
+        // A key resets the no-input timer.
+        let at = self.cfg.entries[entry].no_input_to_agent_ms.map(|ms| self.now.plus(ms));
+        if let Some(at) = at {
+            self.timers.insert((at, call));
         }
-        if invalid + 1 > m.max_invalid {
-            let queue = m.default_queue.clone();
-            return self.enqueue(call, queue);
-        }
-        let no_input_at = self.now.plus(m.no_input_to_agent_ms);
-        self.timers.insert((no_input_at, call));
-        let phase = Phase::Menu { menu, invalid: invalid + 1, playing: Some(Prompt::Invalid), no_input_at, replay_at: None };
-        self.set_phase(call, phase);
-        self.emit(Output::StopMedia { call });
-        self.emit(Output::Play { call, prompt: Prompt::Invalid });
+        self.set_phase(call, Phase::Ivr { entry, no_input_at: at });
+        self.ivr_input(call, IvrInput::Digit(digit));
     }
 
-    fn enqueue(&mut self, call: CallId, queue: String) {
+    /// Feeds the caller's IVR session, if the call is in one.
+    fn ivr_input(&mut self, call: CallId, input: IvrInput) {
+        let now = IvrTime(self.now.0);
+        let Some(session) = self.calls.get_mut(&call).and_then(|c| c.ivr.as_mut()) else { return };
+        session.handle(now, input);
+        self.drain_ivr(call);
+    }
+
+    /// Carries out what the IVR session asked for.
+    fn drain_ivr(&mut self, call: CallId) {
+        loop {
+            let Some(c) = self.calls.get_mut(&call) else { return };
+            let Some(session) = c.ivr.as_mut() else { return };
+            let Some(out) = session.poll_output() else { break };
+            match out {
+                IvrOutput::Play(prompt) => self.emit(Output::Play { call, prompt }),
+                IvrOutput::StopPrompt => self.emit(Output::StopMedia { call }),
+                IvrOutput::Lookup { backend, params } => self.emit(Output::Lookup { call, backend, params }),
+                IvrOutput::Enqueue { queue, priority, vars } => return self.enqueue(call, queue, priority, vars),
+                IvrOutput::Hangup => {
+                    self.emit(Output::Hangup { call, side: Side::Caller, cause: Cause::NormalClearing });
+                    return self.end(call, Cause::NormalClearing);
+                }
+                // Not served by this build's telephony: tell the caller and let go.
+                IvrOutput::Transfer { .. } | IvrOutput::Voicemail { .. } => return self.leave(call, Cause::ServerError),
+                IvrOutput::Failed(why) => {
+                    let _ = why;
+                    return self.leave(call, Cause::ServerError);
+                }
+            }
+        }
+        let deadline = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).and_then(Session::next_deadline);
+        if let Some(d) = deadline {
+            self.timers.insert((Time(d.0), call));
+        }
+    }
+
+    fn enqueue(&mut self, call: CallId, queue: String, priority: u32, vars: BTreeMap<String, String>) {
         let contact = self.contact(call);
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.ivr = None;
+        }
         self.set_phase(call, Phase::Queued);
+        if self.out.back() != Some(&Output::StopMedia { call }) {
+            self.emit(Output::StopMedia { call });
+        }
+        self.emit(Output::Submit { call, contact, queue, priority, vars });
+        self.emit(Output::Play { call, prompt: MUSIC_ON_HOLD.into() });
+    }
+
+    /// Plays the sorry prompt, then hangs up with `cause`.
+    fn leave(&mut self, call: CallId, cause: Cause) {
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.ivr = None;
+        }
+        self.set_phase(call, Phase::Leaving { cause });
         self.emit(Output::StopMedia { call });
-        self.emit(Output::Submit { call, contact, queue });
-        self.emit(Output::Play { call, prompt: Prompt::MusicOnHold });
+        self.emit(Output::Play { call, prompt: SORRY.into() });
     }
 
     fn prompt_done(&mut self, call: CallId) {
         match self.phase(call).cloned() {
-            Some(Phase::Menu { menu, invalid, playing: Some(Prompt::Invalid), no_input_at, .. }) => {
-                let phase = Phase::Menu { menu, invalid, playing: Some(Prompt::Greeting), no_input_at, replay_at: None };
-                self.set_phase(call, phase);
-                self.emit(Output::Play { call, prompt: Prompt::Greeting });
-            }
-            Some(Phase::Menu { menu, invalid, playing: Some(_), no_input_at, .. }) => {
-                let replay_at = self.now.plus(self.cfg.menus[menu].replay_after_ms);
-                self.timers.insert((replay_at, call));
-                let phase = Phase::Menu { menu, invalid, playing: None, no_input_at, replay_at: Some(replay_at) };
-                self.set_phase(call, phase);
-            }
+            Some(Phase::Ivr { .. }) => self.ivr_input(call, IvrInput::PromptDone),
             Some(Phase::Leaving { cause }) => {
                 self.emit(Output::Hangup { call, side: Side::Caller, cause });
                 self.end(call, cause);
@@ -208,16 +260,19 @@ impl Orchestrator {
                 break;
             }
             self.timers.remove(&(at, call));
-            let Some(Phase::Menu { menu, invalid, playing, no_input_at, replay_at }) = self.phase(call).cloned() else {
+            let Some(Phase::Ivr { entry, no_input_at }) = self.phase(call).cloned() else { continue };
+            if no_input_at.is_some_and(|t| t <= at) {
+                let queue = self.cfg.entries[entry].default_queue.clone();
+                let vars = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).map(|s| s.vars().clone()).unwrap_or_default();
+                self.enqueue(call, queue, 0, vars);
                 continue;
-            };
-            if at == no_input_at {
-                let queue = self.cfg.menus[menu].default_queue.clone();
-                self.enqueue(call, queue);
-            } else if replay_at == Some(at) && playing.is_none() {
-                let phase = Phase::Menu { menu, invalid, playing: Some(Prompt::Greeting), no_input_at, replay_at: None };
-                self.set_phase(call, phase);
-                self.emit(Output::Play { call, prompt: Prompt::Greeting });
+            }
+            let due = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).and_then(Session::next_deadline);
+            if due.is_some_and(|d| d.0 <= at.0) {
+                let now = self.now;
+                self.now = at;
+                self.ivr_input(call, IvrInput::Tick);
+                self.now = now;
             }
         }
     }
@@ -226,7 +281,7 @@ impl Orchestrator {
         let Some(phase) = self.phase(call).cloned() else { return };
         let contact = self.contact(call);
         match phase {
-            Phase::Menu { .. } => self.end(call, Cause::OriginatorCancel),
+            Phase::Ivr { .. } => self.end(call, Cause::OriginatorCancel),
             Phase::Queued => {
                 self.emit(Output::Abandon { contact });
                 self.end(call, Cause::OriginatorCancel);
@@ -281,18 +336,13 @@ impl Orchestrator {
             Some(Phase::Ringing { .. }) => self.emit(Output::CancelDial { call }),
             _ => return,
         }
-        self.set_phase(call, Phase::Leaving { cause: Cause::GaveUp });
-        self.emit(Output::StopMedia { call });
-        self.emit(Output::Play { call, prompt: Prompt::Sorry });
+        self.leave(call, Cause::GaveUp);
     }
 
     fn submit_failed(&mut self, call: CallId) {
-        if self.phase(call) != Some(&Phase::Queued) {
-            return;
+        if self.phase(call) == Some(&Phase::Queued) {
+            self.leave(call, Cause::ServerError);
         }
-        self.set_phase(call, Phase::Leaving { cause: Cause::ServerError });
-        self.emit(Output::StopMedia { call });
-        self.emit(Output::Play { call, prompt: Prompt::Sorry });
     }
 
     fn agent_answered(&mut self, call: CallId) {

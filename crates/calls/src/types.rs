@@ -1,6 +1,10 @@
 //! Inputs, outputs and configuration of the call orchestrator.
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+use hotline_ivr::Flow;
 
 /// Milliseconds since an epoch chosen by the driver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -88,49 +92,29 @@ impl Cause {
     }
 }
 
-/// What the built-in greeting offers. The full IVR engine replaces this; it
-/// is enough to route a caller to a queue by one key press.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuConfig {
-    /// Number dialled to reach this menu, e.g. `1000`.
+/// A number that reaches an IVR flow.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Number dialled, e.g. `1000`.
     pub number: String,
-    /// Key → queue id.
-    pub choices: Vec<(char, String)>,
-    /// Where a caller goes who pressed nothing for `no_input_to_agent_ms`
-    /// or failed `max_invalid` times.
+    /// The published flow version new calls run.
+    pub flow: Arc<Flow>,
+    /// No key at all for this long after the answer queues the caller in
+    /// `default_queue` wherever they are in the flow (30 s in the seeds:
+    /// "客户30秒未操作时，自动转接人工坐席"). `None`: only the flow decides.
+    pub no_input_to_agent_ms: Option<u64>,
     pub default_queue: String,
-    /// Silence after the greeting before it is played again.
-    pub replay_after_ms: u64,
-    /// From answer: no key at all for this long routes to `default_queue`
-    /// (30 s in the seeds: "客户30秒未操作时，自动转接人工坐席").
-    pub no_input_to_agent_ms: u64,
-    /// Invalid keys accepted before routing to `default_queue`.
-    pub max_invalid: u32,
 }
 
-impl MenuConfig {
-    pub fn queue_for(&self, digit: char) -> Option<&str> {
-        self.choices.iter().find(|c| c.0 == digit).map(|c| c.1.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
-    pub menus: Vec<MenuConfig>,
+    pub entries: Vec<Entry>,
 }
 
-/// Prompts the orchestrator asks the media layer to play.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Prompt {
-    /// The menu's greeting ("press 1 for sales, 2 for support").
-    Greeting,
-    /// "That is not a valid choice."
-    Invalid,
-    /// Music on hold, looped, while queued.
-    MusicOnHold,
-    /// "Sorry, nobody can take your call now."
-    Sorry,
-}
+/// Prompt played while a caller waits in a queue (looped until `StopMedia`).
+pub const MUSIC_ON_HOLD: &str = "moh";
+/// Prompt played before hanging up a caller nobody can serve.
+pub const SORRY: &str = "sorry";
 
 /// How an offer ended, as the routing engine reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +163,8 @@ pub enum Input {
     AgentFailed { call: CallId, why: DialFailure },
     /// The agent hung up (BYE) after answering.
     AgentGone { call: CallId },
+    /// The answer to `Output::Lookup`: the backend's fields, or `None` on error.
+    LookupResult { call: CallId, fields: Option<BTreeMap<String, String>> },
     /// The answer of the routing engine to `AcceptOffer`.
     AcceptResult { call: CallId, ok: bool },
     /// Time passed.
@@ -191,12 +177,16 @@ pub enum Output {
     Answer { call: CallId },
     /// Refuse the caller's INVITE with a final response.
     Refuse { call: CallId, cause: Cause },
-    /// Play a prompt to the caller (MusicOnHold loops until `StopMedia`).
-    Play { call: CallId, prompt: Prompt },
+    /// Play the prompt with this name to the caller ([`MUSIC_ON_HOLD`] loops
+    /// until `StopMedia`; IVR prompts may carry a language folder, `en/x`).
+    Play { call: CallId, prompt: String },
+    /// Ask a backend for the IVR; answer with `Input::LookupResult`.
+    Lookup { call: CallId, backend: String, params: BTreeMap<String, String> },
     /// Stop whatever plays to the caller.
     StopMedia { call: CallId },
-    /// Queue the call in the routing engine under the contact id `contact`.
-    Submit { call: CallId, contact: String, queue: String },
+    /// Queue the call in the routing engine under the contact id `contact`,
+    /// with what the IVR collected.
+    Submit { call: CallId, contact: String, queue: String, priority: u32, vars: BTreeMap<String, String> },
     /// Tell the routing engine the caller left before being served.
     Abandon { contact: String },
     /// Ring the agent's registered phone(s) for this call.
