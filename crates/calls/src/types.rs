@@ -106,15 +106,54 @@ pub struct Entry {
     pub default_queue: String,
 }
 
+/// How a queue treats callers while they wait and after they are served.
+#[derive(Debug, Clone)]
+pub struct QueueExperience {
+    pub queue: String,
+    /// Tell waiting callers their position and estimated wait this often.
+    pub announce_every_ms: Option<u64>,
+    /// After this long in the queue, callers may press `callback_key` to hang
+    /// up and be called back without losing their place (virtual hold).
+    pub callback_after_ms: Option<u64>,
+    pub callback_key: char,
+    /// A satisfaction survey the caller is moved to when the agent hangs up;
+    /// what it collects is reported with `Output::SurveyResult`.
+    pub survey: Option<Arc<Flow>>,
+}
+
+impl QueueExperience {
+    /// Music on hold only.
+    pub fn plain(queue: &str) -> QueueExperience {
+        QueueExperience {
+            queue: queue.to_owned(),
+            announce_every_ms: None,
+            callback_after_ms: None,
+            callback_key: '1',
+            survey: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub entries: Vec<Entry>,
+    pub queues: Vec<QueueExperience>,
 }
 
 /// Prompt played while a caller waits in a queue (looped until `StopMedia`).
 pub const MUSIC_ON_HOLD: &str = "moh";
 /// Prompt played before hanging up a caller nobody can serve.
 pub const SORRY: &str = "sorry";
+/// Announcement fragments: "you are number" N "in the queue", "your
+/// expected wait is about" N "minutes", "press" K "to be called back".
+pub const POSITION_IS: &str = "position_is";
+pub const IN_QUEUE: &str = "in_queue";
+pub const WAIT_IS: &str = "wait_is";
+pub const MINUTES: &str = "minutes";
+pub const PRESS: &str = "press";
+pub const FOR_CALLBACK: &str = "for_callback";
+/// "We will call you back; you keep your place."
+pub const CALLBACK_CONFIRMED: &str = "callback_confirmed";
 
 /// How an offer ended, as the routing engine reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +202,12 @@ pub enum Input {
     AgentFailed { call: CallId, why: DialFailure },
     /// The agent hung up (BYE) after answering.
     AgentGone { call: CallId },
+    /// The answer to `Output::QueryPlace`: where the contact stands.
+    Place { call: CallId, position: u32, ewt_ms: Option<u64> },
+    /// The customer answered the callback call (`Output::CallCustomer`).
+    CustomerAnswered { call: CallId },
+    /// The customer did not answer the callback call.
+    CustomerFailed { call: CallId },
     /// The answer to `Output::Lookup`: the backend's fields, or `None` on error.
     LookupResult { call: CallId, fields: Option<BTreeMap<String, String>> },
     /// The answer of the routing engine to `AcceptOffer`.
@@ -180,6 +225,13 @@ pub enum Output {
     /// Play the prompt with this name to the caller ([`MUSIC_ON_HOLD`] loops
     /// until `StopMedia`; IVR prompts may carry a language folder, `en/x`).
     Play { call: CallId, prompt: String },
+    /// Ask routing where the contact stands; answer with `Input::Place`.
+    QueryPlace { call: CallId, contact: String },
+    /// Call the customer back (the agent is already on the line); answer
+    /// with `Input::CustomerAnswered` or `Input::CustomerFailed`.
+    CallCustomer { call: CallId, number: String },
+    /// What the post-call survey collected (e.g. `score`).
+    SurveyResult { contact: String, vars: BTreeMap<String, String> },
     /// Ask a backend for the IVR; answer with `Input::LookupResult`.
     Lookup { call: CallId, backend: String, params: BTreeMap<String, String> },
     /// Stop whatever plays to the caller.
@@ -199,7 +251,9 @@ pub enum Output {
     RejectOffer { offer: String },
     /// Connect the caller's and the agent's media; start recording.
     Bridge { call: CallId },
-    /// End one leg (BYE once answered).
+    /// End one leg (BYE once answered). A caller leg may end before the call
+    /// does: a caller who asked to be called back keeps their contact in
+    /// the queue without a line.
     Hangup { call: CallId, side: Side, cause: Cause },
     /// Tell the routing engine the contact is over (the agent goes to wrap-up).
     Finish { contact: String, cause: Cause },

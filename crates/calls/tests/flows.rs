@@ -38,7 +38,7 @@ fn run(script: &[(u64, Input)]) -> (Orchestrator, String) {
 }
 
 fn run_with(entry: Entry, script: &[(u64, Input)]) -> (Orchestrator, String) {
-    let mut o = Orchestrator::new(Config { entries: vec![entry] });
+    let mut o = Orchestrator::new(Config { entries: vec![entry], queues: Vec::new() });
     let mut text = String::new();
     for (t, input) in script {
         // Let timers fire at their own time, as the driver does.

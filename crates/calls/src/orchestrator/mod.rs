@@ -1,9 +1,12 @@
 //! The call orchestrator: one state machine per call, driven by events from
-//! SIP, media and the routing engine.
+//! SIP, media and the routing engine. This file holds the call's life from
+//! the INVITE to the end; `waiting.rs` what a queued caller hears and the
+//! callback, `survey.rs` the post-call survey.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+mod survey;
+mod waiting;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use hotline_ivr::{Input as IvrInput, Output as IvrOutput, Session, Time as IvrTime};
 
@@ -28,6 +31,10 @@ pub enum Phase {
     CallerLeft,
     /// Caller and agent talk.
     Bridged { agent: String },
+    /// Callback: the agent is on the line, the customer is being called.
+    CallingBack { agent: String },
+    /// The agent hung up; the caller answers the satisfaction survey.
+    Survey,
     /// A last prompt plays, then the caller is hung up with `cause`.
     Leaving { cause: Cause },
 }
@@ -37,8 +44,21 @@ struct Call {
     contact: String,
     from: String,
     phase: Phase,
-    /// The IVR session while in `Phase::Ivr`.
+    /// The IVR session while in `Phase::Ivr` or `Phase::Survey`.
     ivr: Option<Session>,
+    /// What happens while the caller waits (see `waiting.rs`).
+    wait: waiting::Waiting,
+}
+
+/// Where a caller asked to be called back stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Callback {
+    #[default]
+    No,
+    /// The key was pressed; the confirmation plays, the line is still up.
+    Confirming,
+    /// The caller's line is gone; the contact keeps its place in the queue.
+    Waiting,
 }
 
 /// A read-only view of one call, for the reconciler and the API.
@@ -117,6 +137,9 @@ impl Orchestrator {
             Input::AgentGone { call } => self.agent_gone(call),
             Input::AcceptResult { call, ok } => self.accept_result(call, ok),
             Input::LookupResult { call, fields } => self.ivr_input(call, IvrInput::LookupResult(fields)),
+            Input::Place { call, position, ewt_ms } => self.place(call, position, ewt_ms),
+            Input::CustomerAnswered { call } => self.customer_answered(call),
+            Input::CustomerFailed { call } => self.customer_failed(call),
             Input::Tick => {}
         }
     }
@@ -162,7 +185,7 @@ impl Orchestrator {
         let session = Session::start(e.flow.clone(), vars, IvrTime(self.now.0));
         self.by_contact.insert(contact.clone(), call);
         let phase = Phase::Ivr { entry, no_input_at };
-        self.calls.insert(call, Call { contact, from, phase, ivr: Some(session) });
+        self.calls.insert(call, Call { contact, from, phase, ivr: Some(session), wait: waiting::Waiting::default() });
         if let Some(at) = no_input_at {
             self.timers.insert((at, call));
         }
@@ -171,6 +194,9 @@ impl Orchestrator {
     }
 
     fn digit(&mut self, call: CallId, digit: char) {
+        if matches!(self.phase(call), Some(Phase::Queued | Phase::Ringing { .. })) {
+            return self.waiting_digit(call, digit);
+        }
         let Some(Phase::Ivr { entry, no_input_at: Some(_) }) = self.phase(call).cloned() else {
             return self.ivr_input(call, IvrInput::Digit(digit));
         };
@@ -197,6 +223,12 @@ impl Orchestrator {
             let Some(c) = self.calls.get_mut(&call) else { return };
             let Some(session) = c.ivr.as_mut() else { return };
             let Some(out) = session.poll_output() else { break };
+            if c.phase == Phase::Survey {
+                if self.survey_output(call, out) {
+                    return;
+                }
+                continue;
+            }
             match out {
                 IvrOutput::Play(prompt) => self.emit(Output::Play { call, prompt }),
                 IvrOutput::StopPrompt => self.emit(Output::StopMedia { call }),
@@ -229,8 +261,10 @@ impl Orchestrator {
         if self.out.back() != Some(&Output::StopMedia { call }) {
             self.emit(Output::StopMedia { call });
         }
-        self.emit(Output::Submit { call, contact, queue, priority, vars });
+        let lang = vars.get("lang").cloned();
+        self.emit(Output::Submit { call, contact, queue: queue.clone(), priority, vars });
         self.emit(Output::Play { call, prompt: MUSIC_ON_HOLD.into() });
+        self.start_waiting(call, queue, lang);
     }
 
     /// Plays the sorry prompt, then hangs up with `cause`.
@@ -245,7 +279,8 @@ impl Orchestrator {
 
     fn prompt_done(&mut self, call: CallId) {
         match self.phase(call).cloned() {
-            Some(Phase::Ivr { .. }) => self.ivr_input(call, IvrInput::PromptDone),
+            Some(Phase::Ivr { .. } | Phase::Survey) => self.ivr_input(call, IvrInput::PromptDone),
+            Some(Phase::Queued | Phase::Ringing { .. } | Phase::Accepting { .. }) => self.waiting_prompt_done(call),
             Some(Phase::Leaving { cause }) => {
                 self.emit(Output::Hangup { call, side: Side::Caller, cause });
                 self.end(call, cause);
@@ -260,20 +295,34 @@ impl Orchestrator {
                 break;
             }
             self.timers.remove(&(at, call));
-            let Some(Phase::Ivr { entry, no_input_at }) = self.phase(call).cloned() else { continue };
+            let Some(phase) = self.phase(call).cloned() else { continue };
+            if matches!(phase, Phase::Queued | Phase::Ringing { .. }) {
+                self.waiting_timer(call, at);
+                continue;
+            }
+            if phase == Phase::Survey {
+                self.session_timer(call, at);
+                continue;
+            }
+            let Phase::Ivr { entry, no_input_at } = phase else { continue };
             if no_input_at.is_some_and(|t| t <= at) {
                 let queue = self.cfg.entries[entry].default_queue.clone();
                 let vars = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).map(|s| s.vars().clone()).unwrap_or_default();
                 self.enqueue(call, queue, 0, vars);
                 continue;
             }
-            let due = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).and_then(Session::next_deadline);
-            if due.is_some_and(|d| d.0 <= at.0) {
-                let now = self.now;
-                self.now = at;
-                self.ivr_input(call, IvrInput::Tick);
-                self.now = now;
-            }
+            self.session_timer(call, at);
+        }
+    }
+
+    /// Fires the IVR session's own deadline if it is due at `at`.
+    fn session_timer(&mut self, call: CallId, at: Time) {
+        let due = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).and_then(Session::next_deadline);
+        if due.is_some_and(|d| d.0 <= at.0) {
+            let now = self.now;
+            self.now = at;
+            self.ivr_input(call, IvrInput::Tick);
+            self.now = now;
         }
     }
 
@@ -282,6 +331,10 @@ impl Orchestrator {
         let contact = self.contact(call);
         match phase {
             Phase::Ivr { .. } => self.end(call, Cause::OriginatorCancel),
+            Phase::Queued | Phase::Ringing { .. } if self.callback_state(call) != Callback::No => {
+                // Hung up after asking for a callback: the contact keeps its place.
+                self.callback_line_gone(call);
+            }
             Phase::Queued => {
                 self.emit(Output::Abandon { contact });
                 self.end(call, Cause::OriginatorCancel);
@@ -302,6 +355,10 @@ impl Orchestrator {
                 self.end(call, Cause::NormalClearing);
             }
             Phase::Leaving { cause } => self.end(call, cause),
+            // The survey is optional: leaving it is a normal end.
+            Phase::Survey => self.end(call, Cause::NormalClearing),
+            // The customer's callback leg failed before answering.
+            Phase::CallingBack { .. } => self.customer_failed(call),
         }
     }
 
@@ -367,7 +424,16 @@ impl Orchestrator {
     fn agent_gone(&mut self, call: CallId) {
         let contact = self.contact(call);
         match self.phase(call).cloned() {
+            Some(Phase::Bridged { .. }) if self.survey_flow(call).is_some() => {
+                self.emit(Output::Finish { contact, cause: Cause::NormalClearing });
+                self.start_survey(call);
+            }
             Some(Phase::Bridged { .. }) => {
+                self.emit(Output::Hangup { call, side: Side::Caller, cause: Cause::NormalClearing });
+                self.emit(Output::Finish { contact, cause: Cause::NormalClearing });
+                self.end(call, Cause::NormalClearing);
+            }
+            Some(Phase::CallingBack { .. }) => {
                 self.emit(Output::Hangup { call, side: Side::Caller, cause: Cause::NormalClearing });
                 self.emit(Output::Finish { contact, cause: Cause::NormalClearing });
                 self.end(call, Cause::NormalClearing);
@@ -380,6 +446,11 @@ impl Orchestrator {
     fn accept_result(&mut self, call: CallId, ok: bool) {
         let contact = self.contact(call);
         match (self.phase(call).cloned(), ok) {
+            (Some(Phase::Accepting { agent, .. }), true) if self.callback_state(call) == Callback::Waiting => {
+                let number = self.calls.get(&call).map(|c| c.from.clone()).unwrap_or_default();
+                self.set_phase(call, Phase::CallingBack { agent });
+                self.emit(Output::CallCustomer { call, number });
+            }
             (Some(Phase::Accepting { agent, .. }), true) => {
                 self.set_phase(call, Phase::Bridged { agent });
                 self.emit(Output::StopMedia { call });
