@@ -106,6 +106,16 @@ pub struct Entry {
     pub default_queue: String,
 }
 
+/// An announcement (an incident notice, say) played to every caller of a
+/// number, switched on and off at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broadcast {
+    pub prompt: String,
+    /// `true`: the broadcast replaces the flow and the caller is hung up
+    /// after it; `false`: it plays before the flow.
+    pub instead: bool,
+}
+
 /// How a queue treats callers while they wait and after they are served.
 #[derive(Debug, Clone)]
 pub struct QueueExperience {
@@ -202,6 +212,8 @@ pub enum Input {
     AgentFailed { call: CallId, why: DialFailure },
     /// The agent hung up (BYE) after answering.
     AgentGone { call: CallId },
+    /// An admin switches a number's emergency broadcast on (`Some`) or off.
+    SetBroadcast { number: String, broadcast: Option<Broadcast> },
     /// The answer to `Output::QueryPlace`: where the contact stands.
     Place { call: CallId, position: u32, ewt_ms: Option<u64> },
     /// The customer answered the callback call (`Output::CallCustomer`).

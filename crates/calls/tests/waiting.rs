@@ -1,5 +1,5 @@
 //! What a queued caller hears, the callback that keeps their place, and the
-//! post-call survey.
+//! post-call survey; and the emergency broadcast before the flow.
 
 use std::sync::Arc;
 
@@ -223,6 +223,35 @@ fn the_survey_follows_the_agents_hang_up() {
             92000  SurveyResult { contact: "k1", vars: {"caller": "13800138000", "score": "5"} }
             92000  Hangup { call: CallId(1), side: Caller, cause: NormalClearing }
             92000  Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+}
+
+#[test]
+fn an_emergency_broadcast_plays_before_or_instead_of_the_flow() {
+    let incoming = |c: u64| Input::Incoming { call: CallId(c), contact: format!("k{c}"), to: "1000".into(), from: "1".into(), agent: None };
+    let notice = |instead: bool| Input::SetBroadcast { number: "1000".into(), broadcast: Some(Broadcast { prompt: "outage".into(), instead }) };
+    check(
+        &[
+            (0, notice(false)),
+            (0, incoming(1)),
+            (5_000, Input::PromptDone { call: CallId(1) }),
+            (6_000, notice(true)),
+            (6_000, incoming(2)),
+            (9_000, Input::PromptDone { call: CallId(2) }),
+            (10_000, Input::SetBroadcast { number: "1000".into(), broadcast: None }),
+            (10_000, incoming(3)),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "outage" }
+            5000   Play { call: CallId(1), prompt: "greeting" }
+            6000   Answer { call: CallId(2) }
+            6000   Play { call: CallId(2), prompt: "outage" }
+            9000   Hangup { call: CallId(2), side: Caller, cause: NormalClearing }
+            9000   Ended { call: CallId(2), cause: NormalClearing }
+            10000  Answer { call: CallId(3) }
+            10000  Play { call: CallId(3), prompt: "greeting" }
         "#]],
     );
 }

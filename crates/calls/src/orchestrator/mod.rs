@@ -15,6 +15,8 @@ use crate::types::*;
 /// Where a call is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
+    /// Answered; the number's emergency broadcast plays first.
+    Broadcast { entry: usize, instead: bool },
     /// Answered; the caller is in an IVR flow (the session is kept with the
     /// call). `no_input_at`: when silence since the answer or the last key
     /// sends the caller to the entry's default queue.
@@ -81,6 +83,8 @@ pub struct Orchestrator {
     /// skipped when they fire.
     timers: BTreeSet<(Time, CallId)>,
     out: VecDeque<Output>,
+    /// Emergency broadcasts by number.
+    broadcasts: HashMap<String, Broadcast>,
 }
 
 impl Orchestrator {
@@ -138,6 +142,14 @@ impl Orchestrator {
             Input::AcceptResult { call, ok } => self.accept_result(call, ok),
             Input::LookupResult { call, fields } => self.ivr_input(call, IvrInput::LookupResult(fields)),
             Input::Place { call, position, ewt_ms } => self.place(call, position, ewt_ms),
+            Input::SetBroadcast { number, broadcast } => match broadcast {
+                Some(b) => {
+                    self.broadcasts.insert(number, b);
+                }
+                None => {
+                    self.broadcasts.remove(&number);
+                }
+            },
             Input::CustomerAnswered { call } => self.customer_answered(call),
             Input::CustomerFailed { call } => self.customer_failed(call),
             Input::Tick => {}
@@ -179,17 +191,35 @@ impl Orchestrator {
             self.emit(Output::Ended { call, cause });
             return;
         };
+        self.by_contact.insert(contact.clone(), call);
+        let wait = waiting::Waiting::default();
+        let broadcast = self.broadcasts.get(to).cloned();
+        let phase = match &broadcast {
+            Some(b) => Phase::Broadcast { entry, instead: b.instead },
+            None => Phase::Ivr { entry, no_input_at: None },
+        };
+        self.calls.insert(call, Call { contact, from, phase, ivr: None, wait });
+        self.emit(Output::Answer { call });
+        match broadcast {
+            Some(b) => self.emit(Output::Play { call, prompt: b.prompt }),
+            None => self.start_ivr(call, entry),
+        }
+    }
+
+    /// Starts the entry's flow for an answered call.
+    fn start_ivr(&mut self, call: CallId, entry: usize) {
         let e = &self.cfg.entries[entry];
         let no_input_at = e.no_input_to_agent_ms.map(|ms| self.now.plus(ms));
-        let vars = BTreeMap::from([("caller".to_string(), from.clone()), ("dialled".to_string(), to.to_owned())]);
+        let Some(c) = self.calls.get(&call) else { return };
+        let vars = BTreeMap::from([("caller".to_string(), c.from.clone()), ("dialled".to_string(), e.number.clone())]);
         let session = Session::start(e.flow.clone(), vars, IvrTime(self.now.0));
-        self.by_contact.insert(contact.clone(), call);
-        let phase = Phase::Ivr { entry, no_input_at };
-        self.calls.insert(call, Call { contact, from, phase, ivr: Some(session), wait: waiting::Waiting::default() });
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.ivr = Some(session);
+            c.phase = Phase::Ivr { entry, no_input_at };
+        }
         if let Some(at) = no_input_at {
             self.timers.insert((at, call));
         }
-        self.emit(Output::Answer { call });
         self.drain_ivr(call);
     }
 
@@ -280,6 +310,11 @@ impl Orchestrator {
     fn prompt_done(&mut self, call: CallId) {
         match self.phase(call).cloned() {
             Some(Phase::Ivr { .. } | Phase::Survey) => self.ivr_input(call, IvrInput::PromptDone),
+            Some(Phase::Broadcast { instead: true, .. }) => {
+                self.emit(Output::Hangup { call, side: Side::Caller, cause: Cause::NormalClearing });
+                self.end(call, Cause::NormalClearing);
+            }
+            Some(Phase::Broadcast { entry, instead: false }) => self.start_ivr(call, entry),
             Some(Phase::Queued | Phase::Ringing { .. } | Phase::Accepting { .. }) => self.waiting_prompt_done(call),
             Some(Phase::Leaving { cause }) => {
                 self.emit(Output::Hangup { call, side: Side::Caller, cause });
@@ -330,7 +365,7 @@ impl Orchestrator {
         let Some(phase) = self.phase(call).cloned() else { return };
         let contact = self.contact(call);
         match phase {
-            Phase::Ivr { .. } => self.end(call, Cause::OriginatorCancel),
+            Phase::Ivr { .. } | Phase::Broadcast { .. } => self.end(call, Cause::OriginatorCancel),
             Phase::Queued | Phase::Ringing { .. } if self.callback_state(call) != Callback::No => {
                 // Hung up after asking for a callback: the contact keeps its place.
                 self.callback_line_gone(call);
