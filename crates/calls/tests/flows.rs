@@ -1,5 +1,7 @@
 //! Call flows as timed scripts and the outputs they produce.
 
+mod common;
+
 use expect_test::{expect, Expect};
 use hotline_calls::*;
 
@@ -39,23 +41,8 @@ fn run(script: &[(u64, Input)]) -> (Orchestrator, String) {
 
 fn run_with(entry: Entry, script: &[(u64, Input)]) -> (Orchestrator, String) {
     let mut o = Orchestrator::new(Config { entries: vec![entry], queues: Vec::new() });
-    let mut text = String::new();
-    for (t, input) in script {
-        // Let timers fire at their own time, as the driver does.
-        while let Some(d) = o.next_deadline().filter(|d| d.0 < *t) {
-            o.handle(d, Input::Tick);
-            drain(&mut o, d.0, &mut text);
-        }
-        o.handle(Time(*t), input.clone());
-        drain(&mut o, *t, &mut text);
-    }
+    let text = common::play(&mut o, script, |_| None);
     (o, text)
-}
-
-fn drain(o: &mut Orchestrator, t: u64, text: &mut String) {
-    while let Some(out) = o.poll_output() {
-        text.push_str(&format!("{t:<6} {out:?}\n"));
-    }
 }
 
 fn check(script: &[(u64, Input)], expect: Expect) {

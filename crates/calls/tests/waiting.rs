@@ -1,6 +1,8 @@
 //! What a queued caller hears, the callback that keeps their place, and the
 //! post-call survey; and the emergency broadcast before the flow.
 
+mod common;
+
 use std::sync::Arc;
 
 use expect_test::{expect, Expect};
@@ -45,27 +47,12 @@ fn config() -> Config {
 
 fn check(script: &[(u64, Input)], expect: Expect) {
     let mut o = Orchestrator::new(config());
-    let mut text = String::new();
-    for (t, input) in script {
-        while let Some(d) = o.next_deadline().filter(|d| d.0 < *t) {
-            o.handle(d, Input::Tick);
-            drain(&mut o, d.0, &mut text);
-        }
-        o.handle(Time(*t), input.clone());
-        drain(&mut o, *t, &mut text);
-    }
+    // Keep the snapshots short: the IVR part is tested elsewhere.
+    let text = common::play(&mut o, script, |out| match out {
+        Output::Submit { queue, .. } => Some(format!("Submit {queue}")),
+        _ => None,
+    });
     expect.assert_eq(&text);
-}
-
-fn drain(o: &mut Orchestrator, t: u64, text: &mut String) {
-    while let Some(out) = o.poll_output() {
-        let line = match out {
-            // Keep the snapshots short: the IVR part is tested elsewhere.
-            Output::Submit { queue, .. } => format!("Submit {queue}"),
-            other => format!("{other:?}"),
-        };
-        text.push_str(&format!("{t:<6} {line}\n"));
-    }
 }
 
 fn enter() -> Vec<(u64, Input)> {
