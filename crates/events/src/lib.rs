@@ -11,8 +11,8 @@
 //! the process (WebSocket, later NATS) and must mean the same thing there.
 //! The wire format is the API crate's business; these types are not `Serialize`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
@@ -65,31 +65,75 @@ pub struct Envelope {
 #[derive(Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<Arc<Envelope>>,
-    seq: Arc<AtomicU64>,
+    inner: Arc<Mutex<Recent>>,
+}
+
+/// The last events, for consumers that reconnect (`subscribe_since`).
+struct Recent {
+    seq: u64,
+    keep: usize,
+    events: VecDeque<Arc<Envelope>>,
+}
+
+/// A subscription that resumes after a known sequence number.
+pub struct Resumed {
+    /// Kept events after the requested one, oldest first.
+    pub replay: Vec<Arc<Envelope>>,
+    /// Events published before the oldest kept one that the consumer missed
+    /// (0 when the replay is complete).
+    pub missed: u64,
+    /// Live events after the replay; none is in both.
+    pub live: broadcast::Receiver<Arc<Envelope>>,
 }
 
 impl EventBus {
-    /// A bus that keeps up to `capacity` events for consumers that lag.
+    /// A bus that keeps up to `capacity` events for consumers that lag or
+    /// reconnect.
     pub fn new(capacity: usize) -> Self {
-        let (tx, _) = broadcast::channel(capacity.max(16));
-        EventBus { tx, seq: Arc::new(AtomicU64::new(0)) }
+        let keep = capacity.max(16);
+        let (tx, _) = broadcast::channel(keep);
+        EventBus { tx, inner: Arc::new(Mutex::new(Recent { seq: 0, keep, events: VecDeque::with_capacity(keep) })) }
     }
 
-    /// Publishes an event; returns its sequence number. Never blocks.
+    fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {
+        // A panic elsewhere while holding the lock leaves consistent data.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes an event; returns its sequence number. Never waits for a
+    /// consumer (the lock is held only to number, keep and send).
     pub fn publish(&self, at: i64, event: Event) -> u64 {
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut r = self.recent();
+        r.seq += 1;
+        let env = Arc::new(Envelope { seq: r.seq, at, event });
+        if r.events.len() == r.keep {
+            r.events.pop_front();
+        }
+        r.events.push_back(env.clone());
         // No subscriber is not an error: nobody is listening right now.
-        let _ = self.tx.send(Arc::new(Envelope { seq, at, event }));
-        seq
+        let _ = self.tx.send(env);
+        r.seq
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>> {
         self.tx.subscribe()
     }
 
+    /// Subscribes and replays the kept events after `after` (a sequence
+    /// number the consumer saw last), with no gap or duplicate between the
+    /// replay and the live events.
+    pub fn subscribe_since(&self, after: u64) -> Resumed {
+        let r = self.recent();
+        let live = self.tx.subscribe();
+        let replay: Vec<Arc<Envelope>> = r.events.iter().filter(|e| e.seq > after).cloned().collect();
+        let first_kept = r.events.front().map_or(r.seq + 1, |e| e.seq);
+        let missed = first_kept.saturating_sub(after + 1).min(r.seq.saturating_sub(after));
+        Resumed { replay, missed, live }
+    }
+
     /// Sequence number of the last published event.
     pub fn last_seq(&self) -> u64 {
-        self.seq.load(Ordering::Relaxed)
+        self.recent().seq
     }
 }
 
@@ -108,6 +152,28 @@ mod tests {
         assert_eq!((a.seq, b.seq), (1, 2));
         assert!(matches!(b.event, Event::ContactAbandoned { waited_ms: 5, .. }));
         assert_eq!(bus.last_seq(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_consumer_resumes_after_the_last_event_it_saw() {
+        let bus = EventBus::new(16);
+        for i in 0..5 {
+            bus.publish(i, Event::ContactFinished { contact_id: format!("c{i}"), agent_id: "a".into() });
+        }
+        let mut r = bus.subscribe_since(3);
+        assert_eq!(r.replay.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
+        assert_eq!(r.missed, 0);
+        bus.publish(9, Event::ContactFinished { contact_id: "c9".into(), agent_id: "a".into() });
+        assert_eq!(r.live.recv().await.unwrap().seq, 6, "live events follow the replay without a gap");
+        // Too far back: the oldest kept events, and how many were lost.
+        for i in 0..20 {
+            bus.publish(i, Event::ContactFinished { contact_id: "x".into(), agent_id: "a".into() });
+        }
+        let r = bus.subscribe_since(2);
+        assert_eq!(r.replay.first().map(|e| e.seq), Some(11));
+        assert_eq!(r.replay.len(), 16);
+        assert_eq!(r.missed, 8, "events 3 to 10 are gone");
+        assert!(bus.subscribe_since(26).replay.is_empty());
     }
 
     #[test]

@@ -300,6 +300,25 @@ async fn a_contact_is_offered_accepted_handled_and_logged() {
         assert_eq!(s.req(Method::POST, &format!("/api/v1/contacts/{c2}/abandon"), Some(&sup), None).await.status(), 204);
         assert_eq!(next_event(&mut ws, "contact_abandoned").await["contact_id"], c2.as_str());
 
+        // A supervisor who reconnects after the first contact was queued gets
+        // what followed, in order, then live events.
+        let queued_seq = {
+            let (mut again, _) = tokio_tungstenite::connect_async(format!("{}/api/v1/events?since=0&access_token={sup}", s.base.replace("http", "ws"))).await.unwrap();
+            next_event(&mut again, "hello").await;
+            let q = next_event(&mut again, "contact_queued").await;
+            assert_eq!(q["contact_id"], contact.as_str());
+            q["seq"].as_u64().unwrap()
+        };
+        let (mut again, _) = tokio_tungstenite::connect_async(format!("{}/api/v1/events?since={queued_seq}&access_token={sup}", s.base.replace("http", "ws"))).await.unwrap();
+        next_event(&mut again, "hello").await;
+        let offered = next_event(&mut again, "contact_offered").await;
+        assert!(offered["seq"].as_u64().unwrap() > queued_seq);
+        assert_eq!(offered["contact_id"], contact.as_str());
+        assert_eq!(next_event(&mut again, "contact_answered").await["contact_id"], contact.as_str());
+        assert_eq!(next_event(&mut again, "contact_abandoned").await["contact_id"], c2.as_str());
+        assert_error(s.get(&format!("/api/v1/events?since=soon&access_token={sup}"), None).await, 422, "invalid_field", Some("since")).await;
+        assert_error(s.get("/api/v1/events", Some(&sup)).await, 400, "websocket_required", None).await;
+
         // What was written: the interaction row and the queue log.
         tokio::time::sleep(Duration::from_millis(300)).await;
         let store = hotline_store::Store::connect(&database_url(s)).await.unwrap();

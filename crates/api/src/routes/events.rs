@@ -7,28 +7,60 @@
 //! keeps going.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{Query, State};
 use axum::response::Response;
-use hotline_events::{Envelope, Event};
+use hotline_events::{Envelope, Event, Resumed};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::{AuthUser, Role};
-use crate::error::ErrorBody;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+    params(("since" = Option<u64>, Query, description = "Resume after this sequence number: kept events after it are replayed first")),
     description = "Upgrades to a WebSocket streaming JSON events (agent_state, contact_queued, contact_offered, offer_ended, contact_answered, contact_abandoned, contact_overflowed, contact_gave_up, contact_finished). Browsers pass the token as ?access_token= or rely on the session cookie.",
     responses((status = 101, description = "switching to WebSocket"), (status = 401, body = ErrorBody)))]
-pub async fn stream(State(state): State<AppState>, user: AuthUser, ws: WebSocketUpgrade) -> Response {
-    let rx = state.0.bus.subscribe();
-    ws.on_upgrade(move |socket| pump(socket, rx, user))
+pub async fn stream(
+    State(state): State<AppState>,
+    user: AuthUser,
+    q: Result<Query<StreamQuery>, QueryRejection>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|_| ApiError::invalid("since", "a sequence number: digits only"))?;
+    let ws = ws.map_err(|e| ApiError::new(e.status(), "websocket_required", "open this URL as a WebSocket"))?;
+    let resumed = match q.since {
+        Some(after) => state.0.bus.subscribe_since(after),
+        None => Resumed { replay: Vec::new(), missed: 0, live: state.0.bus.subscribe() },
+    };
+    Ok(ws.on_upgrade(move |socket| pump(socket, resumed, user)))
 }
 
-async fn pump(mut socket: WebSocket, mut rx: tokio::sync::broadcast::Receiver<std::sync::Arc<Envelope>>, user: AuthUser) {
+/// Query of `GET /api/v1/events`.
+#[derive(Debug, serde::Deserialize)]
+pub struct StreamQuery {
+    /// Resume after this sequence number.
+    pub since: Option<u64>,
+}
+
+async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser) {
+    let Resumed { replay, missed, live: mut rx } = resumed;
     let hello = json!({"type": "hello", "user": user.username});
     if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
         return;
+    }
+    if missed > 0 {
+        let m = json!({"type": "lagged", "missed": missed});
+        if socket.send(Message::Text(m.to_string().into())).await.is_err() {
+            return;
+        }
+    }
+    for env in replay.iter().filter(|e| visible(&user, &e.event)) {
+        if socket.send(Message::Text(to_json(env).to_string().into())).await.is_err() {
+            return;
+        }
     }
     loop {
         tokio::select! {
