@@ -421,9 +421,11 @@ impl Driver {
         let state = view.as_ref().map_or("idle", |v| convert::state_name(&v.state));
         let offer = view.as_ref().and_then(|v| v.offer).and_then(|o| {
             let rec = self.offers.get(&o)?;
+            let row = self.contacts.get(&rec.contact)?;
             Some(OfferSnapshot {
                 offer_id: o.0.to_string(),
-                contact_id: self.contacts.get(&rec.contact)?.id.clone(),
+                contact_id: row.id.clone(),
+                channel: row.channel.clone(),
                 queue_id: self.queue_names.name(rec.queue.0).to_owned(),
                 expires_at: rec.expires_at,
             })
@@ -439,6 +441,13 @@ impl Driver {
             active: view
                 .as_ref()
                 .map(|v| v.active.iter().filter_map(|c| self.contacts.get(c).map(|i| i.id.clone())).collect())
+                .unwrap_or_default(),
+            active_voice: view
+                .as_ref()
+                .map(|v| {
+                    let rows = v.active.iter().filter_map(|c| self.contacts.get(c));
+                    rows.filter(|i| i.channel == "voice").map(|i| i.id.clone()).collect()
+                })
                 .unwrap_or_default(),
             handled_today: view.as_ref().map_or(0, |v| v.handled_today),
             wrap_up_until: view.as_ref().and_then(|v| v.wrap_up_until).map(|Time(t)| t as i64),

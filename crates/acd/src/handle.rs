@@ -53,6 +53,8 @@ pub struct AgentSnapshot {
     pub offer: Option<OfferSnapshot>,
     /// Interaction ids the agent is handling.
     pub active: Vec<String>,
+    /// Those of them that are voice contacts (calls).
+    pub active_voice: Vec<String>,
     pub handled_today: u32,
     pub wrap_up_until: Option<i64>,
 }
@@ -61,6 +63,8 @@ pub struct AgentSnapshot {
 pub struct OfferSnapshot {
     pub offer_id: String,
     pub contact_id: String,
+    /// `voice`, `chat` or `email`.
+    pub channel: String,
     pub queue_id: String,
     pub expires_at: i64,
 }

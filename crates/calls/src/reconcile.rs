@@ -27,8 +27,11 @@ pub struct AgentFacts {
 /// One repair, applied by the driver and logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Repair {
-    /// The offer rings for a call that no longer exists or is not ringing it.
+    /// The offer rings for a call that is not ringing it (the call moved on).
     WithdrawOffer { agent: String, offer: String, contact: String },
+    /// The offer rings for a call that does not exist: the contact has no
+    /// caller, so it leaves routing (which also frees the agent).
+    DropContact { agent: String, contact: String },
     /// The agent handles a voice contact with no live call: end it.
     FinishContact { agent: String, contact: String },
     /// The agent talks on a call routing does not know about: stop offering
@@ -50,6 +53,10 @@ pub fn reconcile(agents: &[AgentFacts], calls: &Orchestrator) -> Vec<Repair> {
     }
     for a in agents {
         if let (Some((offer, contact)), true) = (&a.offer, a.offer_is_voice) {
+            if calls.call_of(contact).is_none() {
+                repairs.push(Repair::DropContact { agent: a.agent.clone(), contact: contact.clone() });
+                continue;
+            }
             let live = calls.call_of(contact).and_then(|c| calls.view(c)).is_some_and(|v| match v.phase {
                 Phase::Ringing { offer: o, .. } | Phase::Accepting { offer: o, .. } | Phase::AgentLeft { offer: o } => {
                     o == offer

@@ -373,7 +373,7 @@ fn reconciler_repairs_drift() {
         reconcile(&agents, &o),
         vec![
             Repair::FinishContact { agent: "a8002".into(), contact: "gone".into() },
-            Repair::WithdrawOffer { agent: "a8003".into(), offer: "5".into(), contact: "gone2".into() },
+            Repair::DropContact { agent: "a8003".into(), contact: "gone2".into() },
         ]
     );
     // Routing lost the contact while the agent still talks: hold them.

@@ -8,5 +8,6 @@
 pub mod credentials;
 pub mod ports;
 pub mod prompts;
+pub mod reconcile;
 pub mod recordings;
 pub mod transport;
