@@ -121,6 +121,19 @@ fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
             message: "must be even, at least 1024 and below media.rtp_port_max".into(),
         });
     }
+    let mut names = std::collections::BTreeSet::new();
+    for (i, l) in config.lookups.iter().enumerate() {
+        let bad = |message: String| ConfigError::Invalid { field: "lookups", message: format!("entry {i} (`{}`): {message}", l.name) };
+        if l.name.is_empty() || !names.insert(&l.name) {
+            return Err(bad("`name` is required and must be unique".into()));
+        }
+        if !l.url.starts_with("http://") {
+            return Err(bad("`url` must start with http://".into()));
+        }
+        if l.timeout_ms == 0 || l.timeout_ms > 30_000 {
+            return Err(bad("`timeout_ms` must be 1 to 30000".into()));
+        }
+    }
     let mut numbers = std::collections::BTreeSet::new();
     for (i, menu) in config.menus.iter().enumerate() {
         let bad = |message: String| ConfigError::Invalid { field: "menus", message: format!("entry {i} (number `{}`): {message}", menu.number) };

@@ -22,6 +22,8 @@ pub struct Config {
     pub recording: RecordingConfig,
     /// Greeting menus by number; none by default (`--demo` adds `1000`).
     pub menus: Vec<MenuConfig>,
+    /// Backends IVR flows may ask; none by default (`--demo` adds `orders`).
+    pub lookups: Vec<LookupConfig>,
 }
 
 /// `[server]`: the HTTP listener.

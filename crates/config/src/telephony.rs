@@ -138,3 +138,36 @@ impl MenuConfig {
         }
     }
 }
+
+/// `[[lookups]]`: a backend the IVR may ask (CRM, orders, accounts).
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LookupConfig {
+    /// The name flows use in `lookup` nodes. Required.
+    pub name: String,
+    /// `http://` URL with `{param}` placeholders, filled (URL-encoded) from
+    /// the node's parameters. Required.
+    pub url: String,
+    /// Give up after this long, in milliseconds. Default 3000.
+    pub timeout_ms: u32,
+    /// Extra request headers (an API key, say). Never logged.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl Default for LookupConfig {
+    fn default() -> Self {
+        LookupConfig { name: String::new(), url: String::new(), timeout_ms: 3000, headers: BTreeMap::new() }
+    }
+}
+
+/// Header values may be secrets: only their names are printed.
+impl std::fmt::Debug for LookupConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LookupConfig")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}

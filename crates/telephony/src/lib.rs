@@ -6,6 +6,7 @@
 //! orchestrator (`hotline-calls`) against the routing engine.
 
 pub mod credentials;
+pub mod lookups;
 pub mod ports;
 pub mod prompts;
 pub mod reconcile;
