@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, events, ivr, ops, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, demo_shop, events, ivr, ops, queues, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -64,8 +64,12 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(events::stream))
         .route("/openapi.json", get(|| async { Json(openapi::ApiDoc::openapi()) }))
         .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint") });
-    Router::new()
-        .nest("/api/v1", api)
+    let demo = state.0.settings.demo;
+    let mut app = Router::new().nest("/api/v1", api);
+    if demo {
+        app = app.route("/demo/orders/{order}", get(demo_shop::order));
+    }
+    app
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

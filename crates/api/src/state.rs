@@ -16,6 +16,8 @@ pub struct ApiSettings {
     pub failure_window_ms: i64,
     pub secure_cookie: bool,
     pub max_body_bytes: usize,
+    /// Serve the demo center's stand-ins for outside systems (`/demo/...`).
+    pub demo: bool,
 }
 
 impl Default for ApiSettings {
@@ -28,6 +30,7 @@ impl Default for ApiSettings {
             failure_window_ms: 900_000,
             secure_cookie: false,
             max_body_bytes: 1 << 20,
+            demo: false,
         }
     }
 }

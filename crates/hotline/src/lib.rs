@@ -121,6 +121,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         failure_window_ms: i64::from(config.auth.failure_window_secs) * 1000,
         secure_cookie: config.auth.secure_cookie,
         max_body_bytes: config.server.max_body_bytes,
+        demo,
     };
     let app = hotline_api::router(hotline_api::AppState::new(store, acd, bus, settings));
     let addr = listener.local_addr()?;
@@ -141,6 +142,11 @@ async fn demo_telephony(store: &Store, config: &mut Config) -> anyhow::Result<()
         config.menus.push(hotline_config::MenuConfig::demo());
     }
     config.sip.auto_ready_on_register = true;
+    if !config.lookups.iter().any(|l| l.name == "orders") {
+        // The demo shop's order system, served by this same process.
+        let url = format!("http://{}/demo/orders/{{order}}", config.server.http_listen);
+        config.lookups.push(hotline_config::LookupConfig { name: "orders".into(), url, ..Default::default() });
+    }
     let tenant = store.tenant(&config.routing.tenant);
     let extensions: Vec<String> = tenant.list_agents().await?.into_iter().map(|a| a.extension).collect();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);

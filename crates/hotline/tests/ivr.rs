@@ -98,3 +98,25 @@ async fn flows_are_drafted_validated_published_and_versioned() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_shop_answers_order_lookups() {
+    let s = Server::start(Db::Sqlite).await;
+    let lookups = hotline_telephony::lookups::Lookups::new(vec![hotline_config::LookupConfig {
+        name: "orders".into(),
+        url: format!("{}/demo/orders/{{order}}", s.base),
+        ..Default::default()
+    }]);
+    let params = std::collections::BTreeMap::from([("order".to_string(), "20261123".to_string())]);
+    let got = lookups.call("orders", &params).await.unwrap();
+    // 2+0+2+6+1+1+2+3 = 17: status 17 % 4 = 1, shipped; 17 % 5 + 1 = 3 days.
+    assert_eq!(got.get("status").map(String::as_str), Some("shipped"));
+    assert_eq!(got.get("status_zh").map(String::as_str), Some("已发货"));
+    assert_eq!(got.get("eta_days").map(String::as_str), Some("3"));
+    let again = lookups.call("orders", &params).await.unwrap();
+    assert_eq!(got, again, "the same order always has the same status");
+    let short = std::collections::BTreeMap::from([("order".to_string(), "12".to_string())]);
+    assert!(lookups.call("orders", &short).await.is_err(), "unknown orders are errors, so flows fall back");
+    assert_error(s.get("/demo/orders/abc", None).await, 404, "not_found", None).await;
+    s.stop().await;
+}

@@ -29,6 +29,6 @@ mod validate;
 pub use digits::is_valid_chinese_id;
 pub use flow::{Flow, Node, Validation};
 pub use say::{say, Lang, SayAs};
-pub use schedule::{parse_hhmm, Hours, Schedule};
+pub use schedule::{date_of, parse_hhmm, Hours, Schedule};
 pub use session::{Input, Output, Session, Time};
 pub use validate::{validate, FlowError};

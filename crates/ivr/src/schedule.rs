@@ -134,8 +134,9 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-/// Days since 1970-01-01 → civil date (H. Hinnant's algorithm).
-fn date_of(z: i64) -> (i64, u32, u32) {
+/// Days since 1970-01-01 → civil date `(year, month, day)`, proleptic
+/// Gregorian (H. Hinnant's `civil_from_days`).
+pub fn date_of(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
