@@ -12,3 +12,4 @@ pub mod prompts;
 pub mod reconcile;
 pub mod recordings;
 pub mod transport;
+pub mod tts;
