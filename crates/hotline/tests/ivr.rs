@@ -76,11 +76,16 @@ async fn flows_are_drafted_validated_published_and_versioned() {
         assert_eq!(f["versions"][0]["document"]["nodes"]["main"]["prompt"], "welcome");
         assert_eq!(f["versions"][0]["created_by"], "admin");
         let list = s.get_json("/api/v1/ivr/flows", &sup).await;
-        assert_eq!(list, json!([{"id": "hotline", "published_version": 2, "latest_version": 2}]));
+        assert_eq!(
+            list,
+            json!([{"id": "demo", "published_version": 1, "latest_version": 1}, {"id": "hotline", "published_version": 2, "latest_version": 2}]),
+            "the demo center's flow and ours"
+        );
         assert_error(s.get("/api/v1/ivr/flows/hotline", Some(&agent)).await, 403, "forbidden", None).await;
         assert_error(s.get("/api/v1/ivr/flows/nope", Some(&sup)).await, 404, "not_found", None).await;
 
-        // Numbers point at flows that exist.
+        // Numbers point at flows that exist; the demo maps 1000 to its flow.
+        assert_eq!(s.get_json("/api/v1/ivr/numbers", &sup).await, json!([{"number": "1000", "flow_id": "demo"}]));
         let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1000", Some(&admin), Some(json!({"flow_id": "hotline"}))).await;
         assert_eq!(r.status(), 200);
         let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1001", Some(&admin), Some(json!({"flow_id": "nope"}))).await;
@@ -119,4 +124,70 @@ async fn the_demo_shop_answers_order_lookups() {
     assert!(lookups.call("orders", &short).await.is_err(), "unknown orders are errors, so flows fall back");
     assert_error(s.get("/demo/orders/abc", None).await, 404, "not_found", None).await;
     s.stop().await;
+}
+
+/// The demo flow as seeded: valid, and walkable in Chinese and English.
+#[test]
+fn the_demo_flow_is_valid_and_walks_in_both_languages() {
+    use hotline_ivr::{Input, Output, Session, Time};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    let flow: Arc<hotline_ivr::Flow> = Arc::new(serde_json::from_str(hotline_store::DEMO_FLOW).unwrap());
+    assert_eq!(hotline_ivr::validate(&flow), vec![]);
+    // Monday 2026-11-23, 10:00 and 23:00 China Standard Time.
+    const DAY: u64 = 1_795_399_200_000;
+    const NIGHT: u64 = DAY + 13 * 3_600_000;
+
+    let walk = |at: u64, tier: &str, inputs: Vec<Input>| -> Vec<Output> {
+        let vars = BTreeMap::from([("caller".to_string(), "13800138000".to_string())]);
+        let mut s = Session::start(flow.clone(), vars, Time(at));
+        let mut outs = Vec::new();
+        let mut inputs = inputs.into_iter();
+        loop {
+            while let Some(o) = s.poll_output() {
+                outs.push(o);
+            }
+            if s.is_done() {
+                return outs;
+            }
+            let next = match outs.last() {
+                Some(Output::Lookup { backend, .. }) if backend == "customer" => {
+                    Input::LookupResult(Some(BTreeMap::from([("tier".to_string(), tier.to_string())])))
+                }
+                Some(Output::Lookup { backend, .. }) if backend == "orders" => Input::LookupResult(Some(BTreeMap::from([
+                    ("status".to_string(), "shipped".to_string()),
+                    ("status_zh".to_string(), "已发货".to_string()),
+                    ("eta_days".to_string(), "3".to_string()),
+                ]))),
+                _ => match inputs.next() {
+                    Some(i) => i,
+                    None => return outs,
+                },
+            };
+            s.handle(Time(at), next);
+        }
+    };
+    let digits = |s: &str| s.chars().map(Input::Digit).collect::<Vec<_>>();
+
+    // Chinese: 2 售后, 1 order status, the order number, then goodbye.
+    let mut keys = digits("1");
+    keys.extend(digits("21"));
+    keys.extend(digits("20261123#"));
+    keys.push(Input::PromptDone);
+    let outs = walk(DAY, "0", keys);
+    assert!(outs.contains(&Output::Play("tts:cmn:您的订单状态是：已发货，预计3天内送达。".into())), "{outs:#?}");
+
+    // English, VIP line: a VIP customer reaches the vip queue with priority ...
+    let mut keys = digits("2");
+    keys.extend(digits("3"));
+    let outs = walk(DAY, "3", keys.clone());
+    assert!(matches!(outs.last(), Some(Output::Enqueue { queue, priority: 10, vars }) if queue == "vip" && vars["lang"] == "en"), "{outs:#?}");
+    // ... and anyone else an agent in sales.
+    let outs = walk(DAY, "0", keys);
+    assert!(matches!(outs.last(), Some(Output::Enqueue { queue, .. }) if queue == "sales"), "{outs:#?}");
+
+    // After hours: a message, then voicemail.
+    let outs = walk(NIGHT, "0", vec![Input::PromptDone]);
+    assert!(matches!(outs.last(), Some(Output::Voicemail { mailbox, .. }) if mailbox == "after_hours"), "{outs:#?}");
 }

@@ -162,7 +162,7 @@ impl Session {
             };
             match node {
                 Node::Play { prompts, next } => {
-                    let mut q: VecDeque<String> = prompts.into();
+                    let mut q: VecDeque<String> = prompts.iter().map(|p| self.substitute(p)).collect();
                     match q.pop_front() {
                         Some(first) => {
                             self.out.push_back(Output::Play(first));
@@ -173,6 +173,7 @@ impl Session {
                     }
                 }
                 Node::Menu { prompt, .. } | Node::Collect { prompt, .. } => {
+                    let prompt = self.substitute(&prompt);
                     self.out.push_back(Output::Play(prompt));
                     self.wait = Wait::Prompt;
                     return;

@@ -8,6 +8,14 @@ use crate::{
     now_ms, Agent, AgentSkill, Customer, NewUser, ReasonCode, SeedReport, Skill, Store, WrapUpCode,
 };
 
+/// The demo center's IVR flow: opening hours, a customer lookup by caller
+/// number, language choice, 1 售前, 2 售后 (1 order status looked up in the
+/// demo shop, 2 address change to an agent), 3 VIP (VIP customers only),
+/// 0 an agent, and voicemail after hours. Prompts are `tts:<voice>:<text>`.
+pub const DEMO_FLOW: &str = include_str!("demo_ivr.json");
+pub const DEMO_FLOW_ID: &str = "demo";
+pub const DEMO_IVR_NUMBER: &str = "1000";
+
 impl SeedReport {
     /// Counts the outcome of one insert: done, or already there.
     fn record(&mut self, outcome: Result<()>) -> Result<()> {
@@ -137,6 +145,14 @@ impl Store {
                 updated_at: created_at,
             };
             report.record(t.insert_customer(&customer).await)?;
+        }
+
+        // The demo IVR: published once, reached by dialling 1000.
+        if report.found(!t.flow_versions(DEMO_FLOW_ID).await?.is_empty()) {
+            let v = t.save_flow_draft(DEMO_FLOW_ID, DEMO_FLOW, Some("demo"), now).await?;
+            t.publish_flow(DEMO_FLOW_ID, v.version, now).await?;
+            t.set_ivr_number(DEMO_IVR_NUMBER, DEMO_FLOW_ID).await?;
+            report.created += 1;
         }
         Ok(report)
     }

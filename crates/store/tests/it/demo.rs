@@ -12,7 +12,7 @@ async fn demo_seed_is_complete_and_idempotent() {
         assert_eq!(
             first,
             SeedReport {
-                created: 89,
+                created: 90,
                 skipped: 0
             }
         );
@@ -21,7 +21,7 @@ async fn demo_seed_is_complete_and_idempotent() {
             second,
             SeedReport {
                 created: 0,
-                skipped: 89
+                skipped: 90
             }
         );
 
