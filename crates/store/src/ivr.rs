@@ -2,7 +2,7 @@
 //! them. Published versions are immutable; saving always adds a version.
 
 use crate::db::RowExt;
-use crate::error::{Result, StoreError};
+use crate::error::{conflict_or, Result, StoreError};
 use crate::{FlowVersion, TenantStore};
 
 const COLUMNS: &str = "flow_id, version, document, published_at, created_at, created_by";
@@ -126,5 +126,38 @@ impl TenantStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(|r| Ok((r.text("number")?, r.text("flow_id")?))).collect()
+    }
+}
+
+impl TenantStore {
+    /// Stores what a post-call survey collected. `score` is the `score`
+    /// answer when it is 1 to 5. A second answer for the same interaction
+    /// is refused (`Conflict`): a survey is answered once.
+    pub async fn save_survey(&self, interaction_id: &str, answers: &std::collections::BTreeMap<String, String>, now: i64) -> Result<Option<i64>> {
+        let score = answers.get("score").and_then(|s| s.parse::<i64>().ok()).filter(|s| (1..=5).contains(s));
+        let json = serde_json::to_string(answers)?;
+        sqlx::query(
+            "INSERT INTO survey_results (tenant_id, interaction_id, answers, score, answered_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&*self.tenant)
+        .bind(interaction_id)
+        .bind(json)
+        .bind(score)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, "survey", interaction_id))?;
+        Ok(score)
+    }
+
+    /// The survey score of an interaction, if it was answered with one.
+    pub async fn survey_score(&self, interaction_id: &str) -> Result<Option<i64>> {
+        let r: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT score FROM survey_results WHERE tenant_id = $1 AND interaction_id = $2")
+                .bind(&*self.tenant)
+                .bind(interaction_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(r.flatten())
     }
 }

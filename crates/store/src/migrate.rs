@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/0001_init.sql") },
     Migration { version: 2, name: "telephony", sql: include_str!("../migrations/0002_telephony.sql") },
     Migration { version: 3, name: "ivr", sql: include_str!("../migrations/0003_ivr.sql") },
+    Migration { version: 4, name: "surveys", sql: include_str!("../migrations/0004_surveys.sql") },
 ];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";

@@ -4,6 +4,11 @@
 //! fields, flattened (`a.b`, `list.0`), become the flow's variables. Any
 //! failure — unknown backend, timeout, HTTP error, a body that is not a JSON
 //! object — is an error, and the flow takes its `on_error` branch.
+//!
+//! One backend is built in: `customer` finds the caller in Hotline's own
+//! customer records by `phone` and answers `found`, `id`, `tier` and `tags`
+//! (`tags.0`, ...) — no name or number, which the IVR has no use for. Flows
+//! use it to treat VIPs or blacklisted callers differently.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -25,19 +30,34 @@ pub enum LookupError {
     BadBody(String),
 }
 
+/// The name of the built-in customer backend.
+pub const CUSTOMER: &str = "customer";
+
 /// The configured backends. Cheap to clone.
 #[derive(Clone)]
 pub struct Lookups {
     backends: Vec<LookupConfig>,
     client: reqwest::Client,
+    customers: Option<hotline_store::TenantStore>,
 }
 
 impl Lookups {
     pub fn new(backends: Vec<LookupConfig>) -> Lookups {
-        Lookups { backends, client: reqwest::Client::new() }
+        Lookups { backends, client: reqwest::Client::new(), customers: None }
+    }
+
+    /// Serves the built-in `customer` backend from `store` (unless a
+    /// configured backend has that name).
+    pub fn with_customers(mut self, store: hotline_store::TenantStore) -> Lookups {
+        self.customers = Some(store);
+        self
     }
 
     pub async fn call(&self, backend: &str, params: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, LookupError> {
+        let configured = self.backends.iter().any(|b| b.name == backend);
+        if let (CUSTOMER, false, Some(store)) = (backend, configured, &self.customers) {
+            return customer(store, params).await;
+        }
         let cfg = self.backends.iter().find(|b| b.name == backend).ok_or_else(|| LookupError::UnknownBackend(backend.into()))?;
         let url = fill(&cfg.url, params);
         let mut req = self.client.get(&url).timeout(Duration::from_millis(u64::from(cfg.timeout_ms)));
@@ -60,6 +80,26 @@ impl Lookups {
         flatten("", &body, &mut out);
         Ok(out)
     }
+}
+
+async fn customer(store: &hotline_store::TenantStore, params: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, LookupError> {
+    let phone = params.get("phone").map(|p| hotline_store::normalize_phone(p)).unwrap_or_default();
+    let found = match phone.is_empty() {
+        true => None,
+        false => store
+            .customer_by_phone(&phone)
+            .await
+            .map_err(|e| LookupError::Failed { backend: CUSTOMER.into(), message: e.to_string() })?,
+    };
+    let mut out = BTreeMap::from([("found".to_string(), found.is_some().to_string())]);
+    if let Some(c) = found {
+        out.insert("id".into(), c.id);
+        out.insert("tier".into(), c.tier.to_string());
+        for (i, tag) in c.tags.into_iter().enumerate() {
+            out.insert(format!("tags.{i}"), tag);
+        }
+    }
+    Ok(out)
 }
 
 fn classify(backend: &str, e: reqwest::Error) -> LookupError {

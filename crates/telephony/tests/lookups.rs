@@ -50,3 +50,20 @@ async fn answers_timeouts_and_errors() {
     assert!(matches!(l.call("down", &p).await, Err(LookupError::Failed { .. })));
     assert_eq!(l.call("nope", &p).await, Err(LookupError::UnknownBackend("nope".into())));
 }
+
+#[tokio::test]
+async fn the_customer_backend_finds_callers_by_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hotline_store::Store::connect_sqlite_file(&dir.path().join("hotline.db")).await.unwrap();
+    store.migrate().await.unwrap();
+    store.seed_demo("not-a-real-hash").await.unwrap();
+    let l = Lookups::new(vec![]).with_customers(store.tenant("default"));
+    let ask = |phone: &str| BTreeMap::from([("phone".to_string(), phone.to_string())]);
+    // The first demo customer is a VIP.
+    let vip = l.call("customer", &ask("138-0013-8000")).await.unwrap();
+    assert_eq!((vip["found"].as_str(), vip["tier"].as_str()), ("true", "3"));
+    assert!(!vip.values().any(|v| v.contains("13800138000")), "no phone number in the answer: {vip:?}");
+    let nobody = l.call("customer", &ask("19900000000")).await.unwrap();
+    assert_eq!(nobody, BTreeMap::from([("found".to_string(), "false".to_string())]));
+    assert_eq!(l.call("customer", &BTreeMap::new()).await.unwrap()["found"], "false");
+}

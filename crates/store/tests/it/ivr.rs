@@ -33,3 +33,20 @@ async fn flow_versions_drafts_and_publishing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn survey_answers_are_kept_once_per_interaction() {
+    for_each_backend(|store| async move {
+        let t = fixtures::tenant(&store, "acme").await;
+        let answers = std::collections::BTreeMap::from([("score".to_string(), "5".to_string()), ("caller".to_string(), "x".to_string())]);
+        assert_eq!(t.save_survey("i1", &answers, T0).await.unwrap(), Some(5));
+        assert_eq!(t.survey_score("i1").await.unwrap(), Some(5));
+        assert!(matches!(t.save_survey("i1", &answers, T0).await, Err(hotline_store::StoreError::Conflict { .. })));
+        // An answer that is not a score 1-5 is kept without a score.
+        let odd = std::collections::BTreeMap::from([("score".to_string(), "9".to_string())]);
+        assert_eq!(t.save_survey("i2", &odd, T0).await.unwrap(), None);
+        assert_eq!(t.survey_score("i2").await.unwrap(), None);
+        assert_eq!(t.survey_score("i3").await.unwrap(), None);
+    })
+    .await;
+}
