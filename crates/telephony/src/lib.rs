@@ -5,6 +5,7 @@
 //! media tasks (built from `hotline-media`), and the task that runs the call
 //! orchestrator (`hotline-calls`) against the routing engine.
 
+pub mod audio;
 pub mod credentials;
 pub mod lookups;
 pub mod ports;
