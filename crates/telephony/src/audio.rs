@@ -82,7 +82,7 @@ fn pcm(wav: &[u8]) -> Result<(Format, u32, u16, &[u8]), AudioError> {
                 (6, 8) => Format::Alaw,
                 _ => return Err(AudioError("only 16-bit PCM or 8-bit G.711 (µ-law, A-law)")),
             };
-            if channels == 0 || channels > 2 || rate < 8000 || rate > 192_000 {
+            if !(1..=2).contains(&channels) || !(8000..=192_000).contains(&rate) {
                 return Err(AudioError("mono or stereo, 8 to 192 kHz"));
             }
             // Streamed WAVs carry a placeholder size: take what is there.
