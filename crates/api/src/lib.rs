@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, demo_shop, events, ivr, ops, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, demo_shop, events, ivr, ops, prompts, queues, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -61,6 +61,11 @@ pub fn router(state: AppState) -> Router {
         .route("/ivr/flows/{id}/versions/{version}/publish", post(ivr::publish))
         .route("/ivr/numbers", get(ivr::numbers))
         .route("/ivr/numbers/{number}", put(ivr::set_number))
+        .route("/prompts", get(prompts::list))
+        .route(
+            "/prompts/{name}",
+            get(prompts::get).put(prompts::upload).layer(DefaultBodyLimit::max(prompts::MAX_UPLOAD)),
+        )
         .route("/events", get(events::stream))
         .route("/openapi.json", get(|| async { Json(openapi::ApiDoc::openapi()) }))
         .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint") });

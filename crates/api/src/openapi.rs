@@ -4,7 +4,8 @@ use utoipa::{Modify, OpenApi};
 use crate::dto::*;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber};
-use crate::routes::{agents, auth, events, ivr, ops, queues, skills, work};
+use crate::routes::prompts::PromptDto;
+use crate::routes::{agents, auth, events, ivr, ops, prompts, queues, skills, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,13 +18,14 @@ use crate::routes::{agents, auth, events, ivr, ops, queues, skills, work};
         work::get_state, work::list_states, work::set_state, work::end_wrap_up, work::accept, work::reject,
         work::submit, work::finish, work::abandon, work::audit_log,
         ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
+        prompts::list, prompts::upload, prompts::get,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
         PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
-        WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber)),
+        WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

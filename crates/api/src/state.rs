@@ -18,6 +18,8 @@ pub struct ApiSettings {
     pub max_body_bytes: usize,
     /// Serve the demo center's stand-ins for outside systems (`/demo/...`).
     pub demo: bool,
+    /// Folder of uploaded prompts (`<name>.wav`, 8 kHz PCM).
+    pub prompts_dir: std::path::PathBuf,
 }
 
 impl Default for ApiSettings {
@@ -31,6 +33,7 @@ impl Default for ApiSettings {
             secure_cookie: false,
             max_body_bytes: 1 << 20,
             demo: false,
+            prompts_dir: std::path::PathBuf::from("./data/prompts"),
         }
     }
 }

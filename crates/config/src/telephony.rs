@@ -68,7 +68,9 @@ pub struct MediaConfig {
     /// Depth of the receive jitter buffer, in milliseconds. Default 60.
     pub jitter_buffer_ms: u32,
     /// Folder of prompt files (`greeting.wav`, `invalid.wav`, `sorry.wav`,
-    /// `moh.wav`, PCM 8/16 kHz or G.711). Default: empty, the built-in prompts.
+    /// `moh.wav`, PCM 8/16 kHz or G.711); uploaded prompts are kept here and a
+    /// file named like a built-in one replaces it. Default: empty, `prompts`
+    /// inside `[data] dir`.
     pub prompts_dir: PathBuf,
 }
 

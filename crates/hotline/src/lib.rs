@@ -122,6 +122,11 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         secure_cookie: config.auth.secure_cookie,
         max_body_bytes: config.server.max_body_bytes,
         demo,
+        prompts_dir: if config.media.prompts_dir.as_os_str().is_empty() {
+            config.data.dir.join("prompts")
+        } else {
+            config.media.prompts_dir.clone()
+        },
     };
     let app = hotline_api::router(hotline_api::AppState::new(store, acd, bus, settings));
     let addr = listener.local_addr()?;

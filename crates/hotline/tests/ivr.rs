@@ -191,3 +191,58 @@ fn the_demo_flow_is_valid_and_walks_in_both_languages() {
     let outs = walk(NIGHT, "0", vec![Input::PromptDone]);
     assert!(matches!(outs.last(), Some(Output::Voicemail { mailbox, .. }) if mailbox == "after_hours"), "{outs:#?}");
 }
+
+/// A 16-bit PCM WAV of a 440 Hz tone.
+fn tone_wav(rate: u32, secs: f64) -> Vec<u8> {
+    let n = (f64::from(rate) * secs) as usize;
+    let mut v = Vec::new();
+    let data = (n * 2) as u32;
+    v.extend_from_slice(b"RIFF");
+    v.extend_from_slice(&(36 + data).to_le_bytes());
+    v.extend_from_slice(b"WAVEfmt ");
+    v.extend_from_slice(&16u32.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes());
+    v.extend_from_slice(&rate.to_le_bytes());
+    v.extend_from_slice(&(rate * 2).to_le_bytes());
+    v.extend_from_slice(&2u16.to_le_bytes());
+    v.extend_from_slice(&16u16.to_le_bytes());
+    v.extend_from_slice(b"data");
+    v.extend_from_slice(&data.to_le_bytes());
+    for i in 0..n {
+        let s = ((2.0 * std::f64::consts::PI * 440.0 * i as f64 / f64::from(rate)).sin() * 8000.0) as i16;
+        v.extend_from_slice(&s.to_le_bytes());
+    }
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prompts_are_uploaded_converted_and_listed() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let sup = s.login("supervisor", "demo").await;
+    let agent = s.login("agent1", "demo").await;
+    let put = |name: &str, token: &str, kind: &str, body: Vec<u8>| {
+        let req = s.http.put(format!("{}/api/v1/prompts/{name}", s.base)).bearer_auth(token).header("content-type", kind).body(body);
+        async move { req.send().await.unwrap() }
+    };
+    let r = put("welcome_zh", &admin, "audio/wav", tone_wav(16_000, 1.5)).await;
+    assert_eq!(r.status(), 200);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p, json!({"name": "welcome_zh", "duration_ms": 1500}));
+    // Played at 8 kHz.
+    let wav = s.get("/api/v1/prompts/welcome_zh", Some(&sup)).await.bytes().await.unwrap();
+    assert_eq!(&wav[24..28], &8000u32.to_le_bytes());
+    assert_eq!(s.get_json("/api/v1/prompts", &sup).await, json!([{"name": "welcome_zh", "duration_ms": 1500}]));
+
+    // Wrong role, type, name or audio: refused, nothing written.
+    assert_error(put("x", &agent, "audio/wav", tone_wav(8000, 0.5)).await, 403, "forbidden", None).await;
+    assert_error(put("x", &admin, "text/plain", b"hello".to_vec()).await, 415, "unsupported_media_type", None).await;
+    assert_error(put("Bad Name", &admin, "audio/wav", tone_wav(8000, 0.5)).await, 422, "invalid_field", Some("name")).await;
+    assert_error(put("x", &admin, "audio/wav", b"RIFF....WAVEjunk".to_vec()).await, 422, "invalid_field", Some("body")).await;
+    assert_eq!(s.get_json("/api/v1/prompts", &admin).await.as_array().unwrap().len(), 1);
+    assert_error(s.get("/api/v1/prompts/x", Some(&admin)).await, 404, "not_found", None).await;
+    let audit = s.get_json("/api/v1/audit", &admin).await;
+    assert!(audit.as_array().unwrap().iter().any(|e| e["action"] == "prompt.upload" && e["target"] == "welcome_zh"));
+    s.stop().await;
+}

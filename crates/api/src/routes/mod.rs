@@ -4,6 +4,7 @@ pub mod auth;
 pub mod events;
 pub mod ivr;
 pub mod ops;
+pub mod prompts;
 pub mod queues;
 pub mod skills;
 pub mod work;

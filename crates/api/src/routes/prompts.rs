@@ -1,0 +1,97 @@
+//! Prompts: WAV files an admin uploads (PCM 8/16 kHz or any rate, G.711
+//! µ-law/A-law, mono or stereo), converted to 8 kHz mono PCM on upload and
+//! kept in the prompts folder, where IVR flows and queues find them by name.
+//! A file of the same name as a built-in prompt (`greeting`, `moh`, ...)
+//! replaces it.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::check_slug;
+use crate::audit::{self, ClientIp};
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+/// Largest upload accepted, in bytes.
+pub const MAX_UPLOAD: usize = 16 << 20;
+
+#[derive(Serialize, ToSchema)]
+pub struct PromptDto {
+    pub name: String,
+    /// Length when played, in milliseconds.
+    pub duration_ms: u64,
+}
+
+fn duration_ms(wav: &[u8]) -> u64 {
+    hotline_telephony::audio::wav_info(wav).map_or(0, |(rate, _, n)| n as u64 * 1000 / u64::from(rate.max(1)))
+}
+
+fn path(state: &AppState, name: &str) -> Result<std::path::PathBuf, ApiError> {
+    check_slug("name", name)?;
+    Ok(state.0.settings.prompts_dir.join(format!("{name}.wav")))
+}
+
+#[utoipa::path(get, path = "/api/v1/prompts", tag = "ivr", security(("bearer" = [])),
+    responses((status = 200, body = [PromptDto]), (status = 403, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<PromptDto>>> {
+    user.require(&[Role::Admin, Role::Supervisor])?;
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&state.0.settings.prompts_dir) else { return Ok(Json(out)) };
+    for e in entries.flatten() {
+        let p = e.path();
+        let Some(name) = p.file_stem().and_then(|s| s.to_str()).filter(|_| p.extension().is_some_and(|x| x == "wav")) else {
+            continue;
+        };
+        let bytes = tokio::fs::read(&p).await.unwrap_or_default();
+        out.push(PromptDto { name: name.to_owned(), duration_ms: duration_ms(&bytes) });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Json(out))
+}
+
+/// Uploads (or replaces) a prompt. The body is the WAV file.
+#[utoipa::path(put, path = "/api/v1/prompts/{name}", tag = "ivr", security(("bearer" = [])), params(("name" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "audio/wav"),
+    responses((status = 200, body = PromptDto), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<PromptDto>> {
+    user.require(&[Role::Admin])?;
+    let target = path(&state, &name)?;
+    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !matches!(kind.split(';').next().unwrap_or("").trim(), "audio/wav" | "audio/x-wav" | "audio/wave") {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the prompt as audio/wav"));
+    }
+    let wav = hotline_telephony::audio::to_8k_wav(&body).map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    let dto = PromptDto { name: name.clone(), duration_ms: duration_ms(&wav) };
+    if dto.duration_ms == 0 {
+        return Err(ApiError::invalid("body", "the file holds no audio"));
+    }
+    let dir = state.0.settings.prompts_dir.clone();
+    let write = async {
+        tokio::fs::create_dir_all(&dir).await?;
+        let tmp = target.with_extension("upload");
+        tokio::fs::write(&tmp, &wav).await?;
+        tokio::fs::rename(&tmp, &target).await
+    };
+    write.await.map_err(|e| {
+        tracing::error!(error = %e, "prompt could not be saved");
+        ApiError::internal()
+    })?;
+    audit::record(&state, Some(&user), &ip, "prompt.upload", Some(&name), format!("{} ms", dto.duration_ms)).await;
+    Ok(Json(dto))
+}
+
+/// The prompt as played (8 kHz PCM WAV).
+#[utoipa::path(get, path = "/api/v1/prompts/{name}", tag = "ivr", security(("bearer" = [])), params(("name" = String, Path)),
+    responses((status = 200, content_type = "audio/wav", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, user: AuthUser, Path(name): Path<String>) -> ApiResult<impl IntoResponse> {
+    user.require(&[Role::Admin, Role::Supervisor])?;
+    let p = path(&state, &name)?;
+    let bytes = tokio::fs::read(&p).await.map_err(|_| ApiError::not_found("prompt", &name))?;
+    Ok(([(header::CONTENT_TYPE, "audio/wav")], bytes))
+}
