@@ -4,9 +4,17 @@
 //! `hotline-sip`'s transactions and registrar), RTP sockets and per-call
 //! media tasks (built from `hotline-media`), and the task that runs the call
 //! orchestrator (`hotline-calls`) against the routing engine.
+//!
+//! Here now: SIP transports ([`transport`]), the RTP port pool ([`ports`]),
+//! the recording store ([`recordings`]), digest credentials
+//! ([`credentials`]), prompts ([`prompts`], [`audio`], [`tts`]), IVR
+//! lookups ([`lookups`]), the dial plan ([`dialplan`]) and the reconciler
+//! pass ([`reconcile`]). The SIP message layer, registrar, media tasks and
+//! the driver that joins them come next.
 
 pub mod audio;
 pub mod credentials;
+pub mod dialplan;
 pub mod lookups;
 pub mod ports;
 pub mod prompts;
