@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 
 /// Largest SIP message accepted, in bytes (UDP datagrams are smaller still).
-pub const MAX_MESSAGE: usize = 64 * 1024;
+pub const MAX_MESSAGE: usize = hotline_sip::MAX_MESSAGE;
 
 /// Which transport a message came over or goes out on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +27,7 @@ pub enum Transport {
 }
 
 /// A datagram, or one complete message read from a TCP connection.
+/// (The SIP framer is `hotline_sip::frame`; tests use a toy one.)
 #[derive(Debug)]
 pub struct Inbound {
     pub bytes: Vec<u8>,
@@ -34,17 +35,9 @@ pub struct Inbound {
     pub transport: Transport,
 }
 
-/// What the framer says about the start of a TCP byte stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Frame {
-    /// The first `n` bytes are one message (keep-alive CRLFs count as messages
-    /// of their own and are dropped by the caller).
-    Complete(usize),
-    /// Not enough bytes yet.
-    Incomplete,
-    /// The stream cannot be a SIP stream: close the connection.
-    Invalid,
-}
+/// What the framer says about the start of a TCP byte stream (SIP's own:
+/// `hotline_sip::frame`).
+pub use hotline_sip::Frame;
 
 /// Splits a TCP byte stream into messages.
 pub type Framer = fn(&[u8]) -> Frame;
@@ -236,6 +229,19 @@ mod tests {
 
     async fn server() -> (Transports, mpsc::Receiver<Inbound>) {
         Transports::bind("127.0.0.1:0".parse().unwrap(), framer).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_sip_framer_splits_real_messages() {
+        let (t, mut rx) = Transports::bind("127.0.0.1:0".parse().unwrap(), hotline_sip::frame).await.unwrap();
+        let mut a = TcpStream::connect(t.local_addr()).await.unwrap();
+        let m = b"OPTIONS sip:h SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nTo: <sip:h>\r\nFrom: <sip:a@h>;tag=1\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 2\r\n\r\nhi";
+        a.write_all(m).await.unwrap();
+        a.write_all(m).await.unwrap();
+        for _ in 0..2 {
+            let got = rx.recv().await.unwrap();
+            assert_eq!(hotline_sip::Message::parse(&got.bytes).unwrap().body, b"hi");
+        }
     }
 
     #[tokio::test]
