@@ -3,7 +3,8 @@
 //! Parsing and printing of SIP requests and responses (RFC 3261 §7) with
 //! precise errors — each [`ParseError`] reads as the reason phrase of the
 //! `400 Bad Request` a server answers with — and message framing on stream
-//! transports ([`frame`]). No sockets, no clocks; never a panic on input.
+//! transports ([`frame`]), and server-side digest authentication ([`auth`]).
+//! No sockets, no clocks; never a panic on input.
 //!
 //! Why our own parser: the crates looked at either parse header by header
 //! and leave message splitting and framing to a larger, tokio-bound stack
@@ -13,6 +14,7 @@
 //! understands by meaning ([`Message::via`], [`Message::cseq`], ...), the
 //! rest kept verbatim and printed back in order.
 
+pub mod auth;
 mod error;
 mod framing;
 mod headers;

@@ -3,18 +3,17 @@
 //! database leak does not reveal passwords, and both algorithms can be
 //! offered in challenges.
 
+use hotline_sip::auth::Algorithm;
 use hotline_store::{SipCredential, TenantStore};
-use md5::{Digest as _, Md5};
-use sha2::Sha256;
 
 /// `hex(MD5(user:realm:password))`.
 pub fn ha1_md5(user: &str, realm: &str, password: &str) -> String {
-    hex::encode(Md5::digest(format!("{user}:{realm}:{password}")))
+    Algorithm::Md5.hash(&format!("{user}:{realm}:{password}"))
 }
 
 /// `hex(SHA-256(user:realm:password))`.
 pub fn ha1_sha256(user: &str, realm: &str, password: &str) -> String {
-    hex::encode(Sha256::digest(format!("{user}:{realm}:{password}")))
+    Algorithm::Sha256.hash(&format!("{user}:{realm}:{password}"))
 }
 
 /// The credential row for `extension` with `password` in `realm`.
