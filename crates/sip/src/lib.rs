@@ -19,6 +19,7 @@ mod error;
 mod framing;
 mod headers;
 mod message;
+pub mod registrar;
 
 pub use error::ParseError;
 pub use framing::{frame, Frame, MAX_MESSAGE};
