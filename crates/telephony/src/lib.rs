@@ -9,8 +9,8 @@
 //! the recording store ([`recordings`]), digest credentials
 //! ([`credentials`]), prompts ([`prompts`], [`audio`], [`tts`]), IVR
 //! lookups ([`lookups`]), the dial plan ([`dialplan`]) and the reconciler
-//! pass ([`reconcile`]). The SIP message layer, registrar, media tasks and
-//! the driver that joins them come next.
+//! pass ([`reconcile`]). Media tasks and the driver that joins them with
+//! `hotline-sip`'s registrar and the orchestrator come next.
 
 pub mod audio;
 pub mod credentials;
