@@ -8,6 +8,8 @@
 #[error("{0}")]
 pub struct AudioError(pub &'static str);
 
+use hotline_media::g711::{alaw_decode, ulaw_decode};
+
 /// Reads a WAV file — 16-bit PCM or G.711 (µ-law, A-law), mono or stereo,
 /// 8 kHz or more; streaming headers with unknown sizes accepted — and returns
 /// it as 8 kHz mono 16-bit PCM WAV.
@@ -15,8 +17,8 @@ pub fn to_8k_wav(wav: &[u8]) -> Result<Vec<u8>, AudioError> {
     let (format, rate, channels, data) = pcm(wav)?;
     let decoded: Vec<i16> = match format {
         Format::Pcm16 => data.chunks_exact(2).map(|s| i16::from_le_bytes([s[0], s[1]])).collect(),
-        Format::Ulaw => data.iter().map(|&b| ulaw(b)).collect(),
-        Format::Alaw => data.iter().map(|&b| alaw(b)).collect(),
+        Format::Ulaw => data.iter().map(|&b| ulaw_decode(b)).collect(),
+        Format::Alaw => data.iter().map(|&b| alaw_decode(b)).collect(),
     };
     let mono: Vec<f32> = decoded
         .chunks_exact(usize::from(channels))
@@ -31,24 +33,6 @@ enum Format {
     Pcm16,
     Ulaw,
     Alaw,
-}
-
-/// G.711 µ-law byte to linear PCM.
-fn ulaw(b: u8) -> i16 {
-    let b = !b;
-    let exp = (b >> 4) & 7;
-    let mant = i32::from(b & 0x0f);
-    let mag = ((mant << 3) + 0x84) << exp;
-    (if b & 0x80 != 0 { 0x84 - mag } else { mag - 0x84 }) as i16
-}
-
-/// G.711 A-law byte to linear PCM.
-fn alaw(b: u8) -> i16 {
-    let b = b ^ 0x55;
-    let exp = (b >> 4) & 7;
-    let mant = i32::from(b & 0x0f);
-    let mag = if exp == 0 { (mant << 4) + 8 } else { ((mant << 4) + 0x108) << (exp - 1) };
-    (if b & 0x80 != 0 { mag } else { -mag }) as i16
 }
 
 /// Test support: the PCM rate, channels and bytes of a 16-bit WAV.
@@ -154,18 +138,6 @@ pub fn wav_info(wav: &[u8]) -> Option<(u32, u16, usize)> {
 pub(crate) mod tests {
     use super::*;
 
-    /// Power of `freq` in `x` at `rate` (Goertzel).
-    fn power(x: &[i16], rate: f64, freq: f64) -> f64 {
-        let w = 2.0 * std::f64::consts::PI * freq / rate;
-        let (mut s1, mut s2) = (0.0, 0.0);
-        for &v in x {
-            let s = f64::from(v) + 2.0 * w.cos() * s1 - s2;
-            s2 = s1;
-            s1 = s;
-        }
-        s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2
-    }
-
     pub(crate) fn tone(rate: u32, freqs: &[f64], secs: f64) -> Vec<u8> {
         let n = (f64::from(rate) * secs) as usize;
         let samples: Vec<i16> = (0..n)
@@ -189,20 +161,13 @@ pub(crate) mod tests {
         // 1 kHz (kept) plus 6 kHz (above 4 kHz: must not alias to 2 kHz).
         let out = decode(&to_8k_wav(&tone(22050, &[1000.0, 6000.0], 1.0)).unwrap());
         assert!((7990..=8000).contains(&out.len()), "{}", out.len());
-        let kept = power(&out, 8000.0, 1000.0);
-        let alias = power(&out, 8000.0, 2000.0);
+        let kept = hotline_media::goertzel::power(&out, 8000, 1000.0);
+        let alias = hotline_media::goertzel::power(&out, 8000, 2000.0);
         assert!(kept > 1000.0 * alias, "1 kHz {kept:e} vs alias {alias:e}");
     }
 
     #[test]
-    fn g711_decodes_to_known_values() {
-        assert_eq!(ulaw(0xff), 0);
-        assert_eq!(ulaw(0x7f), 0);
-        assert_eq!(ulaw(0x80), 32124);
-        assert_eq!(ulaw(0x00), -32124);
-        assert_eq!(alaw(0xd5), 8);
-        assert_eq!(alaw(0x55), -8);
-        assert_eq!(alaw(0xaa), 32256);
+    fn g711_prompt_files_convert() {
         // The built-in prompts are µ-law WAV files: they convert.
         let out = to_8k_wav(crate::prompts::builtin(crate::prompts::INVALID).unwrap()).unwrap();
         assert!(decode(&out).iter().any(|s| s.unsigned_abs() > 2000));
