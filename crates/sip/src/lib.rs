@@ -20,6 +20,7 @@ mod framing;
 mod headers;
 mod message;
 pub mod registrar;
+pub mod transaction;
 
 pub use error::ParseError;
 pub use framing::{frame, Frame, MAX_MESSAGE};
