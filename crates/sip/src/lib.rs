@@ -15,6 +15,7 @@
 //! rest kept verbatim and printed back in order.
 
 pub mod auth;
+pub mod dialog;
 mod error;
 mod framing;
 mod headers;
