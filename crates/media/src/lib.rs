@@ -5,12 +5,15 @@
 //! the parts that need no socket or clock: RTP packets ([`rtp`]), G.711
 //! ([`g711`]), RFC 4733 telephone events ([`dtmf`]), tone measurement
 //! ([`goertzel`]), SDP offer/answer for G.711 calls ([`sdp`]) and the
-//! incremental stereo call recorder ([`recorder`]). Per-packet code borrows its input and writes into the
+//! incremental stereo call recorder ([`recorder`]), a receive jitter buffer
+//! ([`jitter`]) and a prompt player ([`player`]). Per-packet code borrows its input and writes into the
 //! caller's buffer; malformed packets are errors, never panics.
 
 pub mod dtmf;
 pub mod g711;
 pub mod goertzel;
+pub mod jitter;
+pub mod player;
 pub mod recorder;
 pub mod rtp;
 pub mod sdp;
