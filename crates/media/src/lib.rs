@@ -6,7 +6,8 @@
 //! ([`g711`]), RFC 4733 telephone events ([`dtmf`]), tone measurement
 //! ([`goertzel`]), SDP offer/answer for G.711 calls ([`sdp`]) and the
 //! incremental stereo call recorder ([`recorder`]), a receive jitter buffer
-//! ([`jitter`]) and a prompt player ([`player`]). Per-packet code borrows its input and writes into the
+//! ([`jitter`]), a prompt player ([`player`]) and RTCP receive statistics
+//! and reports ([`rtcp`]). Per-packet code borrows its input and writes into the
 //! caller's buffer; malformed packets are errors, never panics.
 
 pub mod dtmf;
@@ -15,5 +16,6 @@ pub mod goertzel;
 pub mod jitter;
 pub mod player;
 pub mod recorder;
+pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
