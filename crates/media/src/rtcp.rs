@@ -57,7 +57,7 @@ impl ReceiveStats {
         self.expected_prior = expected;
         self.received_prior = self.received;
         let lost_int = exp_int.saturating_sub(rec_int);
-        let fraction = if exp_int == 0 { 0 } else { ((lost_int << 8) / exp_int).min(255) as u8 };
+        let fraction = (lost_int << 8).checked_div(exp_int).map_or(0, |f| f.min(255) as u8);
         ReportBlock {
             ssrc,
             fraction_lost: fraction,
