@@ -26,4 +26,4 @@ pub mod transaction;
 pub use error::ParseError;
 pub use framing::{frame, Frame, MAX_MESSAGE};
 pub use headers::{canonical_name, NameAddr, Via};
-pub use message::{Message, Method, StartLine};
+pub use message::{bad_request, Message, Method, StartLine};

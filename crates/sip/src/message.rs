@@ -339,3 +339,28 @@ fn parse_headers<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<(String
     }
     Ok(out)
 }
+
+/// The `400 Bad Request` answer to a request that did not parse, built from
+/// whatever Via, From, To, Call-ID and CSeq lines it has (RFC 3261 §8.2:
+/// the reason phrase says what was wrong). `None` for a response, or when
+/// the message is too broken to address an answer (no Via).
+pub fn bad_request(bytes: &[u8], err: &ParseError) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(crate::MAX_MESSAGE))?);
+    let mut lines = text.split("\r\n");
+    let start = lines.next()?;
+    if start.starts_with("SIP/") || start.trim().is_empty() {
+        return None;
+    }
+    let mut out = format!("SIP/2.0 400 {err}\r\n");
+    let mut has_via = false;
+    for line in lines.take_while(|l| !l.is_empty()) {
+        let Some((name, value)) = line.split_once(':') else { continue };
+        let name = canonical_name(name.trim());
+        if matches!(name.as_str(), "Via" | "From" | "To" | "Call-ID" | "CSeq") {
+            has_via |= name == "Via";
+            out.push_str(&format!("{name}: {}\r\n", value.trim()));
+        }
+    }
+    out.push_str("Content-Length: 0\r\n\r\n");
+    has_via.then(|| out.into_bytes())
+}

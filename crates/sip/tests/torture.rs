@@ -238,3 +238,16 @@ proptest! {
         prop_assert_eq!(frame(&m.to_bytes()), Frame::Complete(m.to_bytes().len()));
     }
 }
+
+#[test]
+fn a_broken_request_gets_a_400_with_its_reason() {
+    let broken = invite(&["CSeq: 2 INVITE"], "");
+    let e = Message::parse(&broken).unwrap_err();
+    let reply = bad_request(&broken, &e).unwrap();
+    let text = String::from_utf8(reply).unwrap();
+    assert!(text.starts_with("SIP/2.0 400 Duplicate CSeq\r\n"), "{text}");
+    assert!(text.contains("Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK776asdhds;rport\r\n"));
+    assert!(text.contains("Call-ID: a84b4c76e66710@pc33\r\n"));
+    assert_eq!(bad_request(b"SIP/2.0 200 OK\r\n\r\n", &e), None, "responses are not answered");
+    assert_eq!(bad_request(b"INVITE sip:a@b SIP/2.0\r\nTo: x\r\n\r\n", &e), None, "no Via: nowhere to answer");
+}
