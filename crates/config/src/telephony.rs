@@ -37,6 +37,9 @@ pub struct SipConfig {
     /// Seconds between the checks that compare agents' routing states with
     /// live calls and registrations. Default 5.
     pub reconcile_interval_secs: u32,
+    /// Offer SHA-256 digest challenges (RFC 8760) before MD5. Default false:
+    /// many phones fail when any challenge names SHA-256.
+    pub digest_sha256: bool,
 }
 
 impl Default for SipConfig {
@@ -53,6 +56,7 @@ impl Default for SipConfig {
             max_auth_failures: 10,
             auth_failure_window_secs: 300,
             reconcile_interval_secs: 5,
+            digest_sha256: false,
         }
     }
 }

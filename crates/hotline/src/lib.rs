@@ -113,6 +113,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     )
     .await
     .context("starting routing")?;
+    let sip_task = if config.sip.enabled { Some(start_sip(&config, &store, acd.clone()).await?) } else { None };
     let settings = hotline_api::ApiSettings {
         tenant: config.routing.tenant.clone(),
         session_ttl_ms: i64::from(config.auth.session_ttl_hours) * 3_600_000,
@@ -136,8 +137,38 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await?;
+    if let Some(t) = sip_task {
+        t.abort();
+    }
     drop(acd_task);
     Ok(())
+}
+
+/// Starts the SIP server (registrar; calls come with the call driver).
+async fn start_sip(config: &Config, store: &Store, acd: hotline_acd::AcdHandle) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let sip = &config.sip;
+    let opts = hotline_telephony::sip_server::SipOptions {
+        listen: sip.listen,
+        realm: sip.realm.clone(),
+        registrar: hotline_sip::registrar::RegistrarConfig {
+            min_expires: sip.min_expires_secs,
+            max_expires: sip.max_expires_secs,
+            default_expires: sip.default_expires_secs,
+            max_failures: sip.max_auth_failures,
+            failure_window_ms: u64::from(sip.auth_failure_window_secs) * 1000,
+        },
+        auto_ready: sip.auto_ready_on_register,
+        sha256: sip.digest_sha256,
+    };
+    // Nonces are signed with a secret of this run: a restart simply re-challenges.
+    let secret: [u8; 32] = rand::random();
+    let tenant = store.tenant(&config.routing.tenant);
+    let (addr, task) = hotline_telephony::sip_server::start(opts, tenant, acd, secret)
+        .await
+        .with_context(|| format!("cannot listen for SIP on {}", sip.listen))?;
+    tracing::info!("SIP listening on udp/tcp {addr}");
+    println!("sip on {addr}");
+    Ok(task)
 }
 
 /// The demo's telephony: extensions 8001–8006 with the password `demo`, the

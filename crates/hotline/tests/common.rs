@@ -59,10 +59,23 @@ impl Server {
 
     /// Starts on an existing data folder / database (to test restarts).
     pub async fn start_with(data: tempfile::TempDir, database_url: String, pg_db: Option<String>) -> Server {
+        Self::start_tuned(data, database_url, pg_db, |_| {}).await
+    }
+
+    /// Starts with the configuration changed by `tune` (SIP listens on a
+    /// free port unless `tune` says otherwise).
+    pub async fn start_tuned(
+        data: tempfile::TempDir,
+        database_url: String,
+        pg_db: Option<String>,
+        tune: impl FnOnce(&mut hotline_config::Config),
+    ) -> Server {
         let mut config = hotline_config::Config::default();
+        config.sip.listen = "127.0.0.1:0".parse().expect("addr");
         config.data.dir = data.path().to_owned();
         config.database.url = database_url.clone();
         config.auth.max_failures_per_user = 3;
+        tune(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();

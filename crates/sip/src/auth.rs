@@ -117,13 +117,25 @@ pub struct Digest {
     secret: Vec<u8>,
     /// Nonces older than this (ms) are stale.
     pub max_age_ms: u64,
+    /// Algorithms offered, in order. Only MD5 by default: common phones
+    /// (baresip 1.0's libre among them) fail the whole authentication when
+    /// any challenge names an algorithm they do not know.
+    /// [`Digest::sha256_first`] offers SHA-256 first, then MD5 (RFC 8760),
+    /// for fleets that support it.
+    pub algorithms: Vec<Algorithm>,
 }
 
 type HmacSha256 = Hmac<Sha256>;
 
 impl Digest {
     pub fn new(realm: &str, secret: &[u8]) -> Digest {
-        Digest { realm: realm.to_owned(), secret: secret.to_vec(), max_age_ms: 5 * 60 * 1000 }
+        Digest { realm: realm.to_owned(), secret: secret.to_vec(), max_age_ms: 5 * 60 * 1000, algorithms: vec![Algorithm::Md5] }
+    }
+
+    /// Offers SHA-256 before MD5 (RFC 8760 §2.4).
+    pub fn sha256_first(mut self) -> Digest {
+        self.algorithms = vec![Algorithm::Sha256, Algorithm::Md5];
+        self
     }
 
     fn mac(&self, stamp: &str) -> String {
@@ -138,12 +150,11 @@ impl Digest {
         format!("{stamp}.{}", self.mac(&stamp))
     }
 
-    /// `WWW-Authenticate` values, SHA-256 first (RFC 8760 §2.4), then MD5 for
-    /// older phones.
+    /// `WWW-Authenticate` values, one per algorithm, in [`Digest::algorithms`] order.
     pub fn challenges(&self, now_ms: u64, stale: bool) -> Vec<String> {
         let nonce = self.nonce(now_ms);
         let stale = if stale { ", stale=true" } else { "" };
-        [Algorithm::Sha256, Algorithm::Md5]
+        self.algorithms
             .iter()
             .map(|a| format!("Digest realm=\"{}\", nonce=\"{nonce}\", algorithm={}, qop=\"auth\"{stale}", self.realm, a.name()))
             .collect()
@@ -217,8 +228,11 @@ mod tests {
         c.realm = "elsewhere".into();
         assert_eq!(d.verify(&c, "REGISTER", "x", 2_000), Verdict::WrongRealm);
         let challenges = d.challenges(5, true);
-        assert!(challenges[0].contains("algorithm=SHA-256") && challenges[0].contains("stale=true"), "{challenges:?}");
-        assert!(challenges[1].contains("algorithm=MD5"));
+        assert_eq!(challenges.len(), 1, "MD5 only by default");
+        assert!(challenges[0].contains("algorithm=MD5") && challenges[0].contains("stale=true"), "{challenges:?}");
+        let modern = Digest::new("hotline", b"s").sha256_first().challenges(5, false);
+        assert!(modern[0].contains("algorithm=SHA-256") && !modern[0].contains("stale"), "{modern:?}");
+        assert!(modern[1].contains("algorithm=MD5"));
     }
 
     #[test]

@@ -37,7 +37,7 @@ fn answer(challenge: &Message, password: &str, alg: Algorithm) -> String {
 
 fn registrar() -> Registrar {
     let cfg = RegistrarConfig { max_failures: 3, ..RegistrarConfig::default() };
-    Registrar::new(cfg, Digest::new("hotline", b"secret"))
+    Registrar::new(cfg, Digest::new("hotline", b"secret").sha256_first())
 }
 
 fn ha1(user: &str, alg: Algorithm) -> Option<String> {

@@ -19,6 +19,7 @@ pub mod lookups;
 pub mod ports;
 pub mod prompts;
 pub mod reconcile;
+pub mod sip_server;
 pub mod recordings;
 pub mod transport;
 pub mod tts;
