@@ -154,8 +154,11 @@ async fn start_sip(config: &Config, store: &Store, acd: hotline_acd::AcdHandle) 
             min_expires: sip.min_expires_secs,
             max_expires: sip.max_expires_secs,
             default_expires: sip.default_expires_secs,
-            max_failures: sip.max_auth_failures,
-            failure_window_ms: u64::from(sip.auth_failure_window_secs) * 1000,
+            limiter: hotline_sip::registrar::LimiterConfig {
+                max_failures: sip.max_auth_failures as usize,
+                window_ms: u64::from(sip.auth_failure_window_secs) * 1000,
+            },
+            ..Default::default()
         },
         auto_ready: sip.auto_ready_on_register,
         sha256: sip.digest_sha256,

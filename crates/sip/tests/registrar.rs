@@ -1,101 +1,431 @@
-//! The registrar with real digest answers, on a virtual clock.
+//! The registrar on a virtual clock: challenge, register, refresh, several
+//! phones, expiry, unregistration, 423, 400, and the failed-login limit.
 
-use hotline_sip::auth::{response, Algorithm, Digest};
-use hotline_sip::registrar::{Registrar, RegistrarConfig};
-use hotline_sip::Message;
+mod common;
 
-const SRC: &str = "127.0.0.1:5080";
+use std::net::SocketAddr;
 
-fn register(contact: &str, expires: Option<u32>, cseq: u32, auth: Option<String>) -> Message {
-    let mut lines = vec![
-        "REGISTER sip:127.0.0.1 SIP/2.0".to_string(),
-        "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKr1;rport".into(),
-        "To: <sip:8001@127.0.0.1>".into(),
-        "From: <sip:8001@127.0.0.1>;tag=f1".into(),
-        "Call-ID: reg-1".into(),
-        format!("CSeq: {cseq} REGISTER"),
-        format!("Contact: {contact}"),
-        "Content-Length: 0".into(),
-    ];
-    if let Some(e) = expires {
-        lines.push(format!("Expires: {e}"));
+use common::{addr, request, torture};
+use expect_test::expect;
+use hotline_sip::auth::{authorization, ha1, Algorithm, Authenticator, Challenge};
+use hotline_sip::registrar::{
+    AuthFailure, BindingChange, LimiterConfig, RegisterResult, Registrar, RegistrarConfig,
+    WhenBlocked,
+};
+use hotline_sip::transaction::Transport;
+use hotline_sip::{Request, Response, Time};
+
+const RANDOM: &[u8] = b"0123456789abcdef";
+
+fn registrar(cfg: RegistrarConfig) -> Registrar {
+    Registrar::new(cfg, Authenticator::new("hotline", b"secret").sha256_first())
+}
+
+/// The stored HA1s: 8001 and 8002 with password "demo".
+fn ha1s(user: &str, alg: Algorithm) -> Option<String> {
+    ["8001", "8002"]
+        .contains(&user)
+        .then(|| ha1(alg, user, "hotline", "demo"))
+}
+
+fn register(user: &str, cseq: u32, contact: &str, extra: &str) -> Request {
+    request(&format!(
+        "REGISTER sip:hotline SIP/2.0
+Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKr{cseq}
+Max-Forwards: 70
+From: <sip:{user}@hotline>;tag=ph{user}
+To: <sip:{user}@hotline>
+Call-ID: reg-{user}
+CSeq: {cseq} REGISTER
+{contact}{extra}User-Agent: Desk Phone 1.0
+Content-Length: 0
+
+"
+    ))
+}
+
+/// `req` with credentials answering the challenge in `r401`.
+fn authed(req: &Request, r401: &Response, user: &str, password: &str) -> Request {
+    let c = Challenge::pick(r401.headers.www_authenticate()).unwrap();
+    let value = authorization(&c, user, password, "REGISTER", &req.uri, "cn", 1);
+    req.clone().with_header("Authorization", value)
+}
+
+struct Phone {
+    reg: Registrar,
+    now: Time,
+    from: SocketAddr,
+}
+
+impl Phone {
+    fn send(&mut self, req: &Request) -> hotline_sip::registrar::Outcome {
+        self.reg
+            .handle(self.now, req, self.from, Transport::Udp, RANDOM, ha1s)
     }
-    if let Some(a) = auth {
-        lines.push(format!("Authorization: {a}"));
+
+    /// Challenge, then answer it with `password`.
+    fn login(
+        &mut self,
+        user: &str,
+        password: &str,
+        req: &Request,
+    ) -> hotline_sip::registrar::Outcome {
+        let first = self.send(req);
+        assert_eq!(first.result, RegisterResult::Challenged);
+        let r401 = first.response.unwrap();
+        self.send(&authed(req, &r401, user, password))
     }
-    Message::parse(format!("{}\r\n\r\n", lines.join("\r\n")).as_bytes()).unwrap()
 }
 
-/// Answers a challenge as a phone with `password` would.
-fn answer(challenge: &Message, password: &str, alg: Algorithm) -> String {
-    let www = challenge.all("WWW-Authenticate").into_iter().find(|c| c.contains(alg.name())).unwrap();
-    let nonce = www.split("nonce=\"").nth(1).unwrap().split('"').next().unwrap();
-    let ha1 = alg.hash(&format!("8001:hotline:{password}"));
-    let r = response(alg, &ha1, nonce, "REGISTER", "sip:127.0.0.1", Some(("00000001", "c0ffee", "auth")));
-    format!("Digest username=\"8001\", realm=\"hotline\", nonce=\"{nonce}\", uri=\"sip:127.0.0.1\", response=\"{r}\", algorithm={}, cnonce=\"c0ffee\", qop=auth, nc=00000001", alg.name())
+fn phone() -> Phone {
+    Phone {
+        reg: registrar(RegistrarConfig::default()),
+        now: Time(0),
+        from: addr("192.0.2.10:5070"),
+    }
 }
 
-fn registrar() -> Registrar {
-    let cfg = RegistrarConfig { max_failures: 3, ..RegistrarConfig::default() };
-    Registrar::new(cfg, Digest::new("hotline", b"secret").sha256_first())
-}
-
-fn ha1(user: &str, alg: Algorithm) -> Option<String> {
-    (user == "8001").then(|| alg.hash("8001:hotline:demo"))
+fn contacts(o: &hotline_sip::registrar::Outcome) -> Vec<String> {
+    o.response
+        .as_ref()
+        .unwrap()
+        .headers
+        .values("Contact")
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
-fn register_refresh_two_phones_expire_and_unregister() {
-    let mut r = registrar();
-    let src = SRC.parse().unwrap();
-    let c1 = r.register(&register("<sip:8001@127.0.0.1:5080>", Some(120), 1, None), src, 0, ha1);
-    assert_eq!(c1.response.status(), Some(401));
-    assert_eq!(c1.response.all("WWW-Authenticate").len(), 2);
-    for alg in [Algorithm::Sha256, Algorithm::Md5] {
-        let ok = r.register(&register("<sip:8001@127.0.0.1:5080>", Some(120), 2, Some(answer(&c1.response, "demo", alg))), src, 10, ha1);
-        assert_eq!(ok.response.status(), Some(200), "{alg:?}");
-        assert_eq!(ok.response.header("Contact"), Some("<sip:8001@127.0.0.1:5080>;expires=120"));
-    }
-    assert_eq!(r.contacts("8001", 10).len(), 1, "a refresh replaces, not adds");
-    // A second phone for the same extension.
-    let second = r.register(&register("<sip:8001@10.0.0.9:5062>;expires=300", None, 3, Some(answer(&c1.response, "demo", Algorithm::Md5))), src, 20, ha1);
-    assert_eq!(second.response.all("Contact").len(), 2);
-    assert_eq!(second.changed, None, "still registered");
-    // The first expires at 120 s; the second stays.
-    assert_eq!(r.expire(130_000), Vec::<String>::new());
-    assert_eq!(r.contacts("8001", 130_000).len(), 1);
-    // Too short is refused with Min-Expires, and changes nothing.
-    let short = r.register(&register("<sip:8001@h>", Some(10), 4, Some(answer(&c1.response, "demo", Algorithm::Md5))), src, 140_000, ha1);
-    assert_eq!((short.response.status(), short.response.header("Min-Expires")), (Some(423), Some("60")));
-    // Unregister all.
-    let all = r.register(&register("*", Some(0), 5, Some(answer(&c1.response, "demo", Algorithm::Md5))), src, 150_000, ha1);
-    assert_eq!(all.response.status(), Some(200));
-    assert_eq!(all.changed, Some(("8001".into(), false)));
-    assert!(r.contacts("8001", 150_000).is_empty());
-    let bad_star = r.register(&register("*", Some(60), 6, Some(answer(&c1.response, "demo", Algorithm::Md5))), src, 150_000, ha1);
-    assert_eq!(bad_star.response.status(), Some(400));
+fn challenge_then_register_then_expire() {
+    let mut p = phone();
+    let req = register(
+        "8001",
+        1,
+        "Contact: <sip:8001@192.0.2.10:5070>\n",
+        "Expires: 120\n",
+    );
+    let first = p.send(&req);
+    let r401 = first.response.clone().unwrap();
+    assert_eq!(r401.status, 401);
+    assert_eq!(r401.headers.www_authenticate().len(), 2);
+    assert!(r401.to_tag().is_some());
+    let ok = p.send(&authed(&req, &r401, "8001", "demo"));
+    assert_eq!(
+        ok.result,
+        RegisterResult::Registered {
+            aor: "8001".into(),
+            contacts: 1
+        }
+    );
+    assert_eq!(
+        ok.change,
+        Some(BindingChange {
+            aor: "8001".into(),
+            registered: true
+        })
+    );
+    assert_eq!(contacts(&ok), ["<sip:8001@192.0.2.10:5070>;expires=120"]);
+    let b = &p.reg.lookup("8001", Time(0))[0];
+    assert_eq!(
+        (b.source, b.user_agent.as_deref(), b.cseq),
+        (p.from, Some("Desk Phone 1.0"), 1)
+    );
+    assert_eq!(p.reg.next_expiry(), Some(Time(120_000)));
+    assert!(p.reg.expire(Time(119_999)).is_empty());
+    assert_eq!(
+        p.reg.expire(Time(120_000)),
+        [BindingChange {
+            aor: "8001".into(),
+            registered: false
+        }]
+    );
+    assert!(p.reg.lookup("8001", Time(120_000)).is_empty());
 }
 
 #[test]
-fn wrong_passwords_are_refused_then_the_source_is_blocked() {
-    let mut r = registrar();
-    let src = SRC.parse().unwrap();
-    let other = "127.0.0.2:5080".parse().unwrap();
-    let ch = r.register(&register("<sip:8001@h>", None, 1, None), src, 0, ha1).response;
+fn the_whole_response_reads_right() {
+    let mut p = phone();
+    let req = register(
+        "8001",
+        1,
+        "Contact: <sip:8001@192.0.2.10:5070>;expires=7200\n",
+        "",
+    );
+    let ok = p.login("8001", "demo", &req).response.unwrap();
+    let text = String::from_utf8(ok.to_bytes())
+        .unwrap()
+        .replace("\r\n", "\n");
+    expect![[r#"
+        SIP/2.0 200 OK
+        Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKr1
+        From: <sip:8001@hotline>;tag=ph8001
+        To: <sip:8001@hotline>;tag=3031323334353637
+        Call-ID: reg-8001
+        CSeq: 1 REGISTER
+        Contact: <sip:8001@192.0.2.10:5070>;expires=3600
+        Content-Length: 0
+
+    "#]]
+    .assert_eq(&text);
+}
+
+#[test]
+fn two_phones_refresh_query_and_unregister() {
+    let mut p = phone();
+    p.login(
+        "8001",
+        "demo",
+        &register(
+            "8001",
+            1,
+            "Contact: <sip:8001@10.0.0.1>, <sip:8001@10.0.0.2>;expires=300\n",
+            "",
+        ),
+    );
+    assert_eq!(p.reg.lookup("8001", Time(0)).len(), 2);
+    p.now = Time(100_000);
+    // A query (no Contact) lists them with what is left.
+    let q = p.login("8001", "demo", &register("8001", 2, "", ""));
+    assert_eq!(q.result, RegisterResult::Queried { aor: "8001".into() });
+    assert_eq!(
+        contacts(&q),
+        [
+            "<sip:8001@10.0.0.1>;expires=3500",
+            "<sip:8001@10.0.0.2>;expires=200"
+        ]
+    );
+    // One phone leaves.
+    let one = p.login(
+        "8001",
+        "demo",
+        &register("8001", 3, "Contact: <sip:8001@10.0.0.2>;expires=0\n", ""),
+    );
+    assert_eq!(
+        (one.result, one.change),
+        (
+            RegisterResult::Registered {
+                aor: "8001".into(),
+                contacts: 1
+            },
+            None
+        )
+    );
+    // Contact: * with Expires: 0 removes the rest.
+    let all = p.login(
+        "8001",
+        "demo",
+        &register("8001", 4, "Contact: *\n", "Expires: 0\n"),
+    );
+    assert_eq!(
+        all.result,
+        RegisterResult::Unregistered {
+            aor: "8001".into(),
+            contacts: 0
+        }
+    );
+    assert_eq!(
+        all.change,
+        Some(BindingChange {
+            aor: "8001".into(),
+            registered: false
+        })
+    );
+    assert!(contacts(&all).is_empty());
+}
+
+#[test]
+fn bad_expiries_and_contacts_are_refused_whole() {
+    let mut p = phone();
+    let brief = p.login(
+        "8001",
+        "demo",
+        &register(
+            "8001",
+            1,
+            "Contact: <sip:8001@10.0.0.1>, <sip:8001@10.0.0.2>;expires=30\n",
+            "",
+        ),
+    );
+    assert_eq!(brief.result, RegisterResult::TooBrief);
+    let r = brief.response.unwrap();
+    assert_eq!((r.status, r.headers.get("Min-Expires")), (423, Some("60")));
+    assert!(p.reg.lookup("8001", Time(0)).is_empty(), "nothing applied");
+    let star = p.login("8001", "demo", &register("8001", 2, "Contact: *\n", ""));
+    assert_eq!(star.response.unwrap().reason, "Invalid Contact");
+    // Same Call-ID, older CSeq for a known contact: out of order.
+    p.login(
+        "8001",
+        "demo",
+        &register("8001", 10, "Contact: <sip:8001@10.0.0.1>\n", ""),
+    );
+    let old = p.login(
+        "8001",
+        "demo",
+        &register("8001", 9, "Contact: <sip:8001@10.0.0.1>\n", ""),
+    );
+    assert_eq!(
+        old.result,
+        RegisterResult::Rejected("Out Of Order CSeq".into())
+    );
+    // Too many phones.
+    let mut small = Phone {
+        reg: registrar(RegistrarConfig {
+            max_contacts: 1,
+            ..RegistrarConfig::default()
+        }),
+        ..phone()
+    };
+    let two = small.login(
+        "8001",
+        "demo",
+        &register("8001", 1, "Contact: <sip:a@h>, <sip:b@h>\n", ""),
+    );
+    assert_eq!(two.response.unwrap().status, 403);
+}
+
+#[test]
+fn wrong_password_other_user_and_unknown_user_are_403() {
+    let mut p = phone();
+    let wrong = p.login(
+        "8001",
+        "nope",
+        &register("8001", 1, "Contact: <sip:8001@h>\n", ""),
+    );
+    assert_eq!(
+        wrong.result,
+        RegisterResult::Failed {
+            aor: "8001".into(),
+            reason: AuthFailure::WrongPassword
+        }
+    );
+    assert_eq!(wrong.response.unwrap().status, 403);
+    let other = p.login(
+        "8002",
+        "demo",
+        &register("8001", 2, "Contact: <sip:8001@h>\n", ""),
+    );
+    assert_eq!(
+        other.result,
+        RegisterResult::Failed {
+            aor: "8001".into(),
+            reason: AuthFailure::UserMismatch
+        }
+    );
+    let unknown = p.login(
+        "9999",
+        "demo",
+        &register("9999", 3, "Contact: <sip:9999@h>\n", ""),
+    );
+    assert_eq!(
+        unknown.result,
+        RegisterResult::Failed {
+            aor: "9999".into(),
+            reason: AuthFailure::UnknownUser
+        }
+    );
+}
+
+#[test]
+fn a_stale_nonce_gets_a_stale_challenge() {
+    let mut p = phone();
+    let req = register("8001", 1, "Contact: <sip:8001@h>\n", "");
+    let r401 = p.send(&req).response.unwrap();
+    p.now = Time(301_000);
+    let stale = p.send(&authed(&req, &r401, "8001", "demo"));
+    assert_eq!(stale.result, RegisterResult::Stale);
+    let again = stale.response.unwrap();
+    assert!(again.headers.www_authenticate()[0].contains("stale=true"));
+    assert!(p
+        .send(&authed(&req, &again, "8001", "demo"))
+        .result
+        .ne(&RegisterResult::Stale));
+}
+
+#[test]
+fn failed_logins_block_the_source_for_a_window() {
+    let cfg = RegistrarConfig {
+        limiter: LimiterConfig {
+            max_failures: 3,
+            window_ms: 60_000,
+        },
+        ..RegistrarConfig::default()
+    };
+    let mut p = Phone {
+        reg: registrar(cfg),
+        ..phone()
+    };
+    let req = register("8001", 1, "Contact: <sip:8001@h>\n", "");
     for i in 0..3 {
-        let bad = r.register(&register("<sip:8001@h>", None, 2 + i, Some(answer(&ch, "guess", Algorithm::Md5))), src, 1_000, ha1);
-        assert_eq!(bad.response.status(), Some(403));
+        p.now = Time(i * 1_000);
+        assert_eq!(p.login("8001", "guess", &req).response.unwrap().status, 403);
     }
-    // Now even the right password is refused from that address ...
-    let good = answer(&ch, "demo", Algorithm::Md5);
-    let blocked = r.register(&register("<sip:8001@h>", None, 9, Some(good.clone())), src, 2_000, ha1);
-    assert_eq!(blocked.response.status(), Some(403));
-    assert!(r.contacts("8001", 2_000).is_empty());
-    // ... but not from another, and not after the window.
-    assert_eq!(r.register(&register("<sip:8001@h>", None, 10, Some(good.clone())), other, 2_000, ha1).response.status(), Some(200));
-    assert_eq!(r.register(&register("<sip:8001@h>", None, 11, Some(good)), src, 301_001, ha1).response.status(), Some(401), "stale nonce after 5 min: a new challenge");
-    // Unknown extensions and other users' credentials are refused too.
-    let mut lines = register("<sip:8002@h>", None, 12, Some(answer(&ch, "demo", Algorithm::Md5)));
-    lines.set("To", "<sip:8002@127.0.0.1>");
-    assert_eq!(r.register(&lines, other, 3_000, ha1).response.status(), Some(403));
+    p.now = Time(5_000);
+    let blocked = p.send(&req);
+    assert_eq!(blocked.result, RegisterResult::Blocked);
+    assert_eq!(blocked.response.unwrap().reason, "Too Many Failed Attempts");
+    // Another address is not affected.
+    let mut neighbour = Phone {
+        from: addr("192.0.2.11:5070"),
+        ..p
+    };
+    assert_eq!(
+        neighbour.login("8001", "demo", &req).result,
+        RegisterResult::Registered {
+            aor: "8001".into(),
+            contacts: 1
+        }
+    );
+    let mut p = Phone {
+        from: addr("192.0.2.10:5070"),
+        ..neighbour
+    };
+    // The block lasts one window from the last failure.
+    p.now = Time(2_000 + 59_999);
+    assert!(p.reg.is_blocked(p.from, p.now));
+    p.now = Time(2_000 + 60_000);
+    assert_eq!(p.send(&req).result, RegisterResult::Challenged);
+    // Dropping instead of answering.
+    let cfg = RegistrarConfig {
+        when_blocked: WhenBlocked::Drop,
+        limiter: LimiterConfig {
+            max_failures: 1,
+            window_ms: 60_000,
+        },
+        ..RegistrarConfig::default()
+    };
+    let mut d = Phone {
+        reg: registrar(cfg),
+        ..phone()
+    };
+    d.login("8001", "guess", &req);
+    let dropped = d.send(&req);
+    assert_eq!(
+        (dropped.result, dropped.response),
+        (RegisterResult::Blocked, None)
+    );
+}
+
+#[test]
+fn odd_requests() {
+    let mut p = phone();
+    // RFC 4475 regaut01: an unknown scheme gets a challenge.
+    let unknown_scheme = Request::parse(&torture("regaut01")).unwrap();
+    let o = p.send(&unknown_scheme);
+    assert_eq!(
+        (o.result, o.response.unwrap().status),
+        (RegisterResult::Challenged, 401)
+    );
+    // RFC 4475 unksm2: To is not a SIP URI.
+    let isbn = Request::parse(&torture("unksm2")).unwrap();
+    assert_eq!(p.send(&isbn).response.unwrap().reason, "Missing User In To");
+    // A malformed Digest header is a 400 with the reason.
+    let broken =
+        register("8001", 1, "", "").with_header("Authorization", "Digest username=\"8001\"");
+    assert_eq!(
+        p.send(&broken).response.unwrap().reason,
+        "Malformed Authorization: Missing realm"
+    );
+    let invite = common::req("INVITE", "z9hG4bKx");
+    assert_eq!(p.send(&invite).response.unwrap().status, 405);
 }

@@ -12,10 +12,9 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hotline_acd::{AcdHandle, StatusRequest};
-use hotline_sip::auth::{Algorithm, Digest};
+use hotline_sip::auth::{Algorithm, Authenticator};
 use hotline_sip::registrar::{Registrar, RegistrarConfig};
-use hotline_sip::transaction::{Key, Output, Transactions};
-use hotline_sip::{bad_request, Message, Method};
+use hotline_sip::{Event, Input, Method, Output, Request, Time, TransactionLayer, Transport as SipTransport, TxKey};
 use hotline_store::TenantStore;
 use tokio::sync::mpsc;
 
@@ -38,10 +37,11 @@ pub struct SipOptions {
 pub async fn start(opts: SipOptions, store: TenantStore, acd: AcdHandle, secret: [u8; 32]) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let (transports, rx) = Transports::bind(opts.listen, hotline_sip::frame).await?;
     let addr = transports.local_addr();
-    let digest = Digest::new(&opts.realm, &secret);
-    let digest = if opts.sha256 { digest.sha256_first() } else { digest };
-    let registrar = Registrar::new(opts.registrar.clone(), digest);
-    let server = Server { opts, store, acd, transports, txs: Transactions::new(), registrar, started: Instant::now() };
+    let auth = Authenticator::new(&opts.realm, &secret);
+    let auth = if opts.sha256 { auth.sha256_first() } else { auth };
+    let registrar = Registrar::new(opts.registrar.clone(), auth);
+    let txs = TransactionLayer::new(hotline_sip::timers::Timers::default());
+    let server = Server { opts, store, acd, transports, txs, registrar, started: Instant::now() };
     Ok((addr, tokio::spawn(server.run(rx))))
 }
 
@@ -50,33 +50,49 @@ struct Server {
     store: TenantStore,
     acd: AcdHandle,
     transports: Transports,
-    txs: Transactions,
+    txs: TransactionLayer,
     registrar: Registrar,
     started: Instant,
 }
 
+fn sip_transport(t: Transport) -> SipTransport {
+    match t {
+        Transport::Udp => SipTransport::Udp,
+        Transport::Tcp => SipTransport::Tcp,
+    }
+}
+
+/// Fresh random bytes for nonces and tags.
+fn random() -> [u8; 16] {
+    rand::random()
+}
+
 impl Server {
-    fn now(&self) -> u64 {
-        self.started.elapsed().as_millis() as u64
+    fn now(&self) -> Time {
+        Time(self.started.elapsed().as_millis() as u64)
     }
 
     async fn run(mut self, mut rx: mpsc::Receiver<Inbound>) {
         let mut sweep = tokio::time::interval(Duration::from_secs(1));
         loop {
-            let wait = self.txs.next_deadline().map_or(Duration::from_secs(1), |d| Duration::from_millis(d.saturating_sub(self.now())));
+            let wait = self.txs.poll_timeout().map_or(Duration::from_secs(1), |d| Duration::from_millis(d.0.saturating_sub(self.now().0)));
             tokio::select! {
                 msg = rx.recv() => match msg {
-                    Some(m) => self.inbound(m).await,
+                    Some(m) => {
+                        let input = Input::Receive { from: m.from, transport: sip_transport(m.transport), bytes: m.bytes };
+                        let now = self.now();
+                        let _ = self.txs.handle_input(now, input);
+                    }
                     None => return,
                 },
                 _ = tokio::time::sleep(wait) => {
                     let now = self.now();
-                    self.txs.timeout(now);
+                    let _ = self.txs.handle_input(now, Input::Timeout);
                 }
                 _ = sweep.tick() => {
-                    let gone = self.registrar.expire(self.now());
-                    for ext in gone {
-                        self.registration_changed(&ext, false).await;
+                    let now = self.now();
+                    for change in self.registrar.expire(now) {
+                        self.registration_changed(&change.aor, change.registered).await;
                     }
                 }
             }
@@ -84,61 +100,59 @@ impl Server {
         }
     }
 
-    async fn inbound(&mut self, m: Inbound) {
-        let reliable = m.transport == Transport::Tcp;
-        match Message::parse(&m.bytes) {
-            Ok(msg) => {
-                let now = self.now();
-                self.txs.received(now, msg, m.from, reliable);
-            }
-            Err(e) => {
-                tracing::debug!(from = %m.from, error = %e, "SIP message refused");
-                if let Some(reply) = bad_request(&m.bytes, &e) {
-                    let _ = self.transports.send(m.from, m.transport, reply).await;
-                }
-            }
-        }
-    }
-
     async fn drain(&mut self) {
         while let Some(out) = self.txs.poll_output() {
             match out {
-                Output::Transmit { to, reliable, bytes } => {
-                    let t = if reliable { Transport::Tcp } else { Transport::Udp };
-                    if let Err(e) = self.transports.send(to, t, bytes).await {
-                        tracing::debug!(%to, error = %e, "SIP send failed");
+                Output::Transmit(t) => {
+                    let transport = if t.transport == SipTransport::Udp { Transport::Udp } else { Transport::Tcp };
+                    if let Err(e) = self.transports.send(t.dest, transport, t.bytes).await {
+                        tracing::debug!(to = %t.dest, error = %e, "SIP send failed");
+                        if let Some(key) = t.key {
+                            let now = self.now();
+                            let _ = self.txs.handle_input(now, Input::TransportError { key });
+                        }
                     }
                 }
-                Output::Request { key: Some(key), msg, from, .. } => self.request(key, msg, from).await,
-                Output::Request { key: None, .. } | Output::Response { .. } | Output::Timeout { .. } | Output::Terminated { .. } => {}
+                Output::Event(Event::Request { key, request, from, transport }) => self.request(key, request, from, transport).await,
+                Output::Event(Event::Cancel { key, invite, request, .. }) => {
+                    // Calls are answered at once, so there is never an INVITE left to cancel.
+                    let status = if invite.is_some() { 200 } else { 481 };
+                    self.respond(key, request.response(status));
+                }
+                Output::Event(Event::Malformed { from, error, .. }) => {
+                    tracing::debug!(%from, %error, "SIP message refused");
+                }
+                Output::Event(_) => {}
             }
         }
     }
 
-    async fn request(&mut self, key: Key, msg: Message, from: SocketAddr) {
+    fn respond(&mut self, key: TxKey, response: hotline_sip::Response) {
         let now = self.now();
-        let resp = match msg.method() {
-            Some(Method::Register) => return self.register(key, msg, from).await,
-            Some(Method::Options) => {
-                let mut r = msg.response(200, "OK", Some("opt"));
-                r.headers.push(("Allow".into(), "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER".into()));
-                r
-            }
-            Some(Method::Invite) => msg.response(480, "Call Handling Not Available", Some("inv")),
-            Some(Method::Bye | Method::Cancel) => msg.response(481, "Call/Transaction Does Not Exist", None),
-            _ => msg.response(501, "Not Implemented", None),
-        };
-        self.txs.send_response(now, &key, resp);
+        if let Err(e) = self.txs.handle_input(now, Input::SendResponse { key, response }) {
+            tracing::debug!(error = %e, "SIP response not sent");
+        }
     }
 
-    async fn register(&mut self, key: Key, msg: Message, from: SocketAddr) {
-        let ext = msg.to().and_then(|t| t.user().map(str::to_owned)).unwrap_or_default();
+    async fn request(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
+        let tag = hotline_sip::ids::tag(&random());
+        let resp = match request.method {
+            Method::Register => return self.register(key, request, from, transport).await,
+            Method::Options => request.response(200).with_to_tag(&tag).with_header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"),
+            Method::Invite => request.response(480).with_to_tag(&tag).with_reason("Call Handling Not Available"),
+            Method::Bye => request.response(481),
+            _ => request.response(501),
+        };
+        self.respond(key, resp);
+    }
+
+    async fn register(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
+        let ext = request.headers.to().and_then(|t| t.user()).unwrap_or_default();
         let credential = match self.store.sip_credential(&ext).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read SIP credentials");
-                let now = self.now();
-                return self.txs.send_response(now, &key, msg.response(500, "Server Internal Error", None));
+                return self.respond(key, request.response(500));
             }
         };
         let realm = self.opts.realm.clone();
@@ -150,17 +164,21 @@ impl Server {
             })
         };
         let now = self.now();
-        let done = self.registrar.register(&msg, from, now, ha1);
-        if done.response.status() == Some(403) {
-            tracing::warn!(extension = %ext, %from, "SIP registration refused");
+        let done = self.registrar.handle(now, &request, from, transport, &random(), ha1);
+        match done.response {
+            Some(r) => {
+                if r.status == 403 {
+                    tracing::warn!(extension = %ext, %from, "SIP registration refused");
+                }
+                self.respond(key, r);
+            }
+            None => tracing::warn!(extension = %ext, %from, "SIP registration dropped (source blocked)"),
         }
-        self.txs.send_response(now, &key, done.response);
-        if let Some((ext, registered)) = done.changed {
-            tracing::info!(extension = %ext, registered, "SIP registration changed");
-            self.registration_changed(&ext, registered).await;
+        if let Some(change) = done.change {
+            tracing::info!(extension = %change.aor, registered = change.registered, "SIP registration changed");
+            self.registration_changed(&change.aor, change.registered).await;
         }
     }
-
     async fn registration_changed(&mut self, ext: &str, registered: bool) {
         if !self.opts.auto_ready {
             return;
