@@ -113,7 +113,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     )
     .await
     .context("starting routing")?;
-    let sip_task = if config.sip.enabled { Some(start_sip(&config, &store, acd.clone()).await?) } else { None };
+    let sip_task = if config.sip.enabled { Some(start_sip(&config, &store, acd.clone(), bus.clone()).await?) } else { None };
     let settings = hotline_api::ApiSettings {
         tenant: config.routing.tenant.clone(),
         session_ttl_ms: i64::from(config.auth.session_ttl_hours) * 3_600_000,
@@ -123,11 +123,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         secure_cookie: config.auth.secure_cookie,
         max_body_bytes: config.server.max_body_bytes,
         demo,
-        prompts_dir: if config.media.prompts_dir.as_os_str().is_empty() {
-            config.data.dir.join("prompts")
-        } else {
-            config.media.prompts_dir.clone()
-        },
+        prompts_dir: prompts_dir(&config),
     };
     let app = hotline_api::router(hotline_api::AppState::new(store, acd, bus, settings));
     let addr = listener.local_addr()?;
@@ -144,9 +140,24 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     Ok(())
 }
 
-/// Starts the SIP server (registrar; calls come with the call driver).
-async fn start_sip(config: &Config, store: &Store, acd: hotline_acd::AcdHandle) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+/// Where uploaded prompts live.
+fn prompts_dir(config: &Config) -> PathBuf {
+    if config.media.prompts_dir.as_os_str().is_empty() {
+        config.data.dir.join("prompts")
+    } else {
+        config.media.prompts_dir.clone()
+    }
+}
+
+/// Starts the SIP server: registrar, calls, media and recording.
+async fn start_sip(config: &Config, store: &Store, acd: hotline_acd::AcdHandle, bus: EventBus) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use hotline_telephony::{lookups::Lookups, ports::PortPool, prompt_library::PromptLibrary, recordings::FileStorage, tts};
     let sip = &config.sip;
+    let public_ip = if sip.public_ip.is_empty() {
+        None
+    } else {
+        Some(sip.public_ip.parse().with_context(|| format!("[sip] public_ip `{}` is not an IP address", sip.public_ip))?)
+    };
     let opts = hotline_telephony::sip_server::SipOptions {
         listen: sip.listen,
         realm: sip.realm.clone(),
@@ -162,16 +173,35 @@ async fn start_sip(config: &Config, store: &Store, acd: hotline_acd::AcdHandle) 
         },
         auto_ready: sip.auto_ready_on_register,
         sha256: sip.digest_sha256,
+        public_ip,
+        reconcile_every: std::time::Duration::from_secs(u64::from(sip.reconcile_interval_secs.max(1))),
+    };
+    let tenant = store.tenant(&config.routing.tenant);
+    let media_ip = public_ip.unwrap_or(if sip.listen.ip().is_unspecified() { std::net::IpAddr::from([0, 0, 0, 0]) } else { sip.listen.ip() });
+    let prompts = prompts_dir(config);
+    let speech = tts::CachedTts::new(Box::new(tts::EspeakNg::default()) as Box<dyn tts::Tts>, config.data.dir.join("tts"));
+    let recordings: Option<std::sync::Arc<dyn hotline_telephony::recordings::RecordingStorage>> = if config.recording.enabled {
+        let dir = if config.recording.dir.as_os_str().is_empty() { config.data.dir.join("recordings") } else { config.recording.dir.clone() };
+        Some(std::sync::Arc::new(FileStorage::new(dir)))
+    } else {
+        None
+    };
+    let services = hotline_telephony::sip_server::CallServices {
+        ports: PortPool::new(media_ip, config.media.rtp_port_min, config.media.rtp_port_max),
+        prompts: PromptLibrary::new(prompts, Some(speech)),
+        recordings,
+        lookups: Lookups::new(config.lookups.clone()).with_customers(tenant.clone()),
+        menus: config.menus.clone(),
+        bus,
     };
     // Nonces are signed with a secret of this run: a restart simply re-challenges.
     let secret: [u8; 32] = rand::random();
-    let tenant = store.tenant(&config.routing.tenant);
-    let (addr, task) = hotline_telephony::sip_server::start(opts, tenant, acd, secret)
+    let server = hotline_telephony::sip_server::start(opts, services, tenant, acd, secret)
         .await
         .with_context(|| format!("cannot listen for SIP on {}", sip.listen))?;
-    tracing::info!("SIP listening on udp/tcp {addr}");
-    println!("sip on {addr}");
-    Ok(task)
+    tracing::info!("SIP listening on udp/tcp {}", server.addr);
+    println!("sip on {}", server.addr);
+    Ok(server.task)
 }
 
 /// The demo's telephony: extensions 8001–8006 with the password `demo`, the

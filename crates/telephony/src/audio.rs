@@ -14,6 +14,11 @@ use hotline_media::g711::{alaw_decode, ulaw_decode};
 /// 8 kHz or more; streaming headers with unknown sizes accepted — and returns
 /// it as 8 kHz mono 16-bit PCM WAV.
 pub fn to_8k_wav(wav: &[u8]) -> Result<Vec<u8>, AudioError> {
+    Ok(wav_bytes(&samples_8k(wav)?, 8000))
+}
+
+/// The same conversion, as samples: what the media layer plays.
+pub fn samples_8k(wav: &[u8]) -> Result<Vec<i16>, AudioError> {
     let (format, rate, channels, data) = pcm(wav)?;
     let decoded: Vec<i16> = match format {
         Format::Pcm16 => data.chunks_exact(2).map(|s| i16::from_le_bytes([s[0], s[1]])).collect(),
@@ -24,8 +29,7 @@ pub fn to_8k_wav(wav: &[u8]) -> Result<Vec<u8>, AudioError> {
         .chunks_exact(usize::from(channels))
         .map(|frame| frame.iter().map(|&s| i32::from(s)).sum::<i32>() as f32 / f32::from(channels))
         .collect();
-    let samples = resample(&mono, rate, 8000);
-    Ok(wav_bytes(&samples, 8000))
+    Ok(resample(&mono, rate, 8000))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +108,8 @@ fn resample(x: &[f32], from: u32, to: u32) -> Vec<i16> {
     out
 }
 
-fn wav_bytes(samples: &[i16], rate: u32) -> Vec<u8> {
+/// A mono 16-bit PCM WAV file of `samples` at `rate` Hz.
+pub fn wav_bytes(samples: &[i16], rate: u32) -> Vec<u8> {
     let data_len = (samples.len() * 2) as u32;
     let mut v = Vec::with_capacity(44 + samples.len() * 2);
     v.extend_from_slice(b"RIFF");

@@ -30,6 +30,12 @@ pub trait Tts: Send + Sync {
     fn synthesize(&self, text: &str, voice: &str) -> Result<Vec<u8>, TtsError>;
 }
 
+impl<T: Tts + ?Sized> Tts for Box<T> {
+    fn synthesize(&self, text: &str, voice: &str) -> Result<Vec<u8>, TtsError> {
+        (**self).synthesize(text, voice)
+    }
+}
+
 /// espeak-ng, run as a process per prompt.
 #[derive(Debug, Clone)]
 pub struct EspeakNg {

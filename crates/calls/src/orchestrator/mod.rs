@@ -85,11 +85,37 @@ pub struct Orchestrator {
     out: VecDeque<Output>,
     /// Emergency broadcasts by number.
     broadcasts: HashMap<String, Broadcast>,
+    /// Entries of numbers no longer served (kept for calls in progress).
+    retired: BTreeSet<usize>,
 }
 
 impl Orchestrator {
     pub fn new(cfg: Config) -> Orchestrator {
         Orchestrator { cfg, ..Orchestrator::default() }
+    }
+
+    /// Applies a changed dial plan: a number whose entry changed (a newly
+    /// published flow, say) gets the new entry for calls from now on, while
+    /// calls in progress keep the entry and flow they started with. Numbers
+    /// missing from `entries` are no longer served.
+    pub fn set_entries(&mut self, entries: Vec<Entry>) {
+        let live: BTreeSet<&str> = entries.iter().map(|e| e.number.as_str()).collect();
+        self.retired.extend(self.cfg.entries.iter().enumerate().filter(|(_, e)| !live.contains(e.number.as_str())).map(|(i, _)| i));
+        for e in entries {
+            let same = self.current_entry(&e.number).is_some_and(|i| {
+                let c = &self.cfg.entries[i];
+                *c.flow == *e.flow && c.no_input_to_agent_ms == e.no_input_to_agent_ms && c.default_queue == e.default_queue
+            });
+            if !same {
+                self.retired.remove(&self.cfg.entries.len());
+                self.cfg.entries.push(e);
+            }
+        }
+    }
+
+    /// The entry new calls to `number` get: the last one added, unless retired.
+    fn current_entry(&self, number: &str) -> Option<usize> {
+        self.cfg.entries.iter().rposition(|e| e.number == number).filter(|i| !self.retired.contains(i))
     }
 
     pub fn poll_output(&mut self) -> Option<Output> {
@@ -185,7 +211,7 @@ impl Orchestrator {
         if self.calls.contains_key(&call) || self.by_contact.contains_key(&contact) {
             return;
         }
-        let Some(entry) = self.cfg.entries.iter().position(|e| e.number == to) else {
+        let Some(entry) = self.current_entry(to) else {
             let cause = if agent.is_some() { Cause::UnallocatedNumber } else { Cause::CallRejected };
             self.emit(Output::Refuse { call, cause });
             self.emit(Output::Ended { call, cause });

@@ -1,0 +1,207 @@
+//! One leg's RTP: its sockets, where to send, what it sends, what it hears.
+//!
+//! Symmetric RTP (RFC 4961 in spirit, as phones behind NAT need): the first
+//! packet from the peer's address fixes where we send, whatever its SDP
+//! said; a leg that has heard nothing yet sends to its SDP address. Packets
+//! from anyone else after that are dropped, so a stray stream cannot take
+//! over a call. Per-packet work borrows the datagram and writes into fixed
+//! buffers.
+
+use std::net::SocketAddr;
+
+use hotline_media::dtmf;
+use hotline_media::g711::{alaw_decode, alaw_encode, ulaw_decode, ulaw_encode, PT_PCMA};
+use hotline_media::goertzel::DtmfDetector;
+use hotline_media::jitter::{JitterBuffer, FRAME};
+use hotline_media::rtcp::{receiver_report, ReceiveStats};
+use hotline_media::rtp::RtpPacket;
+use hotline_media::sdp::Negotiated;
+use tokio::net::UdpSocket;
+
+use crate::ports::RtpPorts;
+
+/// Largest number of samples taken from one packet (60 ms).
+pub const MAX_SAMPLES: usize = 480;
+
+/// What a received datagram amounted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// Audio: `n` samples decoded into the caller's buffer.
+    Audio(usize),
+    /// A new RFC 4733 key press.
+    Key(char),
+    /// Nothing to act on (a retransmitted event, a stray or bad packet).
+    Nothing,
+}
+
+pub struct Leg {
+    pub rtp: UdpSocket,
+    pub rtcp: UdpSocket,
+    /// Keeps the port pair reserved in the pool while the leg lives.
+    _ports: RtpPorts,
+    /// The SDP's view of the peer, until the first packet latches its real address.
+    remote: Option<Negotiated>,
+    latched: Option<SocketAddr>,
+    ssrc: u32,
+    /// The SSRC the peer sends with (for RTCP report blocks).
+    peer_ssrc: u32,
+    seq: u16,
+    timestamp: u32,
+    /// Marker on the next audio packet (the start of a talk spurt).
+    marker: bool,
+    dtmf_rx: dtmf::Receiver,
+    inband: DtmfDetector,
+    /// Set once the peer sent an RFC 4733 event: in-band detection stops.
+    rfc4733_seen: bool,
+    pub jitter: JitterBuffer,
+    pub stats: ReceiveStats,
+    /// Packets refused as not RTP, or from a stranger.
+    pub refused: u64,
+    pub sent: u64,
+}
+
+impl Leg {
+    pub fn new(ports: RtpPorts) -> std::io::Result<Leg> {
+        ports.rtp.set_nonblocking(true)?;
+        ports.rtcp.set_nonblocking(true)?;
+        let rtp = UdpSocket::from_std(ports.rtp.try_clone()?)?;
+        let rtcp = UdpSocket::from_std(ports.rtcp.try_clone()?)?;
+        Ok(Leg {
+            rtp,
+            rtcp,
+            _ports: ports,
+            remote: None,
+            latched: None,
+            ssrc: rand::random(),
+            peer_ssrc: 0,
+            seq: rand::random(),
+            timestamp: rand::random(),
+            marker: true,
+            dtmf_rx: dtmf::Receiver::default(),
+            inband: DtmfDetector::default(),
+            rfc4733_seen: false,
+            jitter: JitterBuffer::new(3),
+            stats: ReceiveStats::default(),
+            refused: 0,
+            sent: 0,
+        })
+    }
+
+    /// The peer's SDP (an answer, or a re-INVITE's new offer).
+    pub fn set_remote(&mut self, n: Negotiated) {
+        let moved = self.remote.as_ref().is_some_and(|r| (r.remote_ip, r.remote_port) != (n.remote_ip, n.remote_port));
+        if moved {
+            // A re-INVITE moved the stream: latch again.
+            self.latched = None;
+        }
+        self.remote = Some(n);
+    }
+
+    pub fn has_remote(&self) -> bool {
+        self.remote.is_some()
+    }
+
+    fn dest(&self) -> Option<SocketAddr> {
+        let r = self.remote.as_ref()?;
+        if r.remote_port == 0 || r.remote_ip.is_unspecified() {
+            // Held with c=0.0.0.0 or a rejected stream: send nothing.
+            return None;
+        }
+        Some(self.latched.unwrap_or(SocketAddr::new(r.remote_ip, r.remote_port)))
+    }
+
+    fn payload_type(&self) -> u8 {
+        self.remote.as_ref().map_or(0, |r| r.payload_type)
+    }
+
+    /// Reads a datagram from the peer: latches, decodes audio into `out`,
+    /// turns telephone events and in-band tones into keys.
+    /// `now_samples` is the arrival time in 8 kHz units (for jitter).
+    pub fn receive(&mut self, datagram: &[u8], from: SocketAddr, now_samples: u64, inband: bool, out: &mut [i16; MAX_SAMPLES]) -> Heard {
+        let Ok(p) = RtpPacket::parse(datagram) else {
+            self.refused += 1;
+            return Heard::Nothing;
+        };
+        match self.latched {
+            Some(a) if a != from => {
+                self.refused += 1;
+                return Heard::Nothing;
+            }
+            None => self.latched = Some(from),
+            _ => {}
+        }
+        self.peer_ssrc = p.ssrc;
+        self.stats.packet(p.sequence, p.timestamp, now_samples);
+        let dtmf_pt = self.remote.as_ref().and_then(|r| r.dtmf_payload_type).unwrap_or(101);
+        if p.payload_type == dtmf_pt {
+            self.rfc4733_seen = true;
+            return match self.dtmf_rx.receive(p.timestamp, p.payload) {
+                Ok(Some(k)) => Heard::Key(k),
+                _ => Heard::Nothing,
+            };
+        }
+        let n = p.payload.len().min(MAX_SAMPLES);
+        match p.payload_type {
+            0 => p.payload[..n].iter().zip(out.iter_mut()).for_each(|(b, s)| *s = ulaw_decode(*b)),
+            PT_PCMA => p.payload[..n].iter().zip(out.iter_mut()).for_each(|(b, s)| *s = alaw_decode(*b)),
+            // Comfort noise and codecs we did not offer: ignored.
+            _ => return Heard::Nothing,
+        }
+        self.jitter.insert(p.sequence, out[..n].to_vec());
+        if inband && !self.rfc4733_seen {
+            for frame in out[..n].chunks(FRAME) {
+                if let Some(k) = self.inband.frame(frame) {
+                    return Heard::Key(k);
+                }
+            }
+        }
+        Heard::Audio(n)
+    }
+
+    /// Sends 8 kHz samples as one packet in the negotiated codec.
+    pub fn send_audio(&mut self, samples: &[i16]) {
+        let Some(dest) = self.dest() else { return };
+        let pt = self.payload_type();
+        let mut payload = [0u8; MAX_SAMPLES];
+        let n = samples.len().min(MAX_SAMPLES);
+        for (b, s) in payload.iter_mut().zip(&samples[..n]) {
+            *b = if pt == PT_PCMA { alaw_encode(*s) } else { ulaw_encode(*s) };
+        }
+        let packet = RtpPacket { marker: self.marker, payload_type: pt, sequence: self.seq, timestamp: self.timestamp, ssrc: self.ssrc, payload: &payload[..n] };
+        self.marker = false;
+        self.seq = self.seq.wrapping_add(1);
+        self.timestamp = self.timestamp.wrapping_add(n as u32);
+        self.transmit(&packet, dest);
+    }
+
+    /// Sends a key as RFC 4733 events (when the peer takes them).
+    pub fn send_key(&mut self, key: char) {
+        let Some(dest) = self.dest() else { return };
+        let Some(pt) = self.remote.as_ref().and_then(|r| r.dtmf_payload_type) else { return };
+        let Some(events) = dtmf::packets(key, 100) else { return };
+        for (i, e) in events.iter().enumerate() {
+            let packet = RtpPacket { marker: i == 0, payload_type: pt, sequence: self.seq, timestamp: self.timestamp, ssrc: self.ssrc, payload: e };
+            self.seq = self.seq.wrapping_add(1);
+            self.transmit(&packet, dest);
+        }
+        self.timestamp = self.timestamp.wrapping_add(800);
+    }
+
+    fn transmit(&mut self, packet: &RtpPacket<'_>, dest: SocketAddr) {
+        let mut buf = [0u8; 12 + MAX_SAMPLES];
+        if let Ok(len) = packet.write(&mut buf) {
+            // A full socket buffer drops this packet, as the network would.
+            if self.rtp.try_send_to(&buf[..len], dest).is_ok() {
+                self.sent += 1;
+            }
+        }
+    }
+
+    /// Sends an RTCP receiver report about the peer's stream.
+    pub fn send_report(&mut self) {
+        let Some(rtp) = self.dest() else { return };
+        let dest = SocketAddr::new(rtp.ip(), rtp.port().wrapping_add(1));
+        let blocks = if self.stats.received > 0 { vec![self.stats.report(self.peer_ssrc)] } else { Vec::new() };
+        let _ = self.rtcp.try_send_to(&receiver_report(self.ssrc, &blocks), dest);
+    }
+}

@@ -1,0 +1,351 @@
+//! The media of one call: a tokio task that owns the caller's leg and, once
+//! an agent is rung, the agent's leg; plays prompts and music on hold to the
+//! caller, hears keys (RFC 4733, or in-band tones from phones that send
+//! none), relays audio between the legs once bridged, and records both
+//! sides into one stereo file.
+//!
+//! The call driver talks to it with [`Command`]s and hears back
+//! [`MediaEvent`]s. A task that fails (a socket error, a bad recording
+//! disk) ends only its own call's media: every call has its own task.
+//!
+//! Timing: a 20 ms tick paces prompts and the recorder (which takes one
+//! frame per side per tick from the legs' jitter buffers, so both channels
+//! stay aligned); relayed audio is forwarded as it arrives, without waiting
+//! for a tick, so the bridge adds no delay.
+
+mod leg;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hotline_calls::{CallId, Side, MUSIC_ON_HOLD};
+use hotline_media::player::Player;
+use hotline_media::recorder::Recorder;
+use hotline_media::sdp::Negotiated;
+use tokio::sync::mpsc;
+
+pub use leg::{Heard, Leg, MAX_SAMPLES};
+
+use crate::prompt_library::{PromptLibrary, Samples};
+use crate::recordings::{RecordingStorage, Sink};
+
+/// What the driver asks of a call's media.
+pub enum Command {
+    /// Play a prompt to the caller ([`MUSIC_ON_HOLD`] loops until `Stop`).
+    Play { prompt: String },
+    /// Stop what plays to the caller.
+    Stop,
+    /// The agent leg's sockets (a new phone is rung), or none (the ring ended).
+    AgentLeg(Option<Box<Leg>>),
+    /// A leg's peer described its media (SDP answer, or a re-INVITE).
+    Remote { side: Side, sdp: Negotiated },
+    /// Relay audio between caller and agent, and record it if asked.
+    Bridge { recording: Option<RecordingTarget> },
+    /// Send a key to a leg as RFC 4733 events.
+    SendKey { side: Side, key: char },
+    /// End the media: finish the recording, release the ports.
+    Close,
+}
+
+/// Where to record a bridged call.
+pub struct RecordingTarget {
+    pub id: String,
+    /// Path inside the storage, e.g. `2026/11/30/<id>.wav`.
+    pub path: String,
+    pub storage: Arc<dyn RecordingStorage>,
+}
+
+/// What a call's media tells the driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MediaEvent {
+    /// The caller pressed a key.
+    Digit { call: CallId, digit: char },
+    /// A prompt started by `Play` (not music on hold) finished, or could
+    /// not be played at all.
+    PromptDone { call: CallId },
+    /// The recording is finished: its length and SHA-256, or why it failed.
+    Recorded { call: CallId, id: String, duration_ms: u64, sha256: Result<String, String> },
+    /// The media ended; what each leg received.
+    Closed { call: CallId, caller: LegReport, agent: Option<LegReport> },
+}
+
+/// Receive statistics of one leg, for logs and load figures.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LegReport {
+    pub received: u64,
+    pub lost: u64,
+    pub jitter_ms: f64,
+    pub sent: u64,
+}
+
+impl LegReport {
+    fn of(leg: &Leg) -> LegReport {
+        LegReport { received: leg.stats.received, lost: leg.stats.lost(), jitter_ms: leg.stats.jitter_ms(), sent: leg.sent }
+    }
+}
+
+/// Sends commands to one call's media task. Dropping it ends the task.
+#[derive(Clone)]
+pub struct MediaHandle {
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl MediaHandle {
+    pub fn send(&self, c: Command) {
+        // A task that ended has nothing left to do with commands.
+        let _ = self.tx.send(c);
+    }
+}
+
+/// Starts the media task of `call` with the caller's leg.
+pub fn spawn(call: CallId, caller: Leg, prompts: PromptLibrary, events: mpsc::UnboundedSender<MediaEvent>) -> MediaHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = CallMedia {
+        call,
+        caller,
+        agent: None,
+        prompts,
+        events,
+        player: None,
+        playing: 0,
+        loop_next: false,
+        bridged: false,
+        recording: None,
+        started: Instant::now(),
+    };
+    tokio::spawn(task.run(rx));
+    MediaHandle { tx }
+}
+
+struct ActiveRecording {
+    id: String,
+    path: String,
+    storage: Arc<dyn RecordingStorage>,
+    recorder: Recorder<Box<dyn Sink>>,
+}
+
+struct CallMedia {
+    call: CallId,
+    caller: Leg,
+    agent: Option<Box<Leg>>,
+    prompts: PromptLibrary,
+    events: mpsc::UnboundedSender<MediaEvent>,
+    player: Option<(Player, bool)>,
+    /// Numbers `Play` commands, so a prompt that finishes loading after a
+    /// newer `Play` or `Stop` is not played.
+    playing: u64,
+    /// Whether the prompt being loaded loops (music on hold).
+    loop_next: bool,
+    bridged: bool,
+    recording: Option<ActiveRecording>,
+    started: Instant,
+}
+
+/// Waits for a datagram on the agent leg, or forever when there is none.
+async fn recv_agent(agent: &Option<Box<Leg>>, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
+    match agent {
+        Some(a) => a.rtp.recv_from(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl CallMedia {
+    fn emit(&self, e: MediaEvent) {
+        let _ = self.events.send(e);
+    }
+
+    fn now_samples(&self) -> u64 {
+        self.started.elapsed().as_micros() as u64 * 8 / 1000
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (loaded_tx, mut loaded) = mpsc::unbounded_channel::<(u64, Option<Samples>)>();
+        let mut buf = [0u8; 2048];
+        let mut abuf = [0u8; 2048];
+        let mut rtcp = [0u8; 1500];
+        let mut pcm = [0i16; MAX_SAMPLES];
+        let mut ticks: u64 = 0;
+        loop {
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    None | Some(Command::Close) => break,
+                    Some(Command::Play { prompt }) => self.play(prompt, &loaded_tx),
+                    Some(c) => self.command(c),
+                },
+                Some((n, samples)) = loaded.recv() => self.loaded(n, samples),
+                r = self.caller.rtp.recv_from(&mut buf) => {
+                    let Ok((len, from)) = r else { continue };
+                    let now = self.now_samples();
+                    match self.caller.receive(&buf[..len], from, now, !self.bridged, &mut pcm) {
+                        Heard::Audio(n) if self.bridged => {
+                            if let Some(a) = self.agent.as_mut() {
+                                a.send_audio(&pcm[..n]);
+                            }
+                        }
+                        Heard::Key(digit) => {
+                            if self.bridged {
+                                if let Some(a) = self.agent.as_mut() {
+                                    a.send_key(digit);
+                                }
+                            }
+                            self.emit(MediaEvent::Digit { call: self.call, digit });
+                        }
+                        _ => {}
+                    }
+                }
+                r = recv_agent(&self.agent, &mut abuf) => {
+                    let Ok((len, from)) = r else { continue };
+                    let now = self.now_samples();
+                    let Some(a) = self.agent.as_mut() else { continue };
+                    if let Heard::Audio(n) = a.receive(&abuf[..len], from, now, false, &mut pcm) {
+                        if self.bridged {
+                            self.caller.send_audio(&pcm[..n]);
+                        }
+                    }
+                }
+                // RTCP from the caller: read so the socket never fills.
+                _ = self.caller.rtcp.recv_from(&mut rtcp) => {}
+                _ = tick.tick() => {
+                    ticks += 1;
+                    self.tick(ticks);
+                }
+            }
+        }
+        self.close();
+    }
+
+    fn play(&mut self, prompt: String, loaded: &mpsc::UnboundedSender<(u64, Option<Samples>)>) {
+        self.playing += 1;
+        self.player = None;
+        let n = self.playing;
+        let looped = prompt == MUSIC_ON_HOLD;
+        let prompts = self.prompts.clone();
+        let loaded = loaded.clone();
+        let call = self.call;
+        tokio::spawn(async move {
+            let samples = match prompts.get(&prompt).await {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::warn!(%call, error = %e, "prompt not played");
+                    None
+                }
+            };
+            let _ = loaded.send((n, samples));
+        });
+        self.loop_next = looped;
+    }
+
+    fn loaded(&mut self, n: u64, samples: Option<Samples>) {
+        if n != self.playing {
+            return;
+        }
+        match samples {
+            Some(s) => self.player = Some((Player::new(s, self.loop_next), self.loop_next)),
+            None if self.loop_next => {}
+            None => self.emit(MediaEvent::PromptDone { call: self.call }),
+        }
+    }
+
+    fn command(&mut self, c: Command) {
+        match c {
+            Command::Stop => {
+                self.playing += 1;
+                self.player = None;
+            }
+            Command::AgentLeg(leg) => {
+                self.bridged = self.bridged && leg.is_some();
+                self.agent = leg;
+            }
+            Command::Remote { side: Side::Caller, sdp } => self.caller.set_remote(sdp),
+            Command::Remote { side: Side::Agent, sdp } => {
+                if let Some(a) = self.agent.as_mut() {
+                    a.set_remote(sdp);
+                }
+            }
+            Command::Bridge { recording } => {
+                self.playing += 1;
+                self.player = None;
+                self.bridged = true;
+                if let Some(t) = recording {
+                    self.start_recording(t);
+                }
+            }
+            Command::SendKey { side, key } => match side {
+                Side::Caller => self.caller.send_key(key),
+                Side::Agent => {
+                    if let Some(a) = self.agent.as_mut() {
+                        a.send_key(key);
+                    }
+                }
+            },
+            Command::Play { .. } | Command::Close => {}
+        }
+    }
+
+    fn start_recording(&mut self, t: RecordingTarget) {
+        let started = t.storage.create(&t.path).and_then(Recorder::new);
+        match started {
+            Ok(recorder) => self.recording = Some(ActiveRecording { id: t.id, path: t.path, storage: t.storage, recorder }),
+            Err(e) => {
+                tracing::error!(call = %self.call, error = %e, "cannot start the recording");
+                self.emit(MediaEvent::Recorded { call: self.call, id: t.id, duration_ms: 0, sha256: Err(e.to_string()) });
+            }
+        }
+    }
+
+    fn tick(&mut self, ticks: u64) {
+        if let Some((player, looped)) = self.player.as_mut() {
+            match player.next_frame() {
+                Some(frame) => self.caller.send_audio(&frame),
+                None => {
+                    let looped = *looped;
+                    self.player = None;
+                    if !looped {
+                        self.emit(MediaEvent::PromptDone { call: self.call });
+                    }
+                }
+            }
+        }
+        // One frame per side per tick keeps the jitter buffers draining at
+        // the rate audio arrives; the recorder takes them when recording.
+        let caller = self.caller.jitter.pop();
+        let agent = self.agent.as_mut().map(|a| a.jitter.pop());
+        if let Some(r) = self.recording.as_mut() {
+            r.recorder.push(true, &caller);
+            r.recorder.push(false, agent.as_deref().unwrap_or(&[0; hotline_media::jitter::FRAME]));
+            if ticks.is_multiple_of(50) {
+                if let Err(e) = r.recorder.flush() {
+                    tracing::error!(call = %self.call, error = %e, "recording write failed");
+                }
+            }
+        }
+        if ticks.is_multiple_of(250) {
+            self.caller.send_report();
+            if let Some(a) = self.agent.as_mut() {
+                a.send_report();
+            }
+        }
+    }
+
+    fn close(mut self) {
+        if let Some(r) = self.recording.take() {
+            let (id, path, storage) = (r.id, r.path, r.storage);
+            let finished = r.recorder.finish(|w| {
+                w.sync()?;
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut storage.open(&path)?, &mut bytes)?;
+                Ok(bytes)
+            });
+            let (duration_ms, sha256) = match finished {
+                Ok((_, ms, sha)) => (ms, Ok(sha)),
+                Err(e) => (0, Err(e.to_string())),
+            };
+            self.emit(MediaEvent::Recorded { call: self.call, id, duration_ms, sha256 });
+        }
+        let caller = LegReport::of(&self.caller);
+        let agent = self.agent.as_deref().map(LegReport::of);
+        self.emit(MediaEvent::Closed { call: self.call, caller, agent });
+    }
+}

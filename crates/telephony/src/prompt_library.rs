@@ -1,0 +1,125 @@
+//! Prompts by name, as the media tasks play them: 8 kHz mono samples,
+//! loaded once and shared by every call.
+//!
+//! A name is resolved in this order:
+//! - `tts:<voice>:<text>` — spoken by the text-to-speech engine (cached on
+//!   disk by voice and text, see [`crate::tts`]);
+//! - `<prompts dir>/<name>.wav` — a prompt uploaded through the API, with
+//!   an optional language folder (`en/greeting`);
+//! - a built-in prompt with the name's last part (`greeting`, `moh`, ...).
+//!
+//! Loading may run a speech engine, so it happens on the blocking pool; the
+//! result is kept in memory (prompts are small: a minute is 940 KiB).
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::tts::{CachedTts, Tts};
+
+/// A prompt ready to play: 8 kHz mono 16-bit samples.
+pub type Samples = Arc<[i16]>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PromptError {
+    #[error("no prompt called `{0}`")]
+    NotFound(String),
+    #[error("prompt `{name}`: {why}")]
+    Unusable { name: String, why: String },
+}
+
+/// Resolves and caches prompts. Cheap to clone.
+#[derive(Clone)]
+pub struct PromptLibrary {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    tts: Option<CachedTts<Box<dyn Tts>>>,
+    cache: Mutex<HashMap<String, Samples>>,
+}
+
+impl PromptLibrary {
+    /// Prompts from `dir` (may be empty: built-ins only), spoken text by `tts`.
+    pub fn new(dir: impl Into<PathBuf>, tts: Option<CachedTts<Box<dyn Tts>>>) -> PromptLibrary {
+        PromptLibrary { inner: Arc::new(Inner { dir: dir.into(), tts, cache: Mutex::new(HashMap::new()) }) }
+    }
+
+    /// The prompt called `name`, loading it on first use.
+    pub async fn get(&self, name: &str) -> Result<Samples, PromptError> {
+        if let Some(s) = self.cached(name) {
+            return Ok(s);
+        }
+        let me = self.clone();
+        let owned = name.to_owned();
+        let loaded = tokio::task::spawn_blocking(move || me.load(&owned))
+            .await
+            .map_err(|e| PromptError::Unusable { name: name.to_owned(), why: e.to_string() })??;
+        let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(cache.entry(name.to_owned()).or_insert(loaded).clone())
+    }
+
+    fn cached(&self, name: &str) -> Option<Samples> {
+        self.inner.cache.lock().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
+    }
+
+    /// Forgets what was loaded (after an upload replaced a prompt).
+    pub fn invalidate(&self) {
+        self.inner.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    fn load(&self, name: &str) -> Result<Samples, PromptError> {
+        let unusable = |why: String| PromptError::Unusable { name: name.to_owned(), why };
+        let wav = if let Some(spoken) = name.strip_prefix("tts:") {
+            let (voice, text) = spoken.split_once(':').ok_or_else(|| unusable("expected tts:<voice>:<text>".into()))?;
+            let tts = self.inner.tts.as_ref().ok_or_else(|| unusable("no text-to-speech engine".into()))?;
+            let path = tts.prompt(text, voice).map_err(|e| unusable(e.to_string()))?;
+            std::fs::read(path).map_err(|e| unusable(e.to_string()))?
+        } else {
+            self.file(name)?
+        };
+        let samples = crate::audio::samples_8k(&wav).map_err(|e| unusable(e.to_string()))?;
+        Ok(samples.into())
+    }
+
+    /// An uploaded file, else the built-in prompt of the same last name part.
+    fn file(&self, name: &str) -> Result<Vec<u8>, PromptError> {
+        let rel = Path::new(name);
+        let safe = !name.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
+        if !safe {
+            return Err(PromptError::NotFound(name.to_owned()));
+        }
+        if !self.inner.dir.as_os_str().is_empty() {
+            let path = self.inner.dir.join(format!("{name}.wav"));
+            if let Ok(bytes) = std::fs::read(&path) {
+                return Ok(bytes);
+            }
+        }
+        let base = rel.file_name().and_then(|f| f.to_str()).unwrap_or(name);
+        crate::prompts::builtin(&format!("{base}.wav"))
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| PromptError::NotFound(name.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn uploads_win_builtins_fill_in_and_paths_cannot_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("en")).unwrap();
+        let tone: Vec<i16> = (0..800).map(|i| if i % 2 == 0 { 1000 } else { -1000 }).collect();
+        std::fs::write(dir.path().join("en/greeting.wav"), crate::audio::wav_bytes(&tone, 8000)).unwrap();
+        let lib = PromptLibrary::new(dir.path(), None);
+        assert_eq!(lib.get("en/greeting").await.unwrap().len(), 800, "the uploaded English greeting");
+        let builtin = lib.get("greeting").await.unwrap();
+        assert!(builtin.len() > 8000, "the built-in greeting is seconds long");
+        assert_eq!(lib.get("fr/moh").await.unwrap().len(), lib.get("moh").await.unwrap().len(), "falls back by last part");
+        assert!(matches!(lib.get("../secret").await, Err(PromptError::NotFound(_))));
+        assert!(matches!(lib.get("nope").await, Err(PromptError::NotFound(_))));
+        assert!(matches!(lib.get("tts:cmn:你好").await, Err(PromptError::Unusable { .. })), "no engine configured");
+    }
+}

@@ -1,0 +1,304 @@
+//! The SIP server task: transports in, the transaction layer, the registrar
+//! and the call orchestrator in the middle, media tasks and the routing
+//! engine out.
+//!
+//! One task owns every piece of signaling state (transactions, bindings,
+//! dialogs, the orchestrator), so nothing in it is shared or locked; the
+//! slow parts run elsewhere and answer through channels: each call's media
+//! in its own task ([`crate::media`]), routing commands in order on one
+//! worker ([`routing`]), IVR lookups on spawned tasks.
+//!
+//! - `register.rs`: REGISTER and agents following their phones.
+//! - `inbound.rs`: the caller's leg (INVITE, ACK, CANCEL, BYE, re-INVITE).
+//! - `outbound.rs`: the agent's leg (ringing the phones, forks, CANCEL).
+//! - `orchestrate.rs`: the orchestrator's outputs carried out.
+//! - `routing.rs`: routing commands and events.
+
+mod inbound;
+mod orchestrate;
+mod outbound;
+mod register;
+mod routing;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hotline_acd::AcdHandle;
+use hotline_calls::{CallId, Orchestrator};
+use hotline_config::MenuConfig;
+use hotline_events::EventBus;
+use hotline_sip::auth::Authenticator;
+use hotline_sip::dialog::DialogId;
+use hotline_sip::registrar::{Registrar, RegistrarConfig};
+use hotline_sip::{Event, Input, Method, Output, Request, Time, TransactionLayer, Transport as SipTransport, TxKey, Via};
+use hotline_store::TenantStore;
+use tokio::sync::mpsc;
+
+use crate::lookups::Lookups;
+use crate::media::MediaEvent;
+use crate::ports::PortPool;
+use crate::prompt_library::PromptLibrary;
+use crate::recordings::RecordingStorage;
+use crate::transport::{Inbound, Transport, Transports};
+
+pub use register::UNREGISTERED;
+
+#[derive(Debug, Clone)]
+pub struct SipOptions {
+    pub listen: SocketAddr,
+    pub realm: String,
+    pub registrar: RegistrarConfig,
+    pub auto_ready: bool,
+    /// Offer SHA-256 before MD5.
+    pub sha256: bool,
+    /// The address written into Contact and SDP (the listen address when
+    /// that is not a wildcard).
+    pub public_ip: Option<IpAddr>,
+    /// Compare routing's agent states with live calls this often.
+    pub reconcile_every: Duration,
+}
+
+/// What calls need besides SIP.
+#[derive(Clone)]
+pub struct CallServices {
+    pub ports: PortPool,
+    pub prompts: PromptLibrary,
+    /// `None`: calls are not recorded.
+    pub recordings: Option<Arc<dyn RecordingStorage>>,
+    pub lookups: Lookups,
+    pub menus: Vec<MenuConfig>,
+    pub bus: EventBus,
+}
+
+/// The running server.
+pub struct SipServer {
+    pub addr: SocketAddr,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Starts the server; returns the address it listens on (UDP and TCP).
+pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore, acd: AcdHandle, secret: [u8; 32]) -> std::io::Result<SipServer> {
+    let (transports, rx) = Transports::bind(opts.listen, hotline_sip::frame).await?;
+    let addr = transports.local_addr();
+    let auth = Authenticator::new(&opts.realm, &secret);
+    let auth = if opts.sha256 { auth.sha256_first() } else { auth };
+    let registrar = Registrar::new(opts.registrar.clone(), auth);
+    let txs = TransactionLayer::new(hotline_sip::timers::Timers::default());
+    let ip = opts.public_ip.unwrap_or(if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() });
+    let (media_tx, media_rx) = mpsc::unbounded_channel();
+    let (routing, routed) = routing::Worker::start(acd.clone(), store.clone());
+    let bus = services.bus.subscribe();
+    let plan = crate::dialplan::load(&store, &services.menus).await.map_err(std::io::Error::other)?;
+    let server = Server {
+        opts,
+        store,
+        acd,
+        transports,
+        txs,
+        registrar,
+        started: Instant::now(),
+        local: SocketAddr::new(ip, addr.port()),
+        services,
+        orch: Orchestrator::new(plan.config),
+        plan_loaded: Instant::now(),
+        next_call: 1,
+        calls: HashMap::new(),
+        dialogs: HashMap::new(),
+        client_invites: HashMap::new(),
+        server_invites: HashMap::new(),
+        pending: VecDeque::new(),
+        media_tx,
+        routing,
+        extensions: HashMap::new(),
+    };
+    let task = tokio::spawn(server.run(rx, media_rx, routed, bus));
+    Ok(SipServer { addr, task })
+}
+
+pub(crate) struct Server {
+    opts: SipOptions,
+    store: TenantStore,
+    acd: AcdHandle,
+    transports: Transports,
+    txs: TransactionLayer,
+    registrar: Registrar,
+    started: Instant,
+    /// Our address as peers should see it (Contact, Via, SDP).
+    local: SocketAddr,
+    services: CallServices,
+    orch: Orchestrator,
+    plan_loaded: Instant,
+    next_call: u64,
+    calls: HashMap<CallId, inbound::Call>,
+    /// In-dialog requests find their call and side here.
+    dialogs: HashMap<DialogId, (CallId, hotline_calls::Side)>,
+    /// Our INVITEs to agents' phones, by client transaction.
+    client_invites: HashMap<TxKey, outbound::Fork>,
+    /// Callers' INVITEs not yet answered with a final response.
+    server_invites: HashMap<TxKey, CallId>,
+    /// Inputs for the orchestrator produced while carrying out its outputs.
+    pending: VecDeque<hotline_calls::Input>,
+    media_tx: mpsc::UnboundedSender<MediaEvent>,
+    routing: routing::Worker,
+    /// Agent id → extension, for offers.
+    extensions: HashMap<String, String>,
+}
+
+fn sip_transport(t: Transport) -> SipTransport {
+    match t {
+        Transport::Udp => SipTransport::Udp,
+        Transport::Tcp => SipTransport::Tcp,
+    }
+}
+
+/// Fresh random bytes for nonces, tags, branches and Call-IDs.
+fn random() -> [u8; 16] {
+    rand::random()
+}
+
+impl Server {
+    fn now(&self) -> Time {
+        Time(self.started.elapsed().as_millis() as u64)
+    }
+
+    fn wait(&self) -> Duration {
+        let now = self.now().0;
+        let sip = self.txs.poll_timeout().map(|d| d.0);
+        let calls = self.orch.next_deadline().map(|d| d.0);
+        let next = [sip, calls].into_iter().flatten().min();
+        next.map_or(Duration::from_secs(1), |d| Duration::from_millis(d.saturating_sub(now)))
+    }
+
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Inbound>,
+        mut media: mpsc::UnboundedReceiver<MediaEvent>,
+        mut routed: mpsc::UnboundedReceiver<hotline_calls::Input>,
+        mut bus: tokio::sync::broadcast::Receiver<Arc<hotline_events::Envelope>>,
+    ) {
+        let mut sweep = tokio::time::interval(Duration::from_secs(1));
+        let mut reconcile = tokio::time::interval(self.opts.reconcile_every.max(Duration::from_millis(100)));
+        loop {
+            let wait = self.wait();
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(m) => {
+                        let input = Input::Receive { from: m.from, transport: sip_transport(m.transport), bytes: m.bytes };
+                        let now = self.now();
+                        let _ = self.txs.handle_input(now, input);
+                    }
+                    None => return,
+                },
+                Some(e) = media.recv() => self.media_event(e),
+                Some(input) = routed.recv() => self.call_input(input),
+                e = bus.recv() => self.routing_event(e).await,
+                _ = tokio::time::sleep(wait) => {
+                    let now = self.now();
+                    let _ = self.txs.handle_input(now, Input::Timeout);
+                    self.call_input(hotline_calls::Input::Tick);
+                }
+                _ = sweep.tick() => {
+                    let now = self.now();
+                    for change in self.registrar.expire(now) {
+                        self.registration_changed(&change.aor, change.registered).await;
+                    }
+                }
+                _ = reconcile.tick() => {
+                    crate::reconcile::run_once(&self.acd, &self.orch).await;
+                }
+            }
+            self.drain().await;
+        }
+    }
+
+    /// Sends what the transaction layer has to send, hands its events over,
+    /// and carries out the orchestrator's outputs, until nothing is left.
+    async fn drain(&mut self) {
+        loop {
+            if let Some(out) = self.txs.poll_output() {
+                self.sip_output(out).await;
+                continue;
+            }
+            if !self.pump() {
+                break;
+            }
+        }
+    }
+
+    async fn sip_output(&mut self, out: Output) {
+        match out {
+            Output::Transmit(t) => {
+                let transport = if t.transport == SipTransport::Udp { Transport::Udp } else { Transport::Tcp };
+                if let Err(e) = self.transports.send(t.dest, transport, t.bytes).await {
+                    tracing::debug!(to = %t.dest, error = %e, "SIP send failed");
+                    if let Some(key) = t.key {
+                        let now = self.now();
+                        let _ = self.txs.handle_input(now, Input::TransportError { key });
+                    }
+                }
+            }
+            Output::Event(Event::Request { key, request, from, transport }) => self.request(key, request, from, transport).await,
+            Output::Event(Event::Cancel { key, invite, request, .. }) => self.cancel(key, invite, request),
+            Output::Event(Event::Response { key, response }) => self.response(key, response),
+            Output::Event(Event::Timeout { key, .. } | Event::TransportError { key }) => self.client_failed(&key),
+            Output::Event(Event::Malformed { from, error, .. }) => {
+                tracing::debug!(%from, %error, "SIP message refused");
+            }
+            Output::Event(Event::Terminated { key }) => {
+                self.client_invites.remove(&key);
+            }
+            Output::Event(Event::Ack { .. } | Event::StrayResponse { .. }) => {}
+        }
+    }
+
+    fn respond(&mut self, key: TxKey, response: hotline_sip::Response) {
+        let now = self.now();
+        if let Err(e) = self.txs.handle_input(now, Input::SendResponse { key, response }) {
+            tracing::debug!(error = %e, "SIP response not sent");
+        }
+    }
+
+    /// Sends a request of ours (a new INVITE, CANCEL, BYE or ACK).
+    fn send_request(&mut self, dest: SocketAddr, transport: SipTransport, request: Request) -> Option<TxKey> {
+        let key = TxKey::client(&request);
+        let now = self.now();
+        match self.txs.handle_input(now, Input::SendRequest { dest, transport, request }) {
+            Ok(()) => key,
+            Err(e) => {
+                tracing::warn!(error = %e, "SIP request not sent");
+                None
+            }
+        }
+    }
+
+    /// A Via for a request of ours, with a fresh branch and rport.
+    fn via(&self, transport: SipTransport) -> Via {
+        let branch = hotline_sip::ids::branch(&random());
+        let mut via = Via::new(transport.as_str(), &self.local.ip().to_string(), Some(self.local.port()), &branch);
+        via.params.set("rport", None);
+        via
+    }
+
+    /// Our Contact for `user`.
+    fn contact(&self, user: &str) -> String {
+        format!("<sip:{user}@{}>", self.local)
+    }
+
+    async fn request(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
+        let tag = hotline_sip::ids::tag(&random());
+        let resp = match request.method {
+            Method::Register => return self.register(key, request, from, transport).await,
+            Method::Invite => return self.invite(key, request, from, transport).await,
+            Method::Bye => return self.bye(key, request),
+            Method::Options => request.response(200).with_to_tag(&tag).with_header("Allow", ALLOW),
+            Method::Info => request.response(200),
+            _ => request.response(501),
+        };
+        self.respond(key, resp);
+    }
+}
+
+/// The methods we take.
+const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO";

@@ -1,0 +1,166 @@
+//! The orchestrator's outputs, carried out: SIP for the legs, commands for
+//! the media tasks, jobs for routing and the store.
+
+use hotline_acd::NewContact;
+use hotline_calls::{CallId, Cause, Input as CallInput, Output, Side, Time as CallTime};
+use hotline_store::Recording;
+
+use super::routing::Job;
+use super::Server;
+use crate::media::{Command, MediaEvent, RecordingTarget};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Server {
+    /// Queues an input for the orchestrator (fed by the next `pump`).
+    pub(super) fn call_input(&mut self, input: CallInput) {
+        self.pending.push_back(input);
+    }
+
+    /// Feeds pending inputs and carries out outputs until both are empty;
+    /// returns whether there was anything to do.
+    pub(super) fn pump(&mut self) -> bool {
+        let mut worked = false;
+        loop {
+            if let Some(out) = self.orch.poll_output() {
+                worked = true;
+                self.carry_out(out);
+            } else if let Some(input) = self.pending.pop_front() {
+                worked = true;
+                let now = CallTime(self.now().0);
+                self.orch.handle(now, input);
+            } else {
+                return worked;
+            }
+        }
+    }
+
+    fn media(&self, call: CallId, c: Command) {
+        if let Some(call) = self.calls.get(&call) {
+            call.media.send(c);
+        }
+    }
+
+    fn carry_out(&mut self, out: Output) {
+        match out {
+            Output::Answer { call } => self.answer_caller(call),
+            Output::Refuse { call, cause } => self.refuse_caller(call, cause),
+            Output::Play { call, prompt } => self.media(call, Command::Play { prompt }),
+            Output::StopMedia { call } => self.media(call, Command::Stop),
+            Output::Dial { call, extension } => self.dial(call, extension),
+            Output::CancelDial { call } => self.cancel_dial(call),
+            Output::Hangup { call, side: Side::Caller, cause } => self.hang_up_caller(call, cause),
+            Output::Hangup { call, side: Side::Agent, cause } => self.hang_up_agent(call, cause),
+            Output::Bridge { call } => self.bridge(call),
+            Output::Submit { call, contact, queue, priority, vars } => {
+                let Some(c) = self.calls.get(&call) else { return };
+                // What the IVR collected goes with the contact to the agent's
+                // screen (the desktop shows it); routing needs none of it.
+                let _ = vars;
+                let contact = NewContact {
+                    id: Some(contact),
+                    queue_id: queue,
+                    channel: "voice".into(),
+                    from_addr: Some(c.from_number.clone()),
+                    to_addr: Some(c.to_number.clone()),
+                    sip_call_id: c.caller.invite.headers.call_id().map(str::to_owned),
+                    priority,
+                    ..NewContact::default()
+                };
+                self.routing.send(Job::Submit { call, contact });
+            }
+            Output::AcceptOffer { call, offer } => self.routing.send(Job::Accept { call, offer }),
+            Output::RejectOffer { offer } => self.routing.send(Job::Reject { offer }),
+            Output::Finish { contact, cause } => self.routing.send(Job::Finish { contact, cause: cause.code() }),
+            Output::Abandon { contact } => self.routing.send(Job::Abandon { contact, cause: Cause::OriginatorCancel.code() }),
+            Output::Lookup { call, backend, params } => {
+                let lookups = self.services.lookups.clone();
+                let back = self.routing.inputs();
+                tokio::spawn(async move {
+                    let fields = match lookups.call(&backend, &params).await {
+                        Ok(f) => Some(f),
+                        Err(e) => {
+                            tracing::info!(%call, %backend, error = %e, "IVR lookup failed");
+                            None
+                        }
+                    };
+                    let _ = back.send(CallInput::LookupResult { call, fields });
+                });
+            }
+            Output::QueryPlace { call, .. } => {
+                // Queue announcements are not configured by this build's
+                // dial plan, so the orchestrator does not ask; stay quiet.
+                tracing::debug!(%call, "place in queue not announced");
+            }
+            Output::CallCustomer { call, .. } => {
+                // Callbacks are not configured by this build's dial plan.
+                self.call_input(CallInput::CustomerFailed { call });
+            }
+            Output::SurveyResult { contact, vars } => {
+                tracing::info!(%contact, ?vars, "survey answered");
+            }
+            Output::Ended { call, cause } => self.end_call(call, cause),
+        }
+    }
+
+    /// Joins the legs' audio and starts the recording.
+    fn bridge(&mut self, call: CallId) {
+        let Some(c) = self.calls.get(&call) else { return };
+        let recording = self.services.recordings.clone().map(|storage| {
+            let id = uuid::Uuid::now_v7().to_string();
+            let started_at = now_ms();
+            let path = crate::recordings::relative_path(&id, started_at);
+            self.routing.send(Job::RecordingStarted(Recording {
+                id: id.clone(),
+                interaction_id: c.contact.clone(),
+                customer_number: Some(c.from_number.clone()),
+                agent_id: c.agent_id.clone(),
+                started_at,
+                ended_at: None,
+                duration_ms: None,
+                path: path.clone(),
+                format: "wav/pcm_s16le/8000/stereo".into(),
+                sha256: None,
+            }));
+            RecordingTarget { id, path, storage }
+        });
+        tracing::info!(%call, contact = %c.contact, agent = c.agent_id.as_deref().unwrap_or(""), "call bridged");
+        c.media.send(Command::Bridge { recording });
+    }
+
+    /// The call is over: whatever is still open is closed.
+    fn end_call(&mut self, call: CallId, cause: Cause) {
+        self.refuse_caller(call, cause);
+        self.hang_up_agent(call, cause);
+        let Some(c) = self.calls.remove(&call) else { return };
+        if let Some(d) = &c.caller.dialog {
+            // The caller is still on the line (e.g. a refused transfer): end it.
+            self.dialogs.remove(&d.id);
+            let mut dialog = d.clone();
+            let bye = dialog.request(hotline_sip::Method::Bye, &self.via(c.caller.transport));
+            self.send_request(c.caller.peer, c.caller.transport, bye);
+        }
+        if let Some(k) = &c.caller.key {
+            self.server_invites.remove(k);
+        }
+        c.media.send(Command::Close);
+        tracing::info!(%call, contact = %c.contact, cause = cause.code(), "call ended");
+    }
+
+    /// What a call's media task tells us.
+    pub(super) fn media_event(&mut self, e: MediaEvent) {
+        match e {
+            MediaEvent::Digit { call, digit } => self.call_input(CallInput::Digit { call, digit }),
+            MediaEvent::PromptDone { call } => self.call_input(CallInput::PromptDone { call }),
+            MediaEvent::Recorded { call, id, duration_ms, sha256 } => match sha256 {
+                Ok(sha256) => self.routing.send(Job::RecordingFinished { id, ended_at: now_ms(), duration_ms: duration_ms as i64, sha256 }),
+                Err(why) => tracing::error!(%call, recording = %id, %why, "recording failed"),
+            },
+            MediaEvent::Closed { call, caller, agent } => {
+                tracing::debug!(%call, ?caller, ?agent, "call media closed");
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The agent's leg: ringing every registered phone of the extension the
+//! routing engine chose (parallel forks, one media leg shared by them), the
+//! first to answer wins and the others are cancelled; a phone that answers
+//! too late is acknowledged and hung up at once.
+
+use std::net::SocketAddr;
+
+use hotline_calls::{CallId, Cause, DialFailure, Input as CallInput, Side};
+use hotline_media::sdp;
+use hotline_sip::dialog::Dialog;
+use hotline_sip::{Method, Request, Response, Transport as SipTransport, TxKey};
+
+use super::{random, Server};
+use crate::media::{Command, Leg};
+
+/// The agent's side of a call: the phones rung, then the one that answered.
+pub(super) struct AgentLeg {
+    pub extension: String,
+    /// Our INVITEs, one per registered phone.
+    pub forks: Vec<TxKey>,
+    /// Once a phone answered.
+    pub dialog: Option<Dialog>,
+    pub peer: Option<(SocketAddr, SipTransport)>,
+    pub rtp_port: u16,
+    /// Our SDP offer.
+    pub sdp: String,
+    /// The orchestrator was told the phone rings.
+    ringing: bool,
+    /// The orchestrator was told the outcome (answered, failed), or the
+    /// ring was cancelled: later responses change nothing.
+    settled: bool,
+}
+
+/// One INVITE to one phone.
+pub(super) struct Fork {
+    call: CallId,
+    invite: Request,
+    dest: SocketAddr,
+    transport: SipTransport,
+    state: ForkState,
+    /// The ACK sent for its 2xx, resent if the 2xx is.
+    ack: Option<Request>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ForkState {
+    Trying,
+    Ringing,
+    Answered,
+    Failed(u16),
+    Cancelled,
+}
+
+impl ForkState {
+    fn open(self) -> bool {
+        matches!(self, ForkState::Trying | ForkState::Ringing)
+    }
+}
+
+impl Server {
+    /// Rings every registered phone of `extension` for `call`.
+    pub(super) fn dial(&mut self, call: CallId, extension: String) {
+        let fail = |s: &mut Server, why: &str| {
+            tracing::info!(%call, %extension, why, "agent's phone not rung");
+            s.pending.push_back(CallInput::AgentFailed { call, why: DialFailure::Unreachable });
+        };
+        let now = self.now();
+        let bindings: Vec<_> = self.registrar.lookup(&extension, now).into_iter().cloned().collect();
+        if bindings.is_empty() {
+            return fail(self, "no registered phone");
+        }
+        let ports = match self.services.ports.allocate() {
+            Ok(p) => p,
+            Err(e) => return fail(self, &e.to_string()),
+        };
+        let port = ports.port;
+        let leg = match Leg::new(ports) {
+            Ok(l) => l,
+            Err(e) => return fail(self, &e.to_string()),
+        };
+        let Some(c) = self.calls.get(&call) else { return };
+        c.media.send(Command::AgentLeg(Some(Box::new(leg))));
+        let offer = sdp::offer(self.local.ip(), port, rand::random::<u32>().into());
+        let caller = c.from_number.clone();
+        let mut forks = Vec::new();
+        for b in bindings {
+            let transport = b.transport;
+            let tag = hotline_sip::ids::tag(&random());
+            let call_id = hotline_sip::ids::call_id(&random(), &self.local.ip().to_string());
+            let mut invite = Request::new(Method::Invite, b.uri.clone());
+            invite.headers.push("Via", self.via(transport).to_string());
+            invite.headers.push("Max-Forwards", "70");
+            invite.headers.push("From", format!("<sip:{caller}@{}>;tag={tag}", self.local));
+            invite.headers.push("To", format!("<sip:{extension}@{}>", self.local));
+            invite.headers.push("Call-ID", call_id);
+            invite.headers.push("CSeq", "1 INVITE");
+            invite.headers.push("Contact", self.contact("hotline"));
+            invite.headers.push("Allow", super::ALLOW);
+            let invite = invite.with_body("application/sdp", offer.clone().into_bytes());
+            if let Some(key) = self.send_request(b.source, transport, invite.clone()) {
+                self.client_invites.insert(key.clone(), Fork { call, invite, dest: b.source, transport, state: ForkState::Trying, ack: None });
+                forks.push(key);
+            }
+        }
+        if forks.is_empty() {
+            if let Some(c) = self.calls.get(&call) {
+                c.media.send(Command::AgentLeg(None));
+            }
+            return fail(self, "no INVITE could be sent");
+        }
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.agent = Some(AgentLeg { extension, forks, dialog: None, peer: None, rtp_port: port, sdp: offer, ringing: false, settled: false });
+        }
+    }
+
+    /// The agent leg of `call`, if `key` is one of its current forks.
+    fn leg_of(&mut self, call: CallId, key: &TxKey) -> Option<&mut AgentLeg> {
+        self.calls.get_mut(&call)?.agent.as_mut().filter(|a| a.forks.contains(key))
+    }
+
+    /// A response to one of our requests.
+    pub(super) fn response(&mut self, key: TxKey, response: Response) {
+        let Some(fork) = self.client_invites.get(&key) else { return };
+        let call = fork.call;
+        match response.status {
+            100 => {}
+            101..=199 => {
+                if let Some(f) = self.client_invites.get_mut(&key).filter(|f| f.state == ForkState::Trying) {
+                    f.state = ForkState::Ringing;
+                }
+                let tell = self.leg_of(call, &key).filter(|a| !a.ringing && !a.settled).map(|a| a.ringing = true).is_some();
+                if tell {
+                    self.pending.push_back(CallInput::AgentRinging { call });
+                }
+            }
+            200..=299 => self.answered(key, response),
+            status => {
+                if let Some(f) = self.client_invites.get_mut(&key).filter(|f| f.state.open()) {
+                    f.state = ForkState::Failed(status);
+                }
+                self.fork_ended(call, &key);
+            }
+        }
+    }
+
+    /// A client transaction timed out or could not be sent.
+    pub(super) fn client_failed(&mut self, key: &TxKey) {
+        let Some(f) = self.client_invites.get_mut(key) else { return };
+        let call = f.call;
+        if f.state.open() {
+            f.state = ForkState::Failed(408);
+        }
+        self.fork_ended(call, key);
+    }
+
+    /// After a fork failed: when no phone is left ringing, the dial failed.
+    fn fork_ended(&mut self, call: CallId, key: &TxKey) {
+        let Some(leg) = self.calls.get(&call).and_then(|c| c.agent.as_ref()).filter(|a| a.forks.contains(key)) else { return };
+        if leg.settled {
+            return;
+        }
+        let states: Vec<ForkState> = leg.forks.iter().filter_map(|k| self.client_invites.get(k)).map(|f| f.state).collect();
+        if states.iter().any(|s| s.open() || *s == ForkState::Answered) {
+            return;
+        }
+        let busy = states.iter().any(|s| matches!(s, ForkState::Failed(486 | 600 | 603)));
+        self.drop_agent_leg(call);
+        let why = if busy { DialFailure::Busy } else { DialFailure::Unreachable };
+        self.pending.push_back(CallInput::AgentFailed { call, why });
+    }
+
+    /// A 2xx to one of our INVITEs: the first answer wins the call; any
+    /// other is acknowledged and hung up.
+    fn answered(&mut self, key: TxKey, response: Response) {
+        let via_transport = match self.client_invites.get(&key) {
+            Some(f) => f.transport,
+            None => return,
+        };
+        let Some(f) = self.client_invites.get(&key) else { return };
+        let call = f.call;
+        if f.state == ForkState::Answered {
+            // A retransmitted 2xx: our ACK was lost.
+            if let Some(ack) = f.ack.clone() {
+                let (dest, transport) = (f.dest, f.transport);
+                self.send_request(dest, transport, ack);
+            }
+            return;
+        }
+        let (invite, dest) = (f.invite.clone(), f.dest);
+        let mut dialog = match Dialog::uac(&invite, &response) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(%call, error = %e, "agent's answer unusable");
+                return;
+            }
+        };
+        let ack = dialog.ack(dialog.local_cseq, &self.via(via_transport));
+        self.send_request(dest, via_transport, ack.clone());
+        if let Some(f) = self.client_invites.get_mut(&key) {
+            f.state = ForkState::Answered;
+            f.ack = Some(ack);
+        }
+        let wanted = self.leg_of(call, &key).is_some_and(|a| !a.settled && a.dialog.is_none());
+        let negotiated = sdp::read_answer(&String::from_utf8_lossy(&response.body));
+        let negotiated = match (wanted, negotiated) {
+            (true, Ok(n)) => n,
+            (wanted, result) => {
+                // Too late (another phone answered, or the ring was
+                // cancelled), or no usable media: hang this phone up.
+                if let Err(e) = result {
+                    tracing::warn!(%call, error = %e, "agent's SDP answer unusable");
+                }
+                let bye = dialog.request(Method::Bye, &self.via(via_transport));
+                self.send_request(dest, via_transport, bye);
+                if wanted {
+                    if let Some(f) = self.client_invites.get_mut(&key) {
+                        f.state = ForkState::Failed(488);
+                    }
+                    self.fork_ended(call, &key);
+                }
+                return;
+            }
+        };
+        self.dialogs.insert(dialog.id.clone(), (call, Side::Agent));
+        let others: Vec<TxKey> = self.leg_of(call, &key).map(|a| a.forks.iter().filter(|k| **k != key).cloned().collect()).unwrap_or_default();
+        for other in others {
+            self.cancel_fork(&other);
+        }
+        let Some(c) = self.calls.get_mut(&call) else { return };
+        c.media.send(Command::Remote { side: Side::Agent, sdp: negotiated });
+        if let Some(a) = c.agent.as_mut() {
+            tracing::info!(%call, extension = %a.extension, phone = %dest, "agent answered");
+            a.dialog = Some(dialog);
+            a.peer = Some((dest, via_transport));
+            a.settled = true;
+        }
+        self.pending.push_back(CallInput::AgentAnswered { call });
+    }
+
+    /// Cancels one INVITE if it has no final answer yet.
+    fn cancel_fork(&mut self, key: &TxKey) {
+        let Some(f) = self.client_invites.get_mut(key).filter(|f| f.state.open()) else { return };
+        f.state = ForkState::Cancelled;
+        let (cancel, dest, transport) = (f.invite.cancel(), f.dest, f.transport);
+        self.send_request(dest, transport, cancel);
+    }
+
+    /// Stops ringing the agent (CANCEL to every phone still ringing).
+    pub(super) fn cancel_dial(&mut self, call: CallId) {
+        let forks = self.calls.get(&call).and_then(|c| c.agent.as_ref()).map(|a| a.forks.clone()).unwrap_or_default();
+        for k in &forks {
+            self.cancel_fork(k);
+        }
+        self.hang_up_agent(call, Cause::OriginatorCancel);
+    }
+
+    /// Ends the agent's leg: BYE if a phone answered, CANCEL otherwise.
+    pub(super) fn hang_up_agent(&mut self, call: CallId, cause: Cause) {
+        let Some(leg) = self.calls.get_mut(&call).and_then(|c| c.agent.as_mut()) else { return };
+        let forks = leg.forks.clone();
+        if let (Some(mut dialog), Some((dest, transport))) = (leg.dialog.take(), leg.peer) {
+            self.dialogs.remove(&dialog.id);
+            let bye = dialog.request(Method::Bye, &self.via(transport)).with_header("Reason", format!("Q.850;text=\"{}\"", cause.code()));
+            self.send_request(dest, transport, bye);
+        }
+        for k in &forks {
+            self.cancel_fork(k);
+        }
+        self.drop_agent_leg(call);
+    }
+
+    /// Forgets the agent leg; its media sockets are released.
+    fn drop_agent_leg(&mut self, call: CallId) {
+        if let Some(c) = self.calls.get_mut(&call) {
+            if let Some(a) = c.agent.take() {
+                if let Some(d) = a.dialog {
+                    self.dialogs.remove(&d.id);
+                }
+                c.media.send(Command::AgentLeg(None));
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Between calls and the routing engine.
+//!
+//! Commands (submit, accept, reject, finish, abandon) and the recording
+//! index rows go to one [`Worker`] task that runs them in order — a contact
+//! is always submitted before it is abandoned — without holding up
+//! signaling; answers that the orchestrator waits for come back as its
+//! inputs. Routing's events (offers, offers ended, contacts given up) come
+//! from the event bus.
+
+use std::sync::Arc;
+
+use hotline_acd::{AcdHandle, NewContact};
+use hotline_calls::{CallId, Input as CallInput, OfferEnd};
+use hotline_events::{Envelope, Event};
+use hotline_store::{Recording, TenantStore};
+use tokio::sync::{broadcast, mpsc};
+
+use super::Server;
+
+/// One command for routing or the store.
+pub(super) enum Job {
+    Submit { call: CallId, contact: NewContact },
+    Accept { call: CallId, offer: String },
+    Reject { offer: String },
+    Finish { contact: String, cause: &'static str },
+    Abandon { contact: String, cause: &'static str },
+    RecordingStarted(Recording),
+    RecordingFinished { id: String, ended_at: i64, duration_ms: i64, sha256: String },
+}
+
+/// Runs [`Job`]s in order. Cheap to clone.
+#[derive(Clone)]
+pub(super) struct Worker {
+    tx: mpsc::UnboundedSender<Job>,
+    back: mpsc::UnboundedSender<CallInput>,
+}
+
+impl Worker {
+    /// Starts the worker; orchestrator inputs come back on the receiver.
+    pub fn start(acd: AcdHandle, store: TenantStore) -> (Worker, mpsc::UnboundedReceiver<CallInput>) {
+        let (tx, mut jobs) = mpsc::unbounded_channel::<Job>();
+        let (back, routed) = mpsc::unbounded_channel();
+        let worker = Worker { tx, back: back.clone() };
+        tokio::spawn(async move {
+            while let Some(job) = jobs.recv().await {
+                if let Some(input) = run(&acd, &store, job).await {
+                    let _ = back.send(input);
+                }
+            }
+        });
+        (worker, routed)
+    }
+
+    /// Where other tasks (IVR lookups) send inputs for the orchestrator.
+    pub fn inputs(&self) -> mpsc::UnboundedSender<CallInput> {
+        self.back.clone()
+    }
+
+    pub fn send(&self, job: Job) {
+        let _ = self.tx.send(job);
+    }
+}
+
+async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput> {
+    match job {
+        Job::Submit { call, contact } => match acd.submit(contact).await {
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(%call, error = %e, "routing refused the call");
+                Some(CallInput::SubmitFailed { call })
+            }
+        },
+        Job::Accept { call, offer } => {
+            let ok = acd.accept(&offer, None).await;
+            if let Err(e) = &ok {
+                tracing::info!(%call, %offer, error = %e, "offer could not be accepted");
+            }
+            Some(CallInput::AcceptResult { call, ok: ok.is_ok() })
+        }
+        Job::Reject { offer } => {
+            if let Err(e) = acd.reject(&offer, None).await {
+                tracing::debug!(%offer, error = %e, "offer already ended");
+            }
+            None
+        }
+        Job::Finish { contact, cause } => {
+            if let Err(e) = acd.finish_call(&contact, cause).await {
+                tracing::warn!(%contact, error = %e, "contact not finished in routing");
+            }
+            None
+        }
+        Job::Abandon { contact, cause } => {
+            if let Err(e) = acd.abandon_call(&contact, cause).await {
+                tracing::debug!(%contact, error = %e, "contact not abandoned in routing");
+            }
+            None
+        }
+        Job::RecordingStarted(r) => {
+            if let Err(e) = crate::recordings::index_start(store, &r).await {
+                tracing::error!(recording = %r.id, error = %e, "recording index row not written");
+            }
+            None
+        }
+        Job::RecordingFinished { id, ended_at, duration_ms, sha256 } => {
+            if let Err(e) = store.finish_recording(&id, ended_at, duration_ms, &sha256).await {
+                tracing::error!(recording = %id, error = %e, "recording index row not completed");
+            }
+            None
+        }
+    }
+}
+
+impl Server {
+    /// An event from the bus: offers, their ends and give-ups concern calls.
+    pub(super) async fn routing_event(&mut self, e: Result<Arc<Envelope>, broadcast::error::RecvError>) {
+        let env = match e {
+            Ok(env) => env,
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                // The reconciler repairs whatever these would have told us.
+                tracing::warn!(missed = n, "call driver fell behind routing events");
+                return;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let input = match &env.event {
+            Event::ContactOffered { contact_id, agent_id, offer_id, .. } => {
+                if self.orch.call_of(contact_id).is_none() {
+                    return;
+                }
+                let Some(extension) = self.extension_of(agent_id).await else {
+                    tracing::warn!(agent = %agent_id, "offered agent has no extension");
+                    self.routing.send(Job::Reject { offer: offer_id.clone() });
+                    return;
+                };
+                if let Some(c) = self.orch.call_of(contact_id).and_then(|call| self.calls.get_mut(&call)) {
+                    c.agent_id = Some(agent_id.clone());
+                }
+                CallInput::Offered { contact: contact_id.clone(), offer: offer_id.clone(), agent: agent_id.clone(), extension }
+            }
+            Event::OfferEnded { contact_id, offer_id, end, .. } => {
+                let end = match end.as_str() {
+                    "accepted" => OfferEnd::Accepted,
+                    "rejected" => OfferEnd::Rejected,
+                    "timed_out" => OfferEnd::TimedOut,
+                    _ => OfferEnd::Rescinded,
+                };
+                CallInput::OfferEnded { contact: contact_id.clone(), offer: offer_id.clone(), end }
+            }
+            Event::ContactGaveUp { contact_id, .. } => CallInput::GaveUp { contact: contact_id.clone() },
+            _ => return,
+        };
+        self.call_input(input);
+    }
+
+    /// The extension of an agent, from the store the first time.
+    async fn extension_of(&mut self, agent_id: &str) -> Option<String> {
+        if let Some(e) = self.extensions.get(agent_id) {
+            return Some(e.clone());
+        }
+        let agents = self.store.list_agents().await.ok()?;
+        self.extensions = agents.into_iter().map(|a| (a.id, a.extension)).collect();
+        self.extensions.get(agent_id).cloned()
+    }
+}
