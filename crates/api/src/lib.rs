@@ -26,10 +26,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-pub use state::{ApiSettings, AppState};
+pub use state::{ApiSettings, AppState, RecordingStore};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, demo_shop, events, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, demo_shop, events, interactions, ivr, ops, prompts, queues, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -56,6 +56,9 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/{id}/finish", post(work::finish))
         .route("/contacts/{id}/abandon", post(work::abandon))
         .route("/audit", get(work::audit_log))
+        .route("/interactions", get(interactions::list))
+        .route("/interactions/{id}", get(interactions::get))
+        .route("/recordings/{id}/audio", get(interactions::audio))
         .route("/ivr/flows", get(ivr::list))
         .route("/ivr/flows/{id}", get(ivr::get).put(ivr::save))
         .route("/ivr/flows/{id}/versions/{version}/publish", post(ivr::publish))

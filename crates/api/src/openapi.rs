@@ -4,8 +4,9 @@ use utoipa::{Modify, OpenApi};
 use crate::dto::*;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber};
+use crate::routes::interactions::{InteractionDto, RecordingDto};
 use crate::routes::prompts::PromptDto;
-use crate::routes::{agents, auth, events, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth, events, interactions, ivr, ops, prompts, queues, skills, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,13 +20,15 @@ use crate::routes::{agents, auth, events, ivr, ops, prompts, queues, skills, wor
         work::submit, work::finish, work::abandon, work::audit_log,
         ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
         prompts::list, prompts::upload, prompts::get,
+        interactions::list, interactions::get, interactions::audio,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
         PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
-        WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto)),
+        WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
+        InteractionDto, RecordingDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

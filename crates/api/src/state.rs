@@ -20,6 +20,18 @@ pub struct ApiSettings {
     pub demo: bool,
     /// Folder of uploaded prompts (`<name>.wav`, 8 kHz PCM).
     pub prompts_dir: std::path::PathBuf,
+    /// Where call recordings are read from (the telephony layer writes them).
+    pub recordings: Option<RecordingStore>,
+}
+
+/// The recording storage, shared with the telephony layer.
+#[derive(Clone)]
+pub struct RecordingStore(pub Arc<dyn hotline_telephony::recordings::RecordingStorage>);
+
+impl std::fmt::Debug for RecordingStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecordingStore")
+    }
 }
 
 impl Default for ApiSettings {
@@ -34,6 +46,7 @@ impl Default for ApiSettings {
             max_body_bytes: 1 << 20,
             demo: false,
             prompts_dir: std::path::PathBuf::from("./data/prompts"),
+            recordings: None,
         }
     }
 }

@@ -4,11 +4,13 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use hotline_config::{redact_url, Config, LogFormat};
 use hotline_events::EventBus;
 use hotline_store::Store;
+use hotline_telephony::recordings::{FileStorage, RecordingStorage};
 use tokio::net::TcpListener;
 
 /// Command-line values that override the configuration file.
@@ -113,7 +115,8 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     )
     .await
     .context("starting routing")?;
-    let sip_task = if config.sip.enabled { Some(start_sip(&config, &store, acd.clone(), bus.clone()).await?) } else { None };
+    let recordings = recording_storage(&config);
+    let sip_task = if config.sip.enabled { Some(start_sip(&config, &store, acd.clone(), bus.clone(), recordings.clone()).await?) } else { None };
     let settings = hotline_api::ApiSettings {
         tenant: config.routing.tenant.clone(),
         session_ttl_ms: i64::from(config.auth.session_ttl_hours) * 3_600_000,
@@ -124,6 +127,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         max_body_bytes: config.server.max_body_bytes,
         demo,
         prompts_dir: prompts_dir(&config),
+        recordings: recordings.map(hotline_api::RecordingStore),
     };
     let app = hotline_api::router(hotline_api::AppState::new(store, acd, bus, settings));
     let addr = listener.local_addr()?;
@@ -140,6 +144,15 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     Ok(())
 }
 
+/// Where call recordings are kept (`None`: calls are not recorded).
+fn recording_storage(config: &Config) -> Option<Arc<dyn RecordingStorage>> {
+    if !config.recording.enabled {
+        return None;
+    }
+    let dir = if config.recording.dir.as_os_str().is_empty() { config.data.dir.join("recordings") } else { config.recording.dir.clone() };
+    Some(Arc::new(FileStorage::new(dir)))
+}
+
 /// Where uploaded prompts live.
 fn prompts_dir(config: &Config) -> PathBuf {
     if config.media.prompts_dir.as_os_str().is_empty() {
@@ -150,8 +163,14 @@ fn prompts_dir(config: &Config) -> PathBuf {
 }
 
 /// Starts the SIP server: registrar, calls, media and recording.
-async fn start_sip(config: &Config, store: &Store, acd: hotline_acd::AcdHandle, bus: EventBus) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    use hotline_telephony::{lookups::Lookups, ports::PortPool, prompt_library::PromptLibrary, recordings::FileStorage, tts};
+async fn start_sip(
+    config: &Config,
+    store: &Store,
+    acd: hotline_acd::AcdHandle,
+    bus: EventBus,
+    recordings: Option<Arc<dyn RecordingStorage>>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use hotline_telephony::{lookups::Lookups, ports::PortPool, prompt_library::PromptLibrary, tts};
     let sip = &config.sip;
     let public_ip = if sip.public_ip.is_empty() {
         None
@@ -180,12 +199,6 @@ async fn start_sip(config: &Config, store: &Store, acd: hotline_acd::AcdHandle, 
     let media_ip = public_ip.unwrap_or(if sip.listen.ip().is_unspecified() { std::net::IpAddr::from([0, 0, 0, 0]) } else { sip.listen.ip() });
     let prompts = prompts_dir(config);
     let speech = tts::CachedTts::new(Box::new(tts::EspeakNg::default()) as Box<dyn tts::Tts>, config.data.dir.join("tts"));
-    let recordings: Option<std::sync::Arc<dyn hotline_telephony::recordings::RecordingStorage>> = if config.recording.enabled {
-        let dir = if config.recording.dir.as_os_str().is_empty() { config.data.dir.join("recordings") } else { config.recording.dir.clone() };
-        Some(std::sync::Arc::new(FileStorage::new(dir)))
-    } else {
-        None
-    };
     let services = hotline_telephony::sip_server::CallServices {
         ports: PortPool::new(media_ip, config.media.rtp_port_min, config.media.rtp_port_max),
         prompts: PromptLibrary::new(prompts, Some(speech)),

@@ -98,29 +98,32 @@ impl TenantStore {
 
     /// Recordings of one interaction, oldest first.
     pub async fn recordings_of(&self, interaction_id: &str) -> Result<Vec<Recording>> {
-        let rows = sqlx::query(
-            "SELECT id, interaction_id, customer_number, agent_id, started_at, ended_at, duration_ms, path, \
-             format, sha256 FROM recordings WHERE tenant_id = $1 AND interaction_id = $2 ORDER BY started_at, id",
-        )
-        .bind(&*self.tenant)
-        .bind(interaction_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Recording {
-                    id: r.text("id")?,
-                    interaction_id: r.text("interaction_id")?,
-                    customer_number: r.opt_text("customer_number")?,
-                    agent_id: r.opt_text("agent_id")?,
-                    started_at: r.int("started_at")?,
-                    ended_at: r.opt_int("ended_at")?,
-                    duration_ms: r.opt_int("duration_ms")?,
-                    path: r.text("path")?,
-                    format: r.text("format")?,
-                    sha256: r.opt_text("sha256")?,
-                })
-            })
-            .collect()
+        let sql = format!("SELECT {RECORDING_SELECT} FROM recordings WHERE tenant_id = $1 AND interaction_id = $2 ORDER BY started_at, id");
+        let rows = sqlx::query(&sql).bind(&*self.tenant).bind(interaction_id).fetch_all(&self.pool).await?;
+        rows.iter().map(recording_row).collect()
     }
+
+    /// One recording by id.
+    pub async fn recording(&self, id: &str) -> Result<Option<Recording>> {
+        let sql = format!("SELECT {RECORDING_SELECT} FROM recordings WHERE tenant_id = $1 AND id = $2");
+        let row = sqlx::query(&sql).bind(&*self.tenant).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(recording_row).transpose()
+    }
+}
+
+const RECORDING_SELECT: &str = "id, interaction_id, customer_number, agent_id, started_at, ended_at, duration_ms, path, format, sha256";
+
+fn recording_row(r: &sqlx::any::AnyRow) -> Result<Recording> {
+    Ok(Recording {
+        id: r.text("id")?,
+        interaction_id: r.text("interaction_id")?,
+        customer_number: r.opt_text("customer_number")?,
+        agent_id: r.opt_text("agent_id")?,
+        started_at: r.int("started_at")?,
+        ended_at: r.opt_int("ended_at")?,
+        duration_ms: r.opt_int("duration_ms")?,
+        path: r.text("path")?,
+        format: r.text("format")?,
+        sha256: r.opt_text("sha256")?,
+    })
 }

@@ -2,6 +2,7 @@ pub mod agents;
 pub mod demo_shop;
 pub mod auth;
 pub mod events;
+pub mod interactions;
 pub mod ivr;
 pub mod ops;
 pub mod prompts;

@@ -1,0 +1,190 @@
+//! Interactions (one per call, chat, email or task) and their recordings.
+//!
+//! Phone numbers are masked (`138****5678`) unless the user is an admin or
+//! a supervisor. Agents see only interactions they handled. Opening an
+//! interaction and playing a recording are written to the audit log; a
+//! recording whose bytes no longer match the SHA-256 taken when it was
+//! closed is refused (409) and the refusal is audited too.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::audit::{self, ClientIp};
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+/// `13812345678` → `138****5678`: at least four middle characters hidden.
+pub fn mask_phone(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let n = chars.len();
+    let (head, tail) = if n >= 11 {
+        (3, 4)
+    } else {
+        let shown = n.saturating_sub(4);
+        (shown / 2, shown - shown / 2)
+    };
+    let hidden = n - head - tail;
+    chars[..head].iter().chain(std::iter::repeat_n(&'*', hidden)).chain(&chars[n - tail..]).collect()
+}
+
+fn sees_numbers(user: &AuthUser) -> bool {
+    user.has(Role::Admin) || user.has(Role::Supervisor)
+}
+
+fn shown(user: &AuthUser, number: Option<String>) -> Option<String> {
+    number.map(|n| if sees_numbers(user) { n } else { mask_phone(&n) })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InteractionDto {
+    pub id: String,
+    /// `voice`, `chat`, `email` or `task`.
+    pub channel: String,
+    pub direction: String,
+    pub queue_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub customer_id: Option<String>,
+    /// The caller's number, masked unless the role may see it.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub sip_call_id: Option<String>,
+    pub priority: i64,
+    pub arrived_at: i64,
+    pub enqueued_at: Option<i64>,
+    pub offered_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    /// `answered`, `abandoned`, `overflowed`, `gave_up`, ...
+    pub outcome: Option<String>,
+    /// Stable hang-up cause code (`normal_clearing`, `originator_cancel`, ...).
+    pub hangup_cause: Option<String>,
+    pub wrap_up_code: Option<String>,
+    pub notes: Option<String>,
+    /// Only in the single-interaction answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recordings: Option<Vec<RecordingDto>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordingDto {
+    pub id: String,
+    pub agent_id: Option<String>,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub format: String,
+    /// SHA-256 of the finished file (hex); `None` while recording.
+    pub sha256: Option<String>,
+}
+
+fn dto(user: &AuthUser, i: hotline_store::Interaction) -> InteractionDto {
+    InteractionDto {
+        id: i.id,
+        channel: i.channel,
+        direction: i.direction,
+        queue_id: i.queue_id,
+        agent_id: i.agent_id,
+        customer_id: i.customer_id,
+        from: shown(user, i.from_addr),
+        to: i.to_addr,
+        sip_call_id: i.sip_call_id,
+        priority: i.priority,
+        arrived_at: i.arrived_at,
+        enqueued_at: i.enqueued_at,
+        offered_at: i.offered_at,
+        answered_at: i.answered_at,
+        ended_at: i.ended_at,
+        outcome: i.outcome,
+        hangup_cause: i.hangup_cause,
+        wrap_up_code: i.wrap_up_code,
+        notes: i.notes,
+        recordings: None,
+    }
+}
+
+/// Who may look at an interaction: the back office, or the agent who handled it.
+fn may_see(user: &AuthUser, i: &hotline_store::Interaction) -> bool {
+    let office = [Role::Admin, Role::Supervisor, Role::Qa, Role::Auditor].iter().any(|r| user.has(*r));
+    office || (user.agent_id.is_some() && user.agent_id == i.agent_id)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Newest first; at most 500. Default 50.
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = [InteractionDto]), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, user: AuthUser, Query(q): Query<ListQuery>) -> ApiResult<Json<Vec<InteractionDto>>> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let rows = state.db().list_interactions(limit).await?;
+    Ok(Json(rows.into_iter().filter(|i| may_see(&user, i)).map(|i| dto(&user, i)).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = InteractionDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>) -> ApiResult<Json<InteractionDto>> {
+    let db = state.db();
+    let i = db.interaction(&id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
+    if !may_see(&user, &i) {
+        return Err(ApiError::forbidden());
+    }
+    let recordings = db.recordings_of(&id).await?;
+    audit::record(&state, Some(&user), &ip, "interaction.view", Some(&id), format!("masked={}", !sees_numbers(&user))).await;
+    let mut out = dto(&user, i);
+    out.recordings = Some(
+        recordings
+            .into_iter()
+            .map(|r| RecordingDto { id: r.id, agent_id: r.agent_id, started_at: r.started_at, ended_at: r.ended_at, duration_ms: r.duration_ms, format: r.format, sha256: r.sha256 })
+            .collect(),
+    );
+    Ok(Json(out))
+}
+
+/// The recording's audio (WAV), checked against its SHA-256 first.
+#[utoipa::path(get, path = "/api/v1/recordings/{id}/audio", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, content_type = "audio/wav", body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the file does not match its recorded SHA-256")))]
+pub async fn audio(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+    user.require(&[Role::Admin, Role::Supervisor, Role::Qa, Role::Auditor])?;
+    let r = state.db().recording(&id).await?.ok_or_else(|| ApiError::not_found("recording", &id))?;
+    let storage = state.0.settings.recordings.clone().ok_or_else(|| ApiError::not_found("recording", &id))?;
+    let path = r.path.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut storage.0.open(&path)?, &mut bytes).map(|_| bytes)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(|_| ApiError::not_found("recording file", &id))?;
+    if let Some(expected) = &r.sha256 {
+        let actual = hex::encode(Sha256::digest(&bytes));
+        if &actual != expected {
+            audit::record(&state, Some(&user), &ip, "recording.tampered", Some(&id), format!("expected={expected} actual={actual}")).await;
+            return Err(ApiError::conflict("the recording does not match its SHA-256: it was changed after it was closed"));
+        }
+    }
+    audit::record(&state, Some(&user), &ip, "recording.play", Some(&id), format!("interaction={}", r.interaction_id)).await;
+    Ok(([(header::CONTENT_TYPE, "audio/wav"), (header::CACHE_CONTROL, "no-store")], bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_phone;
+
+    #[test]
+    fn numbers_are_masked_in_the_middle() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("+8613812345678"), "+86*******5678");
+        assert_eq!(mask_phone("5550100"), "5****00");
+        assert_eq!(mask_phone("1000"), "****");
+        assert_eq!(mask_phone(""), "");
+    }
+}
