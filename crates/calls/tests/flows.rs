@@ -380,3 +380,29 @@ fn reconciler_repairs_drift() {
     let agents = vec![facts("a8001", None, &[], "available")];
     assert_eq!(reconcile(&agents, &o), vec![Repair::HoldAgent { agent: "a8001".into(), contact: "k1".into() }]);
 }
+
+#[test]
+fn a_changed_dial_plan_reaches_new_calls_while_calls_in_progress_keep_theirs() {
+    let mut o = Orchestrator::new(Config { entries: vec![greeting(2)], queues: Vec::new() });
+    let first = |call: u64, contact: &str| Input::Incoming { call: CallId(call), contact: contact.into(), to: "1000".into(), from: "13800138000".into(), agent: None };
+    common::play(&mut o, &[(0, first(1, "k1"))], |_| None);
+    // 1000 now runs a flow that queues straight into `support`.
+    let direct = Entry {
+        number: "1000".into(),
+        flow: std::sync::Arc::new(serde_json::from_str(r#"{"id":"direct","start":"q","nodes":{"q":{"type":"enqueue","queue":"support"}}}"#).unwrap()),
+        no_input_to_agent_ms: None,
+        default_queue: "support".into(),
+    };
+    o.set_entries(vec![direct.clone()]);
+    let text = common::play(&mut o, &[(1_000, first(2, "k2")), (1_500, Input::Digit { call: CallId(1), digit: '1' })], |out| match out {
+        Output::Submit { call, queue, .. } => Some(format!("Submit {call} {queue}")),
+        _ => None,
+    });
+    assert!(text.contains("Submit call2 support"), "the new call runs the new flow:\n{text}");
+    assert!(text.contains("Submit call1 sales"), "the call in progress keeps its menu:\n{text}");
+    // The same plan again changes nothing; a plan without 1000 stops serving it.
+    o.set_entries(vec![direct]);
+    o.set_entries(Vec::new());
+    let text = common::play(&mut o, &[(2_000, first(3, "k3"))], |_| None);
+    assert!(text.contains("Refuse { call: CallId(3), cause: CallRejected }"), "{text}");
+}
