@@ -71,6 +71,10 @@ pub struct MediaConfig {
     pub rtp_port_max: u16,
     /// Depth of the receive jitter buffer, in milliseconds. Default 60.
     pub jitter_buffer_ms: u32,
+    /// A caller whose phone sends no RTP for this long (while not on hold)
+    /// is taken as gone: the call is ended as if they hung up. 0 turns the
+    /// check off. Default 60.
+    pub rtp_timeout_secs: u32,
     /// Folder of prompt files (`greeting.wav`, `invalid.wav`, `sorry.wav`,
     /// `moh.wav`, PCM 8/16 kHz or G.711); uploaded prompts are kept here and a
     /// file named like a built-in one replaces it. Default: empty, `prompts`
@@ -80,7 +84,7 @@ pub struct MediaConfig {
 
 impl Default for MediaConfig {
     fn default() -> Self {
-        MediaConfig { rtp_port_min: 20000, rtp_port_max: 29999, jitter_buffer_ms: 60, prompts_dir: PathBuf::new() }
+        MediaConfig { rtp_port_min: 20000, rtp_port_max: 29999, jitter_buffer_ms: 60, rtp_timeout_secs: 60, prompts_dir: PathBuf::new() }
     }
 }
 

@@ -101,6 +101,16 @@ impl Leg {
         self.remote.is_some()
     }
 
+    /// Whether the peer said it sends media (not on hold, not inactive).
+    pub fn peer_sends(&self) -> bool {
+        use hotline_media::sdp::Direction;
+        self.remote.as_ref().is_some_and(|r| matches!(r.direction, Direction::SendRecv | Direction::SendOnly))
+    }
+
+    pub fn set_jitter_depth(&mut self, frames: usize) {
+        self.jitter = JitterBuffer::new(frames);
+    }
+
     fn dest(&self) -> Option<SocketAddr> {
         let r = self.remote.as_ref()?;
         if r.remote_port == 0 || r.remote_ip.is_unspecified() {

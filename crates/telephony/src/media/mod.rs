@@ -65,6 +65,8 @@ pub enum MediaEvent {
     PromptDone { call: CallId },
     /// The recording is finished: its length and SHA-256, or why it failed.
     Recorded { call: CallId, id: String, duration_ms: u64, sha256: Result<String, String> },
+    /// The caller's phone sent no RTP for the configured time.
+    Silent { call: CallId },
     /// The media ended; what each leg received.
     Closed { call: CallId, caller: LegReport, agent: Option<LegReport> },
 }
@@ -97,8 +99,24 @@ impl MediaHandle {
     }
 }
 
+/// Settings every call's media shares.
+#[derive(Debug, Clone, Copy)]
+pub struct MediaSettings {
+    /// Receive jitter buffer depth, in 20 ms frames.
+    pub jitter_frames: usize,
+    /// Report a caller silent after this long without RTP (`None`: never).
+    pub rtp_timeout: Option<Duration>,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        MediaSettings { jitter_frames: 3, rtp_timeout: Some(Duration::from_secs(60)) }
+    }
+}
+
 /// Starts the media task of `call` with the caller's leg.
-pub fn spawn(call: CallId, caller: Leg, prompts: PromptLibrary, events: mpsc::UnboundedSender<MediaEvent>) -> MediaHandle {
+pub fn spawn(call: CallId, mut caller: Leg, settings: MediaSettings, prompts: PromptLibrary, events: mpsc::UnboundedSender<MediaEvent>) -> MediaHandle {
+    caller.set_jitter_depth(settings.jitter_frames);
     let (tx, rx) = mpsc::unbounded_channel();
     let task = CallMedia {
         call,
@@ -112,6 +130,9 @@ pub fn spawn(call: CallId, caller: Leg, prompts: PromptLibrary, events: mpsc::Un
         bridged: false,
         recording: None,
         started: Instant::now(),
+        settings,
+        heard_at: Instant::now(),
+        silent: false,
     };
     tokio::spawn(task.run(rx));
     MediaHandle { tx }
@@ -139,6 +160,11 @@ struct CallMedia {
     bridged: bool,
     recording: Option<ActiveRecording>,
     started: Instant,
+    settings: MediaSettings,
+    /// When the caller's phone last sent RTP (or the call started).
+    heard_at: Instant,
+    /// `Silent` was reported.
+    silent: bool,
 }
 
 /// Waits for a datagram on the agent leg, or forever when there is none.
@@ -178,6 +204,7 @@ impl CallMedia {
                 r = self.caller.rtp.recv_from(&mut buf) => {
                     let Ok((len, from)) = r else { continue };
                     let now = self.now_samples();
+                    self.heard_at = Instant::now();
                     match self.caller.receive(&buf[..len], from, now, !self.bridged, &mut pcm) {
                         Heard::Audio(n) if self.bridged => {
                             if let Some(a) = self.agent.as_mut() {
@@ -254,8 +281,11 @@ impl CallMedia {
                 self.playing += 1;
                 self.player = None;
             }
-            Command::AgentLeg(leg) => {
+            Command::AgentLeg(mut leg) => {
                 self.bridged = self.bridged && leg.is_some();
+                if let Some(l) = leg.as_mut() {
+                    l.set_jitter_depth(self.settings.jitter_frames);
+                }
                 self.agent = leg;
             }
             Command::Remote { side: Side::Caller, sdp } => self.caller.set_remote(sdp),
@@ -320,6 +350,11 @@ impl CallMedia {
                     tracing::error!(call = %self.call, error = %e, "recording write failed");
                 }
             }
+        }
+        let quiet = self.settings.rtp_timeout.is_some_and(|t| self.heard_at.elapsed() > t);
+        if quiet && !self.silent && self.caller.peer_sends() {
+            self.silent = true;
+            self.emit(MediaEvent::Silent { call: self.call });
         }
         if ticks.is_multiple_of(250) {
             self.caller.send_report();

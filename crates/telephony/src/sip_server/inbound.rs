@@ -90,7 +90,7 @@ impl Server {
         self.refresh_dial_plan().await;
         let call = CallId(self.next_call);
         self.next_call += 1;
-        let media = media::spawn(call, leg, self.services.prompts.clone(), self.media_tx.clone());
+        let media = media::spawn(call, leg, self.services.media, self.services.prompts.clone(), self.media_tx.clone());
         media.send(Command::Remote { side: Side::Caller, sdp: negotiated });
         let contact = uuid::Uuid::now_v7().to_string();
         let (from_number, to_number) = (user(request.headers.from()), user(request.uri_user()));

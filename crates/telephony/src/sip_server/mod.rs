@@ -69,6 +69,7 @@ pub struct CallServices {
     pub recordings: Option<Arc<dyn RecordingStorage>>,
     pub lookups: Lookups,
     pub menus: Vec<MenuConfig>,
+    pub media: crate::media::MediaSettings,
     pub bus: EventBus,
 }
 

@@ -158,6 +158,10 @@ impl Server {
                 Ok(sha256) => self.routing.send(Job::RecordingFinished { id, ended_at: now_ms(), duration_ms: duration_ms as i64, sha256 }),
                 Err(why) => tracing::error!(%call, recording = %id, %why, "recording failed"),
             },
+            MediaEvent::Silent { call } => {
+                tracing::warn!(%call, "no RTP from the caller: taken as gone");
+                self.call_input(CallInput::CallerGone { call });
+            }
             MediaEvent::Closed { call, caller, agent } => {
                 tracing::debug!(%call, ?caller, ?agent, "call media closed");
             }
