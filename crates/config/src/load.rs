@@ -134,6 +134,25 @@ fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
             return Err(bad("`timeout_ms` must be 1 to 30000".into()));
         }
     }
+    let mut trunks = std::collections::BTreeSet::new();
+    for (i, t) in config.trunks.iter().enumerate() {
+        let bad = |message: String| ConfigError::Invalid { field: "trunks", message: format!("entry {i} (`{}`): {message}", t.name) };
+        if t.name.is_empty() || !trunks.insert(&t.name) {
+            return Err(bad("`name` is required and must be unique".into()));
+        }
+        if t.gateway_addr().is_none() {
+            return Err(bad(format!("`gateway` must be ip:port, not `{}`", t.gateway)));
+        }
+        if t.transport != "udp" && t.transport != "tcp" {
+            return Err(bad(format!("`transport` must be udp or tcp, not `{}`", t.transport)));
+        }
+        if let Some(net) = t.inbound_from.iter().find(|n| crate::telephony::cidr_contains(n, std::net::IpAddr::from([0, 0, 0, 0])).is_none()) {
+            return Err(bad(format!("`inbound_from` entry `{net}` is not an address or a CIDR block")));
+        }
+        if t.register && (t.username.is_empty() || t.register_expires_secs < 60) {
+            return Err(bad("`register` needs a `username` and `register_expires_secs` of at least 60".into()));
+        }
+    }
     let mut numbers = std::collections::BTreeSet::new();
     for (i, menu) in config.menus.iter().enumerate() {
         let bad = |message: String| ConfigError::Invalid { field: "menus", message: format!("entry {i} (number `{}`): {message}", menu.number) };

@@ -24,6 +24,8 @@ pub struct Config {
     pub menus: Vec<MenuConfig>,
     /// Backends IVR flows may ask; none by default (`--demo` adds `orders`).
     pub lookups: Vec<LookupConfig>,
+    /// Carriers and PBXs calls come from and go to; none by default.
+    pub trunks: Vec<TrunkConfig>,
 }
 
 /// `[server]`: the HTTP listener.

@@ -181,3 +181,101 @@ impl std::fmt::Debug for LookupConfig {
             .finish()
     }
 }
+
+/// `[[trunks]]`: a carrier or PBX that Hotline exchanges calls with.
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrunkConfig {
+    /// A name for logs and the API. Required, unique.
+    pub name: String,
+    /// Where calls to the trunk go and where Hotline registers: `host:port`
+    /// (an IP address). Required.
+    pub gateway: String,
+    /// `udp` or `tcp`. Default `udp`.
+    pub transport: String,
+    /// Addresses (IPs or CIDR blocks, e.g. `198.51.100.0/24`) whose calls
+    /// are this trunk's. Default: the gateway's address.
+    pub inbound_from: Vec<String>,
+    /// Register to the gateway (as a PBX registers to its carrier). Default false.
+    pub register: bool,
+    /// Digest credentials for the gateway. Never logged.
+    pub username: String,
+    pub password: String,
+    /// Registration lifetime asked for, in seconds. Default 600.
+    pub register_expires_secs: u32,
+}
+
+impl Default for TrunkConfig {
+    fn default() -> Self {
+        TrunkConfig {
+            name: String::new(),
+            gateway: String::new(),
+            transport: "udp".into(),
+            inbound_from: Vec::new(),
+            register: false,
+            username: String::new(),
+            password: String::new(),
+            register_expires_secs: 600,
+        }
+    }
+}
+
+/// The password is a secret: never printed.
+impl std::fmt::Debug for TrunkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrunkConfig")
+            .field("name", &self.name)
+            .field("gateway", &self.gateway)
+            .field("transport", &self.transport)
+            .field("inbound_from", &self.inbound_from)
+            .field("register", &self.register)
+            .field("username", &self.username)
+            .field("password", &if self.password.is_empty() { "" } else { "<secret>" })
+            .field("register_expires_secs", &self.register_expires_secs)
+            .finish()
+    }
+}
+
+impl TrunkConfig {
+    /// The gateway's socket address (checked at load).
+    pub fn gateway_addr(&self) -> Option<std::net::SocketAddr> {
+        self.gateway.parse().ok()
+    }
+
+    /// Whether a call from `ip` comes from this trunk.
+    pub fn is_from(&self, ip: std::net::IpAddr) -> bool {
+        if self.inbound_from.is_empty() {
+            return self.gateway_addr().is_some_and(|g| g.ip() == ip);
+        }
+        self.inbound_from.iter().any(|net| cidr_contains(net, ip).unwrap_or(false))
+    }
+}
+
+/// Whether `net` (`a.b.c.d`, `a.b.c.d/n`, IPv6 likewise) contains `ip`;
+/// `None` when `net` is not an address or block.
+pub fn cidr_contains(net: &str, ip: std::net::IpAddr) -> Option<bool> {
+    use std::net::IpAddr;
+    let (addr, bits) = match net.split_once('/') {
+        Some((a, b)) => (a.parse::<IpAddr>().ok()?, Some(b.parse::<u32>().ok()?)),
+        None => (net.parse::<IpAddr>().ok()?, None),
+    };
+    match (addr, ip) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => {
+            let bits = bits.unwrap_or(32);
+            if bits > 32 {
+                return None;
+            }
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            Some(u32::from(n) & mask == u32::from(i) & mask)
+        }
+        (IpAddr::V6(n), IpAddr::V6(i)) => {
+            let bits = bits.unwrap_or(128);
+            if bits > 128 {
+                return None;
+            }
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            Some(u128::from(n) & mask == u128::from(i) & mask)
+        }
+        _ => Some(false),
+    }
+}

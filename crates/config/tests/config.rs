@@ -74,7 +74,7 @@ fn wrong_environment_value_names_the_variable() {
         &[("HOTLINE_LOG__FORMAT", "xml")],
         expect![["environment variable HOTLINE_LOG__FORMAT: unknown variant `xml`, expected `text` or `json`"]],
     );
-    check_err("", &[("HOTLINE_NOPE__X", "1")], expect![["environment variable HOTLINE_NOPE__X: unknown field `nope`, expected one of `server`, `data`, `database`, `log`, `auth`, `routing`, `sip`, `media`, `recording`, `menus`, `lookups`"]]);
+    check_err("", &[("HOTLINE_NOPE__X", "1")], expect!["environment variable HOTLINE_NOPE__X: unknown field `nope`, expected one of `server`, `data`, `database`, `log`, `auth`, `routing`, `sip`, `media`, `recording`, `menus`, `lookups`, `trunks`"]);
 }
 
 #[test]
@@ -123,5 +123,35 @@ fn telephony_sections_have_defaults_and_menus_are_checked() {
         "[sip]\nlisten = \"localhost\"\n",
         &[],
         expect![["hotline.toml:2:10: invalid socket address syntax"]],
+    );
+}
+
+#[test]
+fn trunks_are_checked_and_their_passwords_never_printed() {
+    let text = "[[trunks]]\nname = \"carrier\"\ngateway = \"203.0.113.10:5060\"\ninbound_from = [\"198.51.100.0/24\", \"203.0.113.10\"]\n\
+                register = true\nusername = \"4008001234\"\npassword = \"hunter2\"\n";
+    let c = load_str("hotline.toml", text, env(&[])).unwrap();
+    let t = &c.trunks[0];
+    assert!(t.is_from("198.51.100.77".parse().unwrap()));
+    assert!(t.is_from("203.0.113.10".parse().unwrap()));
+    assert!(!t.is_from("203.0.113.11".parse().unwrap()));
+    assert!(!format!("{c:?}").contains("hunter2"), "the password is a secret");
+    // Without a list, calls from the gateway are the trunk's.
+    let c = load_str("x", "[[trunks]]\nname = \"pbx\"\ngateway = \"10.1.2.3:5060\"\n", env(&[])).unwrap();
+    assert!(c.trunks[0].is_from("10.1.2.3".parse().unwrap()));
+    check_err(
+        "[[trunks]]\nname = \"c\"\ngateway = \"carrier.example:5060\"\n",
+        &[],
+        expect!["trunks: entry 0 (`c`): `gateway` must be ip:port, not `carrier.example:5060`"],
+    );
+    check_err(
+        "[[trunks]]\nname = \"c\"\ngateway = \"10.0.0.1:5060\"\ninbound_from = [\"10.0.0.0/33\"]\n",
+        &[],
+        expect!["trunks: entry 0 (`c`): `inbound_from` entry `10.0.0.0/33` is not an address or a CIDR block"],
+    );
+    check_err(
+        "[[trunks]]\nname = \"c\"\ngateway = \"10.0.0.1:5060\"\nregister = true\n",
+        &[],
+        expect!["trunks: entry 0 (`c`): `register` needs a `username` and `register_expires_secs` of at least 60"],
     );
 }

@@ -205,6 +205,7 @@ async fn start_sip(
         recordings,
         lookups: Lookups::new(config.lookups.clone()).with_customers(tenant.clone()),
         menus: config.menus.clone(),
+        trunks: config.trunks.clone(),
         media: hotline_telephony::media::MediaSettings {
             jitter_frames: (config.media.jitter_buffer_ms as usize / 20).max(1),
             rtp_timeout: (config.media.rtp_timeout_secs > 0).then(|| std::time::Duration::from_secs(u64::from(config.media.rtp_timeout_secs))),

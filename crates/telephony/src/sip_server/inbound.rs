@@ -94,7 +94,8 @@ impl Server {
         media.send(Command::Remote { side: Side::Caller, sdp: negotiated });
         let contact = uuid::Uuid::now_v7().to_string();
         let (from_number, to_number) = (user(request.headers.from()), user(request.uri_user()));
-        tracing::info!(%call, %contact, to = %to_number, sip_call_id = request.headers.call_id().unwrap_or(""), "incoming call");
+        let trunk = self.trunk_of(from.ip()).unwrap_or("");
+        tracing::info!(%call, %contact, to = %to_number, trunk, sip_call_id = request.headers.call_id().unwrap_or(""), "incoming call");
         let caller = CallerLeg {
             key: Some(key.clone()),
             invite: request,

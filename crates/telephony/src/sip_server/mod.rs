@@ -19,6 +19,7 @@ mod orchestrate;
 mod outbound;
 mod register;
 mod routing;
+mod trunks;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -70,6 +71,7 @@ pub struct CallServices {
     pub lookups: Lookups,
     pub menus: Vec<MenuConfig>,
     pub media: crate::media::MediaSettings,
+    pub trunks: Vec<hotline_config::TrunkConfig>,
     pub bus: EventBus,
 }
 
@@ -92,6 +94,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
     let (routing, routed) = routing::Worker::start(acd.clone(), store.clone());
     let bus = services.bus.subscribe();
     let plan = crate::dialplan::load(&store, &services.menus).await.map_err(std::io::Error::other)?;
+    let trunks = services.trunks.iter().cloned().filter_map(|t| trunks::Trunk::new(t, ip)).collect();
     let server = Server {
         opts,
         store,
@@ -113,6 +116,8 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         media_tx,
         routing,
         extensions: HashMap::new(),
+        trunks,
+        trunk_registers: HashMap::new(),
     };
     let task = tokio::spawn(server.run(rx, media_rx, routed, bus));
     Ok(SipServer { addr, task })
@@ -145,6 +150,9 @@ pub(crate) struct Server {
     routing: routing::Worker,
     /// Agent id → extension, for offers.
     extensions: HashMap<String, String>,
+    trunks: Vec<trunks::Trunk>,
+    /// Trunks' REGISTERs in flight.
+    trunk_registers: HashMap<TxKey, usize>,
 }
 
 fn sip_transport(t: Transport) -> SipTransport {
@@ -201,6 +209,7 @@ impl Server {
                     self.call_input(hotline_calls::Input::Tick);
                 }
                 _ = sweep.tick() => {
+                    self.register_trunks();
                     let now = self.now();
                     for change in self.registrar.expire(now) {
                         self.registration_changed(&change.aor, change.registered).await;
@@ -242,8 +251,16 @@ impl Server {
             }
             Output::Event(Event::Request { key, request, from, transport }) => self.request(key, request, from, transport).await,
             Output::Event(Event::Cancel { key, invite, request, .. }) => self.cancel(key, invite, request),
-            Output::Event(Event::Response { key, response }) => self.response(key, response),
-            Output::Event(Event::Timeout { key, .. } | Event::TransportError { key }) => self.client_failed(&key),
+            Output::Event(Event::Response { key, response }) => {
+                if !self.trunk_response(&key, &response) {
+                    self.response(key, response);
+                }
+            }
+            Output::Event(Event::Timeout { key, .. } | Event::TransportError { key }) => {
+                if !self.trunk_timeout(&key) {
+                    self.client_failed(&key);
+                }
+            }
             Output::Event(Event::Malformed { from, error, .. }) => {
                 tracing::debug!(%from, %error, "SIP message refused");
             }
