@@ -213,6 +213,9 @@ impl Driver {
             Command::Agent { agent_id, reply } => {
                 let _ = reply.send(self.agent_id(&agent_id).and_then(|a| self.snapshot(a)));
             }
+            Command::Place { contact_id, reply } => {
+                let _ = reply.send(self.contact_id(&contact_id).map(|c| self.engine.place(c)));
+            }
             Command::Agents { reply } => {
                 let mut ids: Vec<AgentId> = self.agents.keys().copied().collect();
                 ids.sort_by(|a, b| self.agents[a].extension.cmp(&self.agents[b].extension));

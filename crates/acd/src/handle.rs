@@ -87,6 +87,7 @@ pub(crate) enum Command {
     Abandon { contact_id: String, cause: Option<String>, reply: Reply<()> },
     Agent { agent_id: String, reply: Reply<AgentSnapshot> },
     Agents { reply: Reply<Vec<AgentSnapshot>> },
+    Place { contact_id: String, reply: Reply<Option<hotline_routing::Place>> },
     Queues { reply: Reply<Vec<QueueSnapshot>> },
     ReloadQueue { queue: hotline_store::Queue, reply: Reply<()> },
     ReloadAgent { agent: hotline_store::Agent, reply: Reply<()> },
@@ -161,6 +162,13 @@ impl AcdHandle {
     pub async fn agent(&self, agent_id: &str) -> Result<AgentSnapshot, AcdError> {
         let agent_id = agent_id.to_owned();
         self.ask(|reply| Command::Agent { agent_id, reply }).await
+    }
+
+    /// Where a waiting contact stands in its queue, with its estimated wait;
+    /// `None` once it is answered or gone.
+    pub async fn place(&self, contact_id: &str) -> Result<Option<hotline_routing::Place>, AcdError> {
+        let contact_id = contact_id.to_owned();
+        self.ask(|reply| Command::Place { contact_id, reply }).await
     }
 
     pub async fn agents(&self) -> Result<Vec<AgentSnapshot>, AcdError> {

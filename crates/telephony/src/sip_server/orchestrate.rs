@@ -89,11 +89,7 @@ impl Server {
                     let _ = back.send(CallInput::LookupResult { call, fields });
                 });
             }
-            Output::QueryPlace { call, .. } => {
-                // Queue announcements are not configured by this build's
-                // dial plan, so the orchestrator does not ask; stay quiet.
-                tracing::debug!(%call, "place in queue not announced");
-            }
+            Output::QueryPlace { call, contact } => self.routing.send(Job::Place { call, contact }),
             Output::CallCustomer { call, .. } => {
                 // Callbacks are not configured by this build's dial plan.
                 self.call_input(CallInput::CustomerFailed { call });

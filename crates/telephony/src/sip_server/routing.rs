@@ -22,6 +22,7 @@ pub(super) enum Job {
     Submit { call: CallId, contact: NewContact },
     Accept { call: CallId, offer: String },
     Reject { offer: String },
+    Place { call: CallId, contact: String },
     Finish { contact: String, cause: &'static str },
     Abandon { contact: String, cause: &'static str },
     RecordingStarted(Recording),
@@ -77,6 +78,11 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
             }
             Some(CallInput::AcceptResult { call, ok: ok.is_ok() })
         }
+        Job::Place { call, contact } => match acd.place(&contact).await {
+            Ok(Some(p)) => Some(CallInput::Place { call, position: p.position, ewt_ms: p.ewt_ms }),
+            // Answered or gone meanwhile: nothing to announce.
+            _ => None,
+        },
         Job::Reject { offer } => {
             if let Err(e) = acd.reject(&offer, None).await {
                 tracing::debug!(%offer, error = %e, "offer already ended");
