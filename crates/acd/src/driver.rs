@@ -357,6 +357,7 @@ impl Driver {
             hangup_cause: None,
             wrap_up_code: None,
             notes: None,
+            ivr: c.ivr.clone(),
         };
         let interaction_id = interaction.id.clone();
         let _span = info_span!("contact", id = %interaction_id, queue = %c.queue_id).entered();

@@ -37,6 +37,8 @@ pub struct NewContact {
     pub tier: u8,
     /// The agent who last served this customer: gets first refusal.
     pub last_agent: Option<String>,
+    /// What the caller told the IVR, kept with the interaction.
+    pub ivr: std::collections::BTreeMap<String, String>,
 }
 
 /// An agent as the routing engine sees them now.

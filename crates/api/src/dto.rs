@@ -139,6 +139,8 @@ pub struct QueueDto {
     pub overflow_after_secs: Option<u32>,
     pub overflow_when_no_agents: bool,
     pub enabled: bool,
+    /// What callers hear and may do while they wait (voice queues).
+    pub caller_experience: CallerExperienceDto,
 }
 
 /// Every field but `id` and `name` has a default.
@@ -165,6 +167,7 @@ pub struct NewQueue {
     pub overflow_after_secs: Option<u32>,
     pub overflow_when_no_agents: Option<bool>,
     pub enabled: Option<bool>,
+    pub caller_experience: Option<CallerExperienceDto>,
 }
 
 /// Absent fields stay as they are; `null` clears the optional ones.
@@ -196,6 +199,7 @@ pub struct PatchQueue {
     pub overflow_after_secs: Option<Option<u32>>,
     pub overflow_when_no_agents: Option<bool>,
     pub enabled: Option<bool>,
+    pub caller_experience: Option<CallerExperienceDto>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
@@ -378,4 +382,33 @@ pub struct AuditDto {
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     pub status: &'static str,
+}
+
+/// What a voice queue's callers hear and may do while they wait, and after.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallerExperienceDto {
+    /// Prompt looped while waiting (a prompt name). Default `moh`.
+    #[serde(default = "default_moh")]
+    pub music_on_hold: String,
+    /// Announce the caller's place and estimated wait this often (10–600 s).
+    #[serde(default)]
+    pub announce_every_secs: Option<u32>,
+    /// After this long in the queue, offer a callback (virtual hold), 10–3600 s.
+    #[serde(default)]
+    pub callback_after_secs: Option<u32>,
+    /// The key that asks for the callback. Default `1`.
+    #[serde(default = "default_callback_key")]
+    pub callback_key: String,
+    /// A published IVR flow the caller is moved to when the agent hangs up.
+    #[serde(default)]
+    pub survey_flow: Option<String>,
+}
+
+fn default_moh() -> String {
+    "moh".into()
+}
+
+fn default_callback_key() -> String {
+    "1".into()
 }

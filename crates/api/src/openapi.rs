@@ -28,7 +28,7 @@ use crate::routes::{agents, auth, events, interactions, ivr, ops, prompts, queue
         PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
-        InteractionDto, RecordingDto)),
+        InteractionDto, RecordingDto, CallerExperienceDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -78,8 +78,12 @@ async fn flows_are_drafted_validated_published_and_versioned() {
         let list = s.get_json("/api/v1/ivr/flows", &sup).await;
         assert_eq!(
             list,
-            json!([{"id": "demo", "published_version": 1, "latest_version": 1}, {"id": "hotline", "published_version": 2, "latest_version": 2}]),
-            "the demo center's flow and ours"
+            json!([
+                {"id": "demo", "published_version": 1, "latest_version": 1},
+                {"id": "hotline", "published_version": 2, "latest_version": 2},
+                {"id": "survey", "published_version": 1, "latest_version": 1}
+            ]),
+            "the demo center's flows and ours"
         );
         assert_error(s.get("/api/v1/ivr/flows/hotline", Some(&agent)).await, 403, "forbidden", None).await;
         assert_error(s.get("/api/v1/ivr/flows/nope", Some(&sup)).await, 404, "not_found", None).await;

@@ -15,6 +15,9 @@ use crate::{
 pub const DEMO_FLOW: &str = include_str!("demo_ivr.json");
 pub const DEMO_FLOW_ID: &str = "demo";
 pub const DEMO_IVR_NUMBER: &str = "1000";
+/// The post-call survey of the `support` queue ("press 1 to 5").
+pub const DEMO_SURVEY: &str = include_str!("demo_survey.json");
+pub const DEMO_SURVEY_ID: &str = "survey";
 
 impl SeedReport {
     /// Counts the outcome of one insert: done, or already there.
@@ -152,6 +155,11 @@ impl Store {
             let v = t.save_flow_draft(DEMO_FLOW_ID, DEMO_FLOW, Some("demo"), now).await?;
             t.publish_flow(DEMO_FLOW_ID, v.version, now).await?;
             t.set_ivr_number(DEMO_IVR_NUMBER, DEMO_FLOW_ID).await?;
+            report.created += 1;
+        }
+        if report.found(!t.flow_versions(DEMO_SURVEY_ID).await?.is_empty()) {
+            let v = t.save_flow_draft(DEMO_SURVEY_ID, DEMO_SURVEY, Some("demo"), now).await?;
+            t.publish_flow(DEMO_SURVEY_ID, v.version, now).await?;
             report.created += 1;
         }
         Ok(report)

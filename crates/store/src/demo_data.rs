@@ -2,7 +2,7 @@
 //! three voice queues, six agents and fifty customers. Everything here is
 //! deterministic, so seeding twice finds the same rows.
 
-use crate::{Capacity, Queue, Step, StepSkill};
+use crate::{Capacity, CallerExperience, Queue, Step, StepSkill};
 
 pub(crate) const TENANT: &str = "default";
 pub(crate) const TENANT_NAME: &str = "Hotline 演示中心";
@@ -149,6 +149,7 @@ fn voice_queue(id: &str, name: &str, strategy: &str, now: i64) -> Queue {
         overflow_after_secs: None,
         overflow_when_no_agents: false,
         enabled: true,
+        caller: CallerExperience::default(),
         created_at: now,
         updated_at: now,
     }
@@ -160,6 +161,8 @@ pub(crate) fn queues(now: i64) -> Vec<Queue> {
         steps: vec![step("sales", 5, Some(30)), step("sales", 1, None)],
         max_wait_secs: Some(600),
         give_up_action: "voicemail".into(),
+        // Callers hear their place every 30 s and may ask for a callback after 45 s.
+        caller: CallerExperience { announce_every_secs: Some(30), callback_after_secs: Some(45), ..CallerExperience::default() },
         ..voice_queue("sales", "售前咨询", "longest_idle", now)
     };
     let support = Queue {
@@ -177,6 +180,8 @@ pub(crate) fn queues(now: i64) -> Vec<Queue> {
         give_up_action: "callback".into(),
         overflow_queue: Some("sales".into()),
         overflow_after_secs: Some(300),
+        // After-sales callers rate the call when the agent hangs up.
+        caller: CallerExperience { announce_every_secs: Some(45), survey_flow: Some(super::demo::DEMO_SURVEY_ID.into()), ..CallerExperience::default() },
         ..voice_queue("support", "售后服务", "least_occupied", now)
     };
     let vip = Queue {
@@ -200,6 +205,7 @@ pub(crate) fn queues(now: i64) -> Vec<Queue> {
         give_up_action: "callback".into(),
         overflow_queue: Some("support".into()),
         overflow_when_no_agents: true,
+        caller: CallerExperience { announce_every_secs: Some(20), ..CallerExperience::default() },
         ..voice_queue("vip", "VIP专线", "best_skill", now)
     };
     vec![sales, support, vip]

@@ -28,11 +28,12 @@ const FIELDS: &[&str] = &[
     "hangup_cause",
     "wrap_up_code",
     "notes",
+    "ivr_data",
 ];
 
 const SELECT: &str = "SELECT id, channel, direction, queue_id, agent_id, customer_id, from_addr, to_addr, sip_call_id, \
-    priority, arrived_at, enqueued_at, offered_at, answered_at, ended_at, outcome, hangup_cause, wrap_up_code, notes \
-    FROM interactions WHERE tenant_id = $1";
+    priority, arrived_at, enqueued_at, offered_at, answered_at, ended_at, outcome, hangup_cause, wrap_up_code, notes, \
+    ivr_data FROM interactions WHERE tenant_id = $1";
 
 fn insert_text() -> &'static str {
     static SQL: OnceLock<String> = OnceLock::new();
@@ -48,8 +49,8 @@ fn update_text() -> &'static str {
     SQL.get_or_init(|| update_sql("interactions", FIELDS, &["tenant_id", "id"]))
 }
 
-fn bind_fields<'q>(q: AnyQuery<'q>, i: &'q Interaction) -> AnyQuery<'q> {
-    q.bind(&i.channel)
+fn bind_fields<'q>(q: AnyQuery<'q>, i: &'q Interaction) -> Result<AnyQuery<'q>> {
+    Ok(q.bind(&i.channel)
         .bind(&i.direction)
         .bind(&i.queue_id)
         .bind(&i.agent_id)
@@ -67,6 +68,7 @@ fn bind_fields<'q>(q: AnyQuery<'q>, i: &'q Interaction) -> AnyQuery<'q> {
         .bind(&i.hangup_cause)
         .bind(&i.wrap_up_code)
         .bind(&i.notes)
+        .bind(to_json(&i.ivr)?))
 }
 
 fn interaction_row(r: &AnyRow) -> Result<Interaction> {
@@ -90,6 +92,7 @@ fn interaction_row(r: &AnyRow) -> Result<Interaction> {
         hangup_cause: r.opt_text("hangup_cause")?,
         wrap_up_code: r.opt_text("wrap_up_code")?,
         notes: r.opt_text("notes")?,
+        ivr: r.json("ivr_data")?,
     })
 }
 
@@ -109,7 +112,7 @@ impl TenantStore {
     /// Records a new interaction; a taken id is a [`StoreError::Conflict`].
     pub async fn insert_interaction(&self, i: &Interaction) -> Result<()> {
         let query = sqlx::query(insert_text()).bind(&*self.tenant).bind(&i.id);
-        bind_fields(query, i)
+        bind_fields(query, i)?
             .execute(&self.pool)
             .await
             .map_err(|e| conflict_or(e, "interaction", &i.id))?;
@@ -118,7 +121,7 @@ impl TenantStore {
 
     /// Saves every field of an interaction.
     pub async fn update_interaction(&self, i: &Interaction) -> Result<()> {
-        let done = bind_fields(sqlx::query(update_text()), i)
+        let done = bind_fields(sqlx::query(update_text()), i)?
             .bind(&*self.tenant)
             .bind(&i.id)
             .execute(&self.pool)

@@ -31,7 +31,7 @@ mod users;
 use std::sync::Arc;
 
 pub use customers::normalize_phone;
-pub use demo::{DEMO_FLOW, DEMO_FLOW_ID, DEMO_IVR_NUMBER};
+pub use demo::{DEMO_FLOW, DEMO_FLOW_ID, DEMO_IVR_NUMBER, DEMO_SURVEY_ID};
 pub use error::{Result, StoreError};
 pub use model::*;
 

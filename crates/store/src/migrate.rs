@@ -29,6 +29,8 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "telephony", sql: include_str!("../migrations/0002_telephony.sql") },
     Migration { version: 3, name: "ivr", sql: include_str!("../migrations/0003_ivr.sql") },
     Migration { version: 4, name: "surveys", sql: include_str!("../migrations/0004_surveys.sql") },
+    Migration { version: 5, name: "caller_experience", sql: include_str!("../migrations/0005_caller_experience.sql") },
+    Migration { version: 6, name: "interaction_ivr", sql: include_str!("../migrations/0006_interaction_ivr.sql") },
 ];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";

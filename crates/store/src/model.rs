@@ -103,8 +103,32 @@ pub struct Queue {
     pub overflow_after_secs: Option<u32>,
     pub overflow_when_no_agents: bool,
     pub enabled: bool,
+    /// What callers hear and may do while they wait (voice queues).
+    pub caller: CallerExperience,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// What a voice queue's callers hear and may do while they wait, and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CallerExperience {
+    /// Prompt looped while waiting. Default `moh`.
+    pub music_on_hold: String,
+    /// Tell callers their place and estimated wait this often.
+    pub announce_every_secs: Option<u32>,
+    /// After this long, callers may press `callback_key` to hang up and be
+    /// called back without losing their place (virtual hold).
+    pub callback_after_secs: Option<u32>,
+    pub callback_key: char,
+    /// An IVR flow the caller is moved to when the agent hangs up.
+    pub survey_flow: Option<String>,
+}
+
+impl Default for CallerExperience {
+    fn default() -> Self {
+        CallerExperience { music_on_hold: "moh".into(), announce_every_secs: None, callback_after_secs: None, callback_key: '1', survey_flow: None }
+    }
 }
 
 /// How many contacts of each channel an agent handles at once.
@@ -195,6 +219,8 @@ pub struct Interaction {
     pub hangup_cause: Option<String>,
     pub wrap_up_code: Option<String>,
     pub notes: Option<String>,
+    /// What the caller told the IVR (menu choices, digits, lookup results).
+    pub ivr: std::collections::BTreeMap<String, String>,
 }
 
 /// One row of the queue log (Asterisk `queue_log` verbs such as

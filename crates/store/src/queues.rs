@@ -29,13 +29,14 @@ const FIELDS: &[&str] = &[
     "overflow_after_secs",
     "overflow_when_no_agents",
     "enabled",
+    "caller_experience",
     "updated_at",
 ];
 
 const SELECT: &str = "SELECT id, name, channel, strategy, steps, service_level_secs, service_level_target_pct, \
     sl_window_secs, offer_timeout_secs, wrap_up_secs, max_missed_offers, aging_per_sec, vip_boost, sticky_secs, \
     max_wait_secs, give_up_action, overflow_queue, overflow_after_secs, overflow_when_no_agents, enabled, \
-    created_at, updated_at FROM queues WHERE tenant_id = $1";
+    caller_experience, created_at, updated_at FROM queues WHERE tenant_id = $1";
 
 fn insert_text() -> &'static str {
     static SQL: OnceLock<String> = OnceLock::new();
@@ -72,6 +73,7 @@ fn bind_fields<'q>(q: AnyQuery<'q>, v: &'q Queue) -> Result<AnyQuery<'q>> {
         .bind(v.overflow_after_secs.map(i64::from))
         .bind(flag(v.overflow_when_no_agents))
         .bind(flag(v.enabled))
+        .bind(to_json(&v.caller)?)
         .bind(v.updated_at))
 }
 
@@ -97,6 +99,7 @@ fn queue_row(r: &AnyRow) -> Result<Queue> {
         overflow_after_secs: r.opt_u32("overflow_after_secs")?,
         overflow_when_no_agents: r.flag("overflow_when_no_agents")?,
         enabled: r.flag("enabled")?,
+        caller: r.json("caller_experience")?,
         created_at: r.int("created_at")?,
         updated_at: r.int("updated_at")?,
     })

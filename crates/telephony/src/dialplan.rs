@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use hotline_calls::{Config, Entry, Greeting};
+use hotline_calls::{Config, Entry, Greeting, QueueExperience};
 use hotline_config::MenuConfig;
 use hotline_store::TenantStore;
 
@@ -18,6 +18,8 @@ use hotline_store::TenantStore;
 #[derive(Debug, Default)]
 pub struct DialPlan {
     pub config: Config,
+    /// Queue → the prompt looped while its callers wait.
+    pub music_on_hold: std::collections::HashMap<String, String>,
     /// (number, why) for numbers left out.
     pub skipped: Vec<(String, String)>,
 }
@@ -33,30 +35,38 @@ fn greeting(m: &MenuConfig) -> Greeting {
     }
 }
 
+/// The published version of a flow, parsed and valid; or why not.
+async fn published(store: &TenantStore, flow_id: &str) -> Result<Result<hotline_ivr::Flow, String>, hotline_store::StoreError> {
+    Ok(match store.published_flow(flow_id).await? {
+        None => Err(format!("flow `{flow_id}` has no published version")),
+        Some(v) => match serde_json::from_str::<hotline_ivr::Flow>(&v.document) {
+            Err(e) => Err(format!("flow `{flow_id}` v{}: {e}", v.version)),
+            Ok(flow) => match hotline_ivr::validate(&flow).first() {
+                Some(problem) => Err(format!("flow `{flow_id}` v{}: {problem}", v.version)),
+                None => Ok(flow),
+            },
+        },
+    })
+}
+
 /// Builds the dial plan from `store` and the configured `menus`.
 pub async fn load(store: &TenantStore, menus: &[MenuConfig]) -> Result<DialPlan, hotline_store::StoreError> {
     let mut plan = DialPlan::default();
     let mut numbers = std::collections::BTreeSet::new();
     for (number, flow_id) in store.ivr_numbers().await? {
         let menu = menus.iter().find(|m| m.number == number);
-        let why = match store.published_flow(&flow_id).await? {
-            None => Some(format!("flow `{flow_id}` has no published version")),
-            Some(v) => match serde_json::from_str::<hotline_ivr::Flow>(&v.document) {
-                Err(e) => Some(format!("flow `{flow_id}` v{}: {e}", v.version)),
-                Ok(flow) => match hotline_ivr::validate(&flow).first() {
-                    Some(problem) => Some(format!("flow `{flow_id}` v{}: {problem}", v.version)),
-                    None => {
-                        plan.config.entries.push(Entry {
-                            number: number.clone(),
-                            flow: Arc::new(flow),
-                            no_input_to_agent_ms: menu.map(|m| u64::from(m.no_input_to_agent_secs) * 1000),
-                            default_queue: menu.map_or_else(String::new, |m| m.default_queue.clone()),
-                        });
-                        numbers.insert(number.clone());
-                        None
-                    }
-                },
-            },
+        let why = match published(store, &flow_id).await? {
+            Err(why) => Some(why),
+            Ok(flow) => {
+                plan.config.entries.push(Entry {
+                    number: number.clone(),
+                    flow: Arc::new(flow),
+                    no_input_to_agent_ms: menu.map(|m| u64::from(m.no_input_to_agent_secs) * 1000),
+                    default_queue: menu.map_or_else(String::new, |m| m.default_queue.clone()),
+                });
+                numbers.insert(number.clone());
+                None
+            }
         };
         if let Some(why) = why {
             tracing::error!(%number, %why, "IVR number left out of the dial plan");
@@ -65,6 +75,28 @@ pub async fn load(store: &TenantStore, menus: &[MenuConfig]) -> Result<DialPlan,
     }
     for m in menus.iter().filter(|m| !numbers.contains(&m.number)) {
         plan.config.entries.push(greeting(m).entry());
+    }
+    for q in store.list_queues().await?.into_iter().filter(|q| q.channel == "voice") {
+        let c = &q.caller;
+        let survey = match &c.survey_flow {
+            None => None,
+            Some(id) => match published(store, id).await? {
+                Ok(flow) => Some(Arc::new(flow)),
+                Err(why) => {
+                    tracing::error!(queue = %q.id, %why, "survey left out");
+                    plan.skipped.push((q.id.clone(), why));
+                    None
+                }
+            },
+        };
+        plan.music_on_hold.insert(q.id.clone(), c.music_on_hold.clone());
+        plan.config.queues.push(QueueExperience {
+            queue: q.id.clone(),
+            announce_every_ms: c.announce_every_secs.map(|s| u64::from(s) * 1000),
+            callback_after_ms: c.callback_after_secs.map(|s| u64::from(s) * 1000),
+            callback_key: c.callback_key,
+            survey,
+        });
     }
     Ok(plan)
 }

@@ -25,3 +25,8 @@ pub mod sip_server;
 pub mod recordings;
 pub mod transport;
 pub mod tts;
+
+/// Milliseconds since the Unix epoch (for rows and timestamps).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}

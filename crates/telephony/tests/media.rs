@@ -117,14 +117,14 @@ async fn next_event(events: &mut mpsc::UnboundedReceiver<MediaEvent>) -> MediaEv
 #[tokio::test]
 async fn prompts_play_to_the_caller_and_keys_arrive_both_ways() {
     let mut r = rig(46000).await;
-    r.media.send(Command::Play { prompt: "beep".into() });
+    r.media.send(Command::Play { prompt: "beep".into(), looped: false });
     let heard = r.caller.hear(Duration::from_millis(800)).await;
     assert!(heard.len() >= 3000, "the half-second prompt arrived: {} samples", heard.len());
     assert!(power(&heard, 8000, 1000.0) > 100.0 * power(&heard, 8000, 440.0), "it is the 1 kHz prompt");
     assert_eq!(next_event(&mut r.events).await, MediaEvent::PromptDone { call: CALL });
 
     // A missing prompt is done at once, so a flow never hangs on it.
-    r.media.send(Command::Play { prompt: "no-such-prompt".into() });
+    r.media.send(Command::Play { prompt: "no-such-prompt".into(), looped: false });
     assert_eq!(next_event(&mut r.events).await, MediaEvent::PromptDone { call: CALL });
 
     r.caller.press('5').await;

@@ -66,6 +66,8 @@ pub struct InteractionDto {
     pub hangup_cause: Option<String>,
     pub wrap_up_code: Option<String>,
     pub notes: Option<String>,
+    /// What the caller told the IVR: menu choices, digits, lookup results.
+    pub ivr: std::collections::BTreeMap<String, String>,
     /// Only in the single-interaction answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recordings: Option<Vec<RecordingDto>>,
@@ -104,6 +106,7 @@ fn dto(user: &AuthUser, i: hotline_store::Interaction) -> InteractionDto {
         hangup_cause: i.hangup_cause,
         wrap_up_code: i.wrap_up_code,
         notes: i.notes,
+        ivr: i.ivr,
         recordings: None,
     }
 }

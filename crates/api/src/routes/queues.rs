@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hotline_store::{Queue, Step, StepSkill};
+use hotline_store::{CallerExperience, Queue, Step, StepSkill};
 
 use super::{check_level, check_name, check_slug};
 use crate::audit::{self, ClientIp};
@@ -52,7 +52,42 @@ pub(crate) fn dto(q: Queue) -> QueueDto {
         overflow_after_secs: q.overflow_after_secs,
         overflow_when_no_agents: q.overflow_when_no_agents,
         enabled: q.enabled,
+        caller_experience: CallerExperienceDto {
+            music_on_hold: q.caller.music_on_hold,
+            announce_every_secs: q.caller.announce_every_secs,
+            callback_after_secs: q.caller.callback_after_secs,
+            callback_key: q.caller.callback_key.to_string(),
+            survey_flow: q.caller.survey_flow,
+        },
     }
+}
+
+/// The caller experience from the API's form, checked field by field.
+async fn caller_experience(state: &AppState, d: CallerExperienceDto) -> Result<CallerExperience, ApiError> {
+    let field = |f: &str| format!("caller_experience.{f}");
+    let prompt_ok = !d.music_on_hold.is_empty()
+        && d.music_on_hold.len() <= 64
+        && d.music_on_hold.split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'));
+    if !prompt_ok {
+        return Err(ApiError::invalid(&field("music_on_hold"), "a prompt name: lower-case letters, digits, `_`, `-`, an optional language folder"));
+    }
+    if d.announce_every_secs.is_some_and(|s| !(10..=600).contains(&s)) {
+        return Err(ApiError::invalid(&field("announce_every_secs"), "10 to 600 seconds"));
+    }
+    if d.callback_after_secs.is_some_and(|s| !(10..=3600).contains(&s)) {
+        return Err(ApiError::invalid(&field("callback_after_secs"), "10 to 3600 seconds"));
+    }
+    let mut keys = d.callback_key.chars();
+    let key = match (keys.next(), keys.next()) {
+        (Some(k), None) if k.is_ascii_digit() || k == '*' || k == '#' => k,
+        _ => return Err(ApiError::invalid(&field("callback_key"), "one key: 0-9, * or #")),
+    };
+    if let Some(flow) = &d.survey_flow {
+        if state.db().published_flow(flow).await?.is_none() {
+            return Err(ApiError::invalid(&field("survey_flow"), format!("no published flow `{flow}`")));
+        }
+    }
+    Ok(CallerExperience { music_on_hold: d.music_on_hold, announce_every_secs: d.announce_every_secs, callback_after_secs: d.callback_after_secs, callback_key: key, survey_flow: d.survey_flow })
 }
 
 fn steps(dtos: Vec<StepDto>) -> Vec<Step> {
@@ -151,6 +186,10 @@ pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
         overflow_after_secs: r.overflow_after_secs,
         overflow_when_no_agents: r.overflow_when_no_agents.unwrap_or(false),
         enabled: r.enabled.unwrap_or(true),
+        caller: match r.caller_experience {
+            Some(c) => caller_experience(&state, c).await?,
+            None => CallerExperience::default(),
+        },
         created_at: now,
         updated_at: now,
     };
@@ -185,6 +224,7 @@ pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     if let Some(v) = r.overflow_after_secs { q.overflow_after_secs = v; }
     if let Some(v) = r.overflow_when_no_agents { q.overflow_when_no_agents = v; }
     if let Some(v) = r.enabled { q.enabled = v; }
+    if let Some(v) = r.caller_experience { q.caller = caller_experience(&state, v).await?; }
     q.updated_at = hotline_acd::now_ms();
     validate(&state, &q).await?;
     state.db().update_queue(&q).await?;

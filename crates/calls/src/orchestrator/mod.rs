@@ -113,6 +113,12 @@ impl Orchestrator {
         }
     }
 
+    /// Applies changed queue settings (announcements, callback, survey);
+    /// callers already waiting get them from their next announcement on.
+    pub fn set_queues(&mut self, queues: Vec<QueueExperience>) {
+        self.cfg.queues = queues;
+    }
+
     /// The entry new calls to `number` get: the last one added, unless retired.
     fn current_entry(&self, number: &str) -> Option<usize> {
         self.cfg.entries.iter().rposition(|e| e.number == number).filter(|i| !self.retired.contains(i))

@@ -80,6 +80,7 @@ pub fn queue(id: &str) -> Queue {
         overflow_after_secs: Some(120),
         overflow_when_no_agents: true,
         enabled: true,
+        caller: Default::default(),
         created_at: T0,
         updated_at: T0 + 1,
     }
@@ -148,6 +149,7 @@ pub fn interaction(arrived_at: i64) -> Interaction {
         hangup_cause: None,
         wrap_up_code: None,
         notes: None,
+        ivr: Default::default(),
     }
 }
 

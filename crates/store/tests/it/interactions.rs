@@ -31,6 +31,7 @@ async fn interactions_round_trip_newest_first() {
             hangup_cause: Some("NORMAL_CLEARING".into()),
             wrap_up_code: Some("resolved".into()),
             notes: Some("客户询问套餐价格，已下单。".into()),
+            ivr: [("lang".to_string(), "zh".to_string()), ("o.status_zh".to_string(), "已发货".to_string())].into(),
             priority: -2,
             ..fixtures::interaction(T0 + 1_000)
         };

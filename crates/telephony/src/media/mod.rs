@@ -18,7 +18,7 @@ mod leg;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hotline_calls::{CallId, Side, MUSIC_ON_HOLD};
+use hotline_calls::{CallId, Side};
 use hotline_media::player::Player;
 use hotline_media::recorder::Recorder;
 use hotline_media::sdp::Negotiated;
@@ -31,8 +31,8 @@ use crate::recordings::{RecordingStorage, Sink};
 
 /// What the driver asks of a call's media.
 pub enum Command {
-    /// Play a prompt to the caller ([`MUSIC_ON_HOLD`] loops until `Stop`).
-    Play { prompt: String },
+    /// Play a prompt to the caller; a looped one (music on hold) plays until `Stop`.
+    Play { prompt: String, looped: bool },
     /// Stop what plays to the caller.
     Stop,
     /// The agent leg's sockets (a new phone is rung), or none (the ring ended).
@@ -60,7 +60,7 @@ pub struct RecordingTarget {
 pub enum MediaEvent {
     /// The caller pressed a key.
     Digit { call: CallId, digit: char },
-    /// A prompt started by `Play` (not music on hold) finished, or could
+    /// A prompt started by `Play` (not looped) finished, or could
     /// not be played at all.
     PromptDone { call: CallId },
     /// The recording is finished: its length and SHA-256, or why it failed.
@@ -197,7 +197,7 @@ impl CallMedia {
             tokio::select! {
                 cmd = rx.recv() => match cmd {
                     None | Some(Command::Close) => break,
-                    Some(Command::Play { prompt }) => self.play(prompt, &loaded_tx),
+                    Some(Command::Play { prompt, looped }) => self.play(prompt, looped, &loaded_tx),
                     Some(c) => self.command(c),
                 },
                 Some((n, samples)) = loaded.recv() => self.loaded(n, samples),
@@ -243,11 +243,10 @@ impl CallMedia {
         self.close();
     }
 
-    fn play(&mut self, prompt: String, loaded: &mpsc::UnboundedSender<(u64, Option<Samples>)>) {
+    fn play(&mut self, prompt: String, looped: bool, loaded: &mpsc::UnboundedSender<(u64, Option<Samples>)>) {
         self.playing += 1;
         self.player = None;
         let n = self.playing;
-        let looped = prompt == MUSIC_ON_HOLD;
         let prompts = self.prompts.clone();
         let loaded = loaded.clone();
         let call = self.call;
@@ -288,7 +287,12 @@ impl CallMedia {
                 }
                 self.agent = leg;
             }
-            Command::Remote { side: Side::Caller, sdp } => self.caller.set_remote(sdp),
+            Command::Remote { side: Side::Caller, sdp } => {
+                // A new caller (a customer called back) or a moved stream: watch it afresh.
+                self.heard_at = Instant::now();
+                self.silent = false;
+                self.caller.set_remote(sdp);
+            }
             Command::Remote { side: Side::Agent, sdp } => {
                 if let Some(a) = self.agent.as_mut() {
                     a.set_remote(sdp);

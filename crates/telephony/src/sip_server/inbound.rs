@@ -24,6 +24,8 @@ pub(super) struct Call {
     pub media: MediaHandle,
     /// The agent routing offered the call to (for the recording row).
     pub agent_id: Option<String>,
+    /// The queue the caller waits in, once queued.
+    pub queue: Option<String>,
 }
 
 /// The caller's side of the call.
@@ -107,7 +109,7 @@ impl Server {
             sdp: answer,
             sdp_version: session,
         };
-        self.calls.insert(call, Call { contact: contact.clone(), from_number: from_number.clone(), to_number: to_number.clone(), caller, agent: None, media, agent_id: None });
+        self.calls.insert(call, Call { contact: contact.clone(), from_number: from_number.clone(), to_number: to_number.clone(), caller, agent: None, media, agent_id: None, queue: None });
         self.server_invites.insert(key, call);
         self.call_input(CallInput::Incoming { call, contact, to: to_number, from: from_number, agent: None });
     }
@@ -120,7 +122,11 @@ impl Server {
         }
         self.plan_loaded = std::time::Instant::now();
         match crate::dialplan::load(&self.store, &self.services.menus).await {
-            Ok(plan) => self.orch.set_entries(plan.config.entries),
+            Ok(plan) => {
+                self.orch.set_entries(plan.config.entries);
+                self.orch.set_queues(plan.config.queues);
+                self.music_on_hold = plan.music_on_hold;
+            }
             Err(e) => tracing::warn!(error = %e, "dial plan not reloaded"),
         }
     }

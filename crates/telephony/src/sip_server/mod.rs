@@ -14,6 +14,7 @@
 //! - `orchestrate.rs`: the orchestrator's outputs carried out.
 //! - `routing.rs`: routing commands and events.
 
+mod callback;
 mod inbound;
 mod orchestrate;
 mod outbound;
@@ -105,6 +106,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         started: Instant::now(),
         local: SocketAddr::new(ip, addr.port()),
         services,
+        music_on_hold: plan.music_on_hold,
         orch: Orchestrator::new(plan.config),
         plan_loaded: Instant::now(),
         next_call: 1,
@@ -135,6 +137,8 @@ pub(crate) struct Server {
     local: SocketAddr,
     services: CallServices,
     orch: Orchestrator,
+    /// Queue → its music on hold prompt.
+    music_on_hold: HashMap<String, String>,
     plan_loaded: Instant,
     next_call: u64,
     calls: HashMap<CallId, inbound::Call>,

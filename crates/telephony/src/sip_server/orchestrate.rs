@@ -2,16 +2,14 @@
 //! the media tasks, jobs for routing and the store.
 
 use hotline_acd::NewContact;
-use hotline_calls::{CallId, Cause, Input as CallInput, Output, Side, Time as CallTime};
+use hotline_calls::{CallId, Cause, Input as CallInput, Output, Side, Time as CallTime, MUSIC_ON_HOLD};
 use hotline_store::Recording;
 
 use super::routing::Job;
 use super::Server;
 use crate::media::{Command, MediaEvent, RecordingTarget};
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
+use crate::now_ms;
 
 impl Server {
     /// Queues an input for the orchestrator (fed by the next `pump`).
@@ -47,7 +45,13 @@ impl Server {
         match out {
             Output::Answer { call } => self.answer_caller(call),
             Output::Refuse { call, cause } => self.refuse_caller(call, cause),
-            Output::Play { call, prompt } => self.media(call, Command::Play { prompt }),
+            Output::Play { call, prompt } if prompt == MUSIC_ON_HOLD => {
+                // The queue's own music, if it has one.
+                let queue = self.calls.get(&call).and_then(|c| c.queue.as_deref());
+                let prompt = queue.and_then(|q| self.music_on_hold.get(q)).cloned().unwrap_or(prompt);
+                self.media(call, Command::Play { prompt, looped: true });
+            }
+            Output::Play { call, prompt } => self.media(call, Command::Play { prompt, looped: false }),
             Output::StopMedia { call } => self.media(call, Command::Stop),
             Output::Dial { call, extension } => self.dial(call, extension),
             Output::CancelDial { call } => self.cancel_dial(call),
@@ -55,10 +59,11 @@ impl Server {
             Output::Hangup { call, side: Side::Agent, cause } => self.hang_up_agent(call, cause),
             Output::Bridge { call } => self.bridge(call),
             Output::Submit { call, contact, queue, priority, vars } => {
-                let Some(c) = self.calls.get(&call) else { return };
-                // What the IVR collected goes with the contact to the agent's
-                // screen (the desktop shows it); routing needs none of it.
-                let _ = vars;
+                let Some(c) = self.calls.get_mut(&call) else { return };
+                c.queue = Some(queue.clone());
+                // What the IVR collected goes with the interaction (for the
+                // agent's screen); the caller's number is kept apart already.
+                let ivr = vars.into_iter().filter(|(k, _)| k != "caller").collect();
                 let contact = NewContact {
                     id: Some(contact),
                     queue_id: queue,
@@ -67,6 +72,7 @@ impl Server {
                     to_addr: Some(c.to_number.clone()),
                     sip_call_id: c.caller.invite.headers.call_id().map(str::to_owned),
                     priority,
+                    ivr,
                     ..NewContact::default()
                 };
                 self.routing.send(Job::Submit { call, contact });
@@ -90,12 +96,11 @@ impl Server {
                 });
             }
             Output::QueryPlace { call, contact } => self.routing.send(Job::Place { call, contact }),
-            Output::CallCustomer { call, .. } => {
-                // Callbacks are not configured by this build's dial plan.
-                self.call_input(CallInput::CustomerFailed { call });
-            }
-            Output::SurveyResult { contact, vars } => {
-                tracing::info!(%contact, ?vars, "survey answered");
+            Output::CallCustomer { call, number } => self.call_customer(call, number),
+            Output::SurveyResult { contact, mut vars } => {
+                // The caller's number is not an answer: it stays with the interaction.
+                vars.remove("caller");
+                self.routing.send(Job::Survey { contact, answers: vars });
             }
             Output::Ended { call, cause } => self.end_call(call, cause),
         }
@@ -128,6 +133,7 @@ impl Server {
 
     /// The call is over: whatever is still open is closed.
     fn end_call(&mut self, call: CallId, cause: Cause) {
+        self.cancel_forks_of(call);
         self.refuse_caller(call, cause);
         self.hang_up_agent(call, cause);
         let Some(c) = self.calls.remove(&call) else { return };
@@ -155,8 +161,11 @@ impl Server {
                 Err(why) => tracing::error!(%call, recording = %id, %why, "recording failed"),
             },
             MediaEvent::Silent { call } => {
-                tracing::warn!(%call, "no RTP from the caller: taken as gone");
-                self.call_input(CallInput::CallerGone { call });
+                // Only a caller on the line can go quiet (not one waiting for a callback).
+                if self.calls.get(&call).is_some_and(|c| c.caller.dialog.is_some()) {
+                    tracing::warn!(%call, "no RTP from the caller: taken as gone");
+                    self.call_input(CallInput::CallerGone { call });
+                }
             }
             MediaEvent::Closed { call, caller, agent } => {
                 tracing::debug!(%call, ?caller, ?agent, "call media closed");

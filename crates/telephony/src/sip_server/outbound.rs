@@ -31,19 +31,27 @@ pub(super) struct AgentLeg {
     settled: bool,
 }
 
-/// One INVITE to one phone.
+/// One INVITE of ours: to an agent's phone, or to a customer called back.
 pub(super) struct Fork {
-    call: CallId,
-    invite: Request,
-    dest: SocketAddr,
-    transport: SipTransport,
-    state: ForkState,
+    pub call: CallId,
+    /// Which leg of the call it makes.
+    pub side: Side,
+    pub invite: Request,
+    pub dest: SocketAddr,
+    pub transport: SipTransport,
+    pub state: ForkState,
     /// The ACK sent for its 2xx, resent if the 2xx is.
-    ack: Option<Request>,
+    pub ack: Option<Request>,
+}
+
+impl Fork {
+    pub fn new(call: CallId, side: Side, invite: Request, dest: SocketAddr, transport: SipTransport) -> Fork {
+        Fork { call, side, invite, dest, transport, state: ForkState::Trying, ack: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ForkState {
+pub(super) enum ForkState {
     Trying,
     Ringing,
     Answered,
@@ -52,7 +60,7 @@ enum ForkState {
 }
 
 impl ForkState {
-    fn open(self) -> bool {
+    pub fn open(self) -> bool {
         matches!(self, ForkState::Trying | ForkState::Ringing)
     }
 }
@@ -98,7 +106,7 @@ impl Server {
             invite.headers.push("Allow", super::ALLOW);
             let invite = invite.with_body("application/sdp", offer.clone().into_bytes());
             if let Some(key) = self.send_request(b.source, transport, invite.clone()) {
-                self.client_invites.insert(key.clone(), Fork { call, invite, dest: b.source, transport, state: ForkState::Trying, ack: None });
+                self.client_invites.insert(key.clone(), Fork::new(call, Side::Agent, invite, b.source, transport));
                 forks.push(key);
             }
         }
@@ -122,6 +130,12 @@ impl Server {
     pub(super) fn response(&mut self, key: TxKey, response: Response) {
         let Some(fork) = self.client_invites.get(&key) else { return };
         let call = fork.call;
+        if fork.side == Side::Caller {
+            if response.status >= 200 {
+                self.customer_response(&key, &response);
+            }
+            return;
+        }
         match response.status {
             100 => {}
             101..=199 => {
@@ -146,9 +160,15 @@ impl Server {
     /// A client transaction timed out or could not be sent.
     pub(super) fn client_failed(&mut self, key: &TxKey) {
         let Some(f) = self.client_invites.get_mut(key) else { return };
-        let call = f.call;
-        if f.state.open() {
+        let (call, was_open) = (f.call, f.state.open());
+        if was_open {
             f.state = ForkState::Failed(408);
+        }
+        if f.side == Side::Caller {
+            if was_open {
+                self.call_input(CallInput::CustomerFailed { call });
+            }
+            return;
         }
         self.fork_ended(call, key);
     }
@@ -235,6 +255,14 @@ impl Server {
             a.settled = true;
         }
         self.pending.push_back(CallInput::AgentAnswered { call });
+    }
+
+    /// Cancels every INVITE of `call` still without a final answer.
+    pub(super) fn cancel_forks_of(&mut self, call: CallId) {
+        let open: Vec<TxKey> = self.client_invites.iter().filter(|(_, f)| f.call == call && f.state.open()).map(|(k, _)| k.clone()).collect();
+        for k in open {
+            self.cancel_fork(&k);
+        }
     }
 
     /// Cancels one INVITE if it has no final answer yet.

@@ -26,6 +26,7 @@ pub(super) enum Job {
     Finish { contact: String, cause: &'static str },
     Abandon { contact: String, cause: &'static str },
     RecordingStarted(Recording),
+    Survey { contact: String, answers: std::collections::BTreeMap<String, String> },
     RecordingFinished { id: String, ended_at: i64, duration_ms: i64, sha256: String },
 }
 
@@ -98,6 +99,13 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
         Job::Abandon { contact, cause } => {
             if let Err(e) = acd.abandon_call(&contact, cause).await {
                 tracing::debug!(%contact, error = %e, "contact not abandoned in routing");
+            }
+            None
+        }
+        Job::Survey { contact, answers } => {
+            match store.save_survey(&contact, &answers, crate::now_ms()).await {
+                Ok(score) => tracing::info!(%contact, ?score, "survey answered"),
+                Err(e) => tracing::warn!(%contact, error = %e, "survey not saved"),
             }
             None
         }

@@ -51,6 +51,14 @@ impl Trunk {
         })
     }
 
+    pub fn gateway(&self) -> SocketAddr {
+        self.gateway
+    }
+
+    pub fn transport(&self) -> SipTransport {
+        self.transport
+    }
+
     fn uri(&self) -> String {
         format!("sip:{}", self.gateway)
     }
