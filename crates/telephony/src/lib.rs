@@ -19,6 +19,7 @@ pub mod lookups;
 pub mod media;
 pub mod ports;
 pub mod prompt_library;
+pub mod prompt_words;
 pub mod prompts;
 pub mod reconcile;
 pub mod sip_server;

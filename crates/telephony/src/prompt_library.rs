@@ -6,7 +6,9 @@
 //!   disk by voice and text, see [`crate::tts`]);
 //! - `<prompts dir>/<name>.wav` — a prompt uploaded through the API, with
 //!   an optional language folder (`en/greeting`);
-//! - a built-in prompt with the name's last part (`greeting`, `moh`, ...).
+//! - a built-in prompt with the name's last part (`greeting`, `moh`, ...);
+//! - words the speech engine says for number fragments and queue
+//!   announcements ([`crate::prompt_words`]).
 //!
 //! Loading may run a speech engine, so it happens on the blocking pool; the
 //! result is kept in memory (prompts are small: a minute is 940 KiB).
@@ -71,13 +73,20 @@ impl PromptLibrary {
 
     fn load(&self, name: &str) -> Result<Samples, PromptError> {
         let unusable = |why: String| PromptError::Unusable { name: name.to_owned(), why };
-        let wav = if let Some(spoken) = name.strip_prefix("tts:") {
-            let (voice, text) = spoken.split_once(':').ok_or_else(|| unusable("expected tts:<voice>:<text>".into()))?;
+        let speak = |voice: &str, text: &str| {
             let tts = self.inner.tts.as_ref().ok_or_else(|| unusable("no text-to-speech engine".into()))?;
             let path = tts.prompt(text, voice).map_err(|e| unusable(e.to_string()))?;
-            std::fs::read(path).map_err(|e| unusable(e.to_string()))?
+            std::fs::read(path).map_err(|e| unusable(e.to_string()))
+        };
+        let wav = if let Some(spoken) = name.strip_prefix("tts:") {
+            let (voice, text) = spoken.split_once(':').ok_or_else(|| unusable("expected tts:<voice>:<text>".into()))?;
+            speak(voice, text)?
         } else {
-            self.file(name)?
+            match (self.file(name), crate::prompt_words::spoken(name)) {
+                // Number fragments and announcements nobody recorded: spoken.
+                (Err(PromptError::NotFound(_)), Some((voice, text))) => speak(voice, &text)?,
+                (file, _) => file?,
+            }
         };
         let samples = crate::audio::samples_8k(&wav).map_err(|e| unusable(e.to_string()))?;
         Ok(samples.into())

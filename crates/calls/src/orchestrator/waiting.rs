@@ -83,19 +83,21 @@ impl Orchestrator {
             .filter(|e| e.callback_after_ms.is_some_and(|ms| now.0.saturating_sub(c.wait.since.0) >= ms))
             .map(|e| e.callback_key);
         let num = |n: u64| say(&n.to_string(), SayAs::Number, lang).unwrap_or_default();
+        // Announcement fragments in the caller's language: `en/position_is`.
+        let words = |name: &str| if lang == Lang::En { format!("en/{name}") } else { name.to_owned() };
         let mut prompts: VecDeque<String> = VecDeque::new();
-        prompts.push_back(POSITION_IS.into());
+        prompts.push_back(words(POSITION_IS));
         prompts.extend(num(u64::from(position)));
-        prompts.push_back(IN_QUEUE.into());
+        prompts.push_back(words(IN_QUEUE));
         if let Some(ms) = ewt_ms {
-            prompts.push_back(WAIT_IS.into());
+            prompts.push_back(words(WAIT_IS));
             prompts.extend(num(ms.div_ceil(60_000).max(1)));
-            prompts.push_back(MINUTES.into());
+            prompts.push_back(words(MINUTES));
         }
         if let Some(key) = callback_key {
-            prompts.push_back(PRESS.into());
+            prompts.push_back(words(PRESS));
             prompts.extend(say(&key.to_string(), SayAs::Digits, lang).unwrap_or_else(|| vec![key.to_string()]));
-            prompts.push_back(FOR_CALLBACK.into());
+            prompts.push_back(words(FOR_CALLBACK));
         }
         let first = prompts.pop_front();
         if let Some(c) = self.calls.get_mut(&call) {
@@ -129,12 +131,13 @@ impl Orchestrator {
         if !eligible || digit != exp.callback_key || c.wait.callback != Callback::No {
             return;
         }
+        let prompt = if c.wait.lang.as_deref() == Some("en") { format!("en/{CALLBACK_CONFIRMED}") } else { CALLBACK_CONFIRMED.to_owned() };
         if let Some(c) = self.calls.get_mut(&call) {
             c.wait.callback = Callback::Confirming;
             c.wait.announcing.clear();
         }
         self.emit(Output::StopMedia { call });
-        self.emit(Output::Play { call, prompt: CALLBACK_CONFIRMED.into() });
+        self.emit(Output::Play { call, prompt });
     }
 
     fn callback_line_gone_with_hangup(&mut self, call: CallId) {
