@@ -4,7 +4,7 @@ use utoipa::{Modify, OpenApi};
 use crate::dto::*;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber};
-use crate::routes::interactions::{InteractionDto, RecordingDto};
+use crate::routes::interactions::{InteractionDto, RecordingDto, SurveyDto};
 use crate::routes::prompts::PromptDto;
 use crate::routes::{agents, auth, events, interactions, ivr, ops, prompts, queues, skills, work};
 
@@ -28,7 +28,7 @@ use crate::routes::{agents, auth, events, interactions, ivr, ops, prompts, queue
         PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
-        InteractionDto, RecordingDto, CallerExperienceDto)),
+        InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -101,7 +101,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
             .map_err(|e| anyhow::anyhow!("hashing the demo password: {}", e.message))?;
         let report = store.seed_demo(&hash).await.context("seeding the demo center")?;
         tracing::info!(created = report.created, skipped = report.skipped, "demo center ready");
-        demo_telephony(&store, &mut config).await?;
+        demo_telephony(&store, &mut config, listener.local_addr()?).await?;
     }
     let bus = EventBus::new(4096);
     let (acd, acd_task) = hotline_acd::start(
@@ -224,14 +224,14 @@ async fn start_sip(
 
 /// The demo's telephony: extensions 8001–8006 with the password `demo`, the
 /// greeting menu on `1000`, and agents ready when their phone registers.
-async fn demo_telephony(store: &Store, config: &mut Config) -> anyhow::Result<()> {
+async fn demo_telephony(store: &Store, config: &mut Config, http: SocketAddr) -> anyhow::Result<()> {
     if config.menus.is_empty() {
         config.menus.push(hotline_config::MenuConfig::demo());
     }
     config.sip.auto_ready_on_register = true;
     if !config.lookups.iter().any(|l| l.name == "orders") {
         // The demo shop's order system, served by this same process.
-        let url = format!("http://{}/demo/orders/{{order}}", config.server.http_listen);
+        let url = format!("http://{http}/demo/orders/{{order}}");
         config.lookups.push(hotline_config::LookupConfig { name: "orders".into(), url, ..Default::default() });
     }
     let tenant = store.tenant(&config.routing.tenant);

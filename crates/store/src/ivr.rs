@@ -150,6 +150,17 @@ impl TenantStore {
         Ok(score)
     }
 
+    /// What the caller answered in the post-call survey of an interaction,
+    /// with the score (1–5) when there is one.
+    pub async fn survey(&self, interaction_id: &str) -> Result<Option<(std::collections::BTreeMap<String, String>, Option<i64>)>> {
+        let row = sqlx::query("SELECT answers, score FROM survey_results WHERE tenant_id = $1 AND interaction_id = $2")
+            .bind(&*self.tenant)
+            .bind(interaction_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.json("answers")?, r.opt_int("score")?))).transpose()
+    }
+
     /// The survey score of an interaction, if it was answered with one.
     pub async fn survey_score(&self, interaction_id: &str) -> Result<Option<i64>> {
         let r: Option<Option<i64>> =

@@ -71,6 +71,16 @@ pub struct InteractionDto {
     /// Only in the single-interaction answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recordings: Option<Vec<RecordingDto>>,
+    /// The post-call survey, if the caller answered it (single-interaction answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survey: Option<SurveyDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SurveyDto {
+    /// 1–5, when the survey asked for a score.
+    pub score: Option<i64>,
+    pub answers: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -108,6 +118,7 @@ fn dto(user: &AuthUser, i: hotline_store::Interaction) -> InteractionDto {
         notes: i.notes,
         ivr: i.ivr,
         recordings: None,
+        survey: None,
     }
 }
 
@@ -140,8 +151,10 @@ pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Pa
         return Err(ApiError::forbidden());
     }
     let recordings = db.recordings_of(&id).await?;
+    let survey = db.survey(&id).await?;
     audit::record(&state, Some(&user), &ip, "interaction.view", Some(&id), format!("masked={}", !sees_numbers(&user))).await;
     let mut out = dto(&user, i);
+    out.survey = survey.map(|(answers, score)| SurveyDto { score, answers });
     out.recordings = Some(
         recordings
             .into_iter()
