@@ -38,9 +38,10 @@
 //! the last key) queues the caller in the entry's default queue (30 s in the
 //! demo, as the seeds require). [`Greeting`] builds the built-in one-key
 //! menu as such a flow. Calls to numbers without a flow are refused: `403`
-//! without an authenticated agent, `404` otherwise. Flows that transfer or
-//! take voicemail are not served by this build: the caller hears the
-//! `sorry` prompt and is let go.
+//! without an authenticated agent, `404` otherwise. A voicemail node plays
+//! a tone and records the caller (`Output::RecordVoicemail`) until they hang
+//! up, press `#` or reach the limit; a transfer node rings an outside number
+//! (`Output::DialOut`) and bridges the caller to it.
 //!
 //! [`reconcile`] compares routing's view of agents with the live calls.
 

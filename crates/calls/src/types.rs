@@ -164,6 +164,10 @@ pub const PRESS: &str = "press";
 pub const FOR_CALLBACK: &str = "for_callback";
 /// "We will call you back; you keep your place."
 pub const CALLBACK_CONFIRMED: &str = "callback_confirmed";
+/// The tone before a voicemail message is recorded.
+pub const VOICEMAIL_TONE: &str = "beep";
+/// The longest voicemail message, in milliseconds.
+pub const VOICEMAIL_MAX_MS: u64 = 120_000;
 
 /// How an offer ended, as the routing engine reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,6 +273,12 @@ pub enum Output {
     Hangup { call: CallId, side: Side, cause: Cause },
     /// Tell the routing engine the contact is over (the agent goes to wrap-up).
     Finish { contact: String, cause: Cause },
+    /// Record what the caller says (a voicemail for `mailbox`, with what
+    /// the IVR collected) until the call ends.
+    RecordVoicemail { call: CallId, contact: String, mailbox: String, vars: BTreeMap<String, String> },
+    /// Ring an outside number for a transfer; answer with `AgentRinging`,
+    /// `AgentAnswered`, `AgentFailed` and `AgentGone` as for an agent's phone.
+    DialOut { call: CallId, number: String },
     /// The call is over; the driver forgets it.
     Ended { call: CallId, cause: Cause },
 }

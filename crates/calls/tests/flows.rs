@@ -406,3 +406,65 @@ fn a_changed_dial_plan_reaches_new_calls_while_calls_in_progress_keep_theirs() {
     let text = common::play(&mut o, &[(2_000, first(3, "k3"))], |_| None);
     assert!(text.contains("Refuse { call: CallId(3), cause: CallRejected }"), "{text}");
 }
+
+fn flow_entry(json: &str) -> Entry {
+    Entry {
+        number: "1000".into(),
+        flow: std::sync::Arc::new(serde_json::from_str(json).unwrap()),
+        no_input_to_agent_ms: None,
+        default_queue: "sales".into(),
+    }
+}
+
+#[test]
+fn voicemail_records_after_the_tone_until_hash_or_hang_up_or_the_limit() {
+    let vm = || flow_entry(r#"{"id":"vm","start":"v","nodes":{"v":{"type":"voicemail","mailbox":"after_hours"}}}"#);
+    check_with(
+        vm(),
+        &[(0, incoming("1000", None)), (1_000, Input::PromptDone { call: C }), (9_000, digit('5')), (10_000, digit('#'))],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      StopMedia { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "beep" }
+            1000   RecordVoicemail { call: CallId(1), contact: "k1", mailbox: "after_hours", vars: {"caller": "13800138000", "dialled": "1000"} }
+            10000  Hangup { call: CallId(1), side: Caller, cause: NormalClearing }
+            10000  Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+    // Hanging up ends the message; nothing is left to hang up.
+    let (_, text) = run_with(vm(), &[(0, incoming("1000", None)), (1_000, Input::PromptDone { call: C }), (30_000, Input::CallerGone { call: C })]);
+    assert!(text.ends_with("30000  Ended { call: CallId(1), cause: NormalClearing }\n"), "{text}");
+    assert!(!text.contains("Hangup"), "{text}");
+    // A caller who never stops is cut off at the limit.
+    let (_, text) = run_with(vm(), &[(0, incoming("1000", None)), (1_000, Input::PromptDone { call: C }), (200_000, Input::Tick)]);
+    assert!(text.contains(&format!("{:<6} Hangup", 1_000 + VOICEMAIL_MAX_MS)), "{text}");
+}
+
+#[test]
+fn a_transfer_rings_the_outside_number_and_bridges_or_says_sorry() {
+    let tr = || flow_entry(r#"{"id":"tr","start":"t","nodes":{"t":{"type":"transfer","number":"95588"}}}"#);
+    check_with(
+        tr(),
+        &[
+            (0, incoming("1000", None)),
+            (500, Input::AgentRinging { call: C }),
+            (3_000, Input::AgentAnswered { call: C }),
+            (60_000, Input::AgentGone { call: C }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      StopMedia { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "moh" }
+            0      DialOut { call: CallId(1), number: "95588" }
+            3000   StopMedia { call: CallId(1) }
+            3000   Bridge { call: CallId(1) }
+            60000  Hangup { call: CallId(1), side: Caller, cause: NormalClearing }
+            60000  Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+    let (_, text) = run_with(tr(), &[(0, incoming("1000", None)), (2_000, Input::AgentFailed { call: C, why: DialFailure::Busy }), (4_000, Input::PromptDone { call: C })]);
+    assert!(text.contains("Play { call: CallId(1), prompt: \"sorry\" }"), "{text}");
+    assert!(text.contains("Ended { call: CallId(1), cause: UserBusy }"), "{text}");
+    let (_, text) = run_with(tr(), &[(0, incoming("1000", None)), (2_000, Input::CallerGone { call: C })]);
+    assert!(text.contains("CancelDial") && text.contains("Ended { call: CallId(1), cause: OriginatorCancel }"), "{text}");
+}

@@ -83,6 +83,8 @@ impl PromptLibrary {
             speak(voice, text)?
         } else {
             match (self.file(name), crate::prompt_words::spoken(name)) {
+                // The voicemail tone, unless someone uploaded their own.
+                (Err(PromptError::NotFound(_)), _) if name == hotline_calls::VOICEMAIL_TONE => return Ok(tone(1000.0, 400).into()),
                 // Number fragments and announcements nobody recorded: spoken.
                 (Err(PromptError::NotFound(_)), Some((voice, text))) => speak(voice, &text)?,
                 (file, _) => file?,
@@ -112,6 +114,17 @@ impl PromptLibrary {
     }
 }
 
+/// `ms` milliseconds of a sine at `freq` Hz, 8 kHz, with 5 ms fades.
+fn tone(freq: f64, ms: usize) -> Vec<i16> {
+    let n = ms * 8;
+    (0..n)
+        .map(|i| {
+            let fade = (i.min(n - 1 - i) as f64 / 40.0).min(1.0);
+            ((2.0 * std::f64::consts::PI * freq * i as f64 / 8000.0).sin() * 12_000.0 * fade) as i16
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +142,7 @@ mod tests {
         assert_eq!(lib.get("fr/moh").await.unwrap().len(), lib.get("moh").await.unwrap().len(), "falls back by last part");
         assert!(matches!(lib.get("../secret").await, Err(PromptError::NotFound(_))));
         assert!(matches!(lib.get("nope").await, Err(PromptError::NotFound(_))));
+        assert_eq!(lib.get("beep").await.unwrap().len(), 3200, "the voicemail tone is built in");
         assert!(matches!(lib.get("tts:cmn:你好").await, Err(PromptError::Unusable { .. })), "no engine configured");
     }
 }

@@ -3,6 +3,7 @@
 //! the INVITE to the end; `waiting.rs` what a queued caller hears and the
 //! callback, `survey.rs` the post-call survey.
 
+mod outside;
 mod survey;
 mod waiting;
 
@@ -39,6 +40,13 @@ pub enum Phase {
     Survey,
     /// A last prompt plays, then the caller is hung up with `cause`.
     Leaving { cause: Cause },
+    /// Voicemail: the tone plays (`until` is `None`), then the message is
+    /// recorded until `until`, `#` or the caller hanging up.
+    Voicemail { mailbox: String, vars: BTreeMap<String, String>, until: Option<Time> },
+    /// Transfer: the outside number rings; the caller hears music.
+    Transferring { number: String },
+    /// Transfer: the caller and the outside party talk.
+    Transferred { number: String },
 }
 
 #[derive(Debug)]
@@ -259,6 +267,12 @@ impl Orchestrator {
         if matches!(self.phase(call), Some(Phase::Queued | Phase::Ringing { .. })) {
             return self.waiting_digit(call, digit);
         }
+        if matches!(self.phase(call), Some(Phase::Voicemail { .. })) {
+            if digit == '#' {
+                self.voicemail_done(call);
+            }
+            return;
+        }
         let Some(Phase::Ivr { entry, no_input_at: Some(_) }) = self.phase(call).cloned() else {
             return self.ivr_input(call, IvrInput::Digit(digit));
         };
@@ -300,8 +314,8 @@ impl Orchestrator {
                     self.emit(Output::Hangup { call, side: Side::Caller, cause: Cause::NormalClearing });
                     return self.end(call, Cause::NormalClearing);
                 }
-                // Not served by this build's telephony: tell the caller and let go.
-                IvrOutput::Transfer { .. } | IvrOutput::Voicemail { .. } => return self.leave(call, Cause::ServerError),
+                IvrOutput::Transfer { number } => return self.start_transfer(call, number),
+                IvrOutput::Voicemail { mailbox, vars } => return self.start_voicemail(call, mailbox, vars),
                 IvrOutput::Failed(why) => {
                     let _ = why;
                     return self.leave(call, Cause::ServerError);
@@ -352,6 +366,7 @@ impl Orchestrator {
                 self.emit(Output::Hangup { call, side: Side::Caller, cause });
                 self.end(call, cause);
             }
+            Some(Phase::Voicemail { until: None, .. }) => self.voicemail_tone_done(call),
             _ => {}
         }
     }
@@ -369,6 +384,10 @@ impl Orchestrator {
             }
             if phase == Phase::Survey {
                 self.session_timer(call, at);
+                continue;
+            }
+            if matches!(phase, Phase::Voicemail { .. }) {
+                self.voicemail_timer(call, at);
                 continue;
             }
             let Phase::Ivr { entry, no_input_at } = phase else { continue };
@@ -426,6 +445,16 @@ impl Orchestrator {
             Phase::Survey => self.end(call, Cause::NormalClearing),
             // The customer's callback leg failed before answering.
             Phase::CallingBack { .. } => self.customer_failed(call),
+            // Hanging up is how most callers finish a message.
+            Phase::Voicemail { .. } => self.end(call, Cause::NormalClearing),
+            Phase::Transferring { .. } => {
+                self.emit(Output::CancelDial { call });
+                self.end(call, Cause::OriginatorCancel);
+            }
+            Phase::Transferred { .. } => {
+                self.emit(Output::Hangup { call, side: Side::Agent, cause: Cause::NormalClearing });
+                self.end(call, Cause::NormalClearing);
+            }
         }
     }
 
@@ -471,6 +500,7 @@ impl Orchestrator {
 
     fn agent_answered(&mut self, call: CallId) {
         match self.phase(call).cloned() {
+            Some(Phase::Transferring { .. }) => self.transfer_answered(call),
             Some(Phase::Ringing { offer, agent }) => {
                 self.set_phase(call, Phase::Accepting { offer: offer.clone(), agent });
                 self.emit(Output::AcceptOffer { call, offer });
@@ -482,6 +512,9 @@ impl Orchestrator {
     }
 
     fn agent_failed(&mut self, call: CallId, why: DialFailure) {
+        if matches!(self.phase(call), Some(Phase::Transferring { .. })) {
+            return self.transfer_failed(call, why);
+        }
         let Some(Phase::Ringing { offer, .. }) = self.phase(call).cloned() else { return };
         let _ = why;
         self.set_phase(call, Phase::Queued);
@@ -506,6 +539,10 @@ impl Orchestrator {
                 self.end(call, Cause::NormalClearing);
             }
             Some(Phase::Accepting { offer, .. }) => self.set_phase(call, Phase::AgentLeft { offer }),
+            Some(Phase::Transferred { .. }) => {
+                self.emit(Output::Hangup { call, side: Side::Caller, cause: Cause::NormalClearing });
+                self.end(call, Cause::NormalClearing);
+            }
             _ => {}
         }
     }

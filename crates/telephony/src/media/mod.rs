@@ -41,6 +41,8 @@ pub enum Command {
     Remote { side: Side, sdp: Negotiated },
     /// Relay audio between caller and agent, and record it if asked.
     Bridge { recording: Option<RecordingTarget> },
+    /// Record the caller alone (a voicemail): caller left, right silent.
+    Record(RecordingTarget),
     /// Send a key to a leg as RFC 4733 events.
     SendKey { side: Side, key: char },
     /// End the media: finish the recording, release the ports.
@@ -306,6 +308,7 @@ impl CallMedia {
                     self.start_recording(t);
                 }
             }
+            Command::Record(t) => self.start_recording(t),
             Command::SendKey { side, key } => match side {
                 Side::Caller => self.caller.send_key(key),
                 Side::Agent => {

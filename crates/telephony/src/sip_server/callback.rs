@@ -18,11 +18,7 @@ use crate::media::Command;
 impl Server {
     /// Rings the customer of `call` at `number`.
     pub(super) fn call_customer(&mut self, call: CallId, number: String) {
-        let now = self.now();
-        let route = match self.registrar.lookup(&number, now).first() {
-            Some(b) => Some((b.uri.clone(), b.source, b.transport)),
-            None => self.trunks.first().map(|t| (format!("sip:{number}@{}", t.gateway()), t.gateway(), t.transport())),
-        };
+        let route = self.route(&number);
         let Some(c) = self.calls.get(&call) else { return };
         let Some((uri, dest, transport)) = route else {
             tracing::warn!(%call, "no route to call the customer back (no trunk)");

@@ -26,6 +26,8 @@ pub(super) struct Call {
     pub agent_id: Option<String>,
     /// The queue the caller waits in, once queued.
     pub queue: Option<String>,
+    /// The caller left a voicemail (its interaction row is ours to close).
+    pub voicemail: bool,
 }
 
 /// The caller's side of the call.
@@ -109,7 +111,7 @@ impl Server {
             sdp: answer,
             sdp_version: session,
         };
-        self.calls.insert(call, Call { contact: contact.clone(), from_number: from_number.clone(), to_number: to_number.clone(), caller, agent: None, media, agent_id: None, queue: None });
+        self.calls.insert(call, Call { contact: contact.clone(), from_number: from_number.clone(), to_number: to_number.clone(), caller, agent: None, media, agent_id: None, queue: None, voicemail: false });
         self.server_invites.insert(key, call);
         self.call_input(CallInput::Incoming { call, contact, to: to_number, from: from_number, agent: None });
     }

@@ -102,33 +102,78 @@ impl Server {
                 vars.remove("caller");
                 self.routing.send(Job::Survey { contact, answers: vars });
             }
+            Output::DialOut { call, number } => self.dial_out(call, number),
+            Output::RecordVoicemail { call, contact, mailbox, vars } => self.record_voicemail(call, contact, mailbox, vars),
             Output::Ended { call, cause } => self.end_call(call, cause),
         }
     }
 
+    /// A new recording of `call` (its index row is written now), if calls are recorded.
+    fn new_recording(&self, call: CallId) -> Option<RecordingTarget> {
+        let c = self.calls.get(&call)?;
+        let storage = self.services.recordings.clone()?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let started_at = now_ms();
+        let path = crate::recordings::relative_path(&id, started_at);
+        self.routing.send(Job::RecordingStarted(Recording {
+            id: id.clone(),
+            interaction_id: c.contact.clone(),
+            customer_number: Some(c.from_number.clone()),
+            agent_id: c.agent_id.clone(),
+            started_at,
+            ended_at: None,
+            duration_ms: None,
+            path: path.clone(),
+            format: "wav/pcm_s16le/8000/stereo".into(),
+            sha256: None,
+        }));
+        Some(RecordingTarget { id, path, storage })
+    }
+
     /// Joins the legs' audio and starts the recording.
     fn bridge(&mut self, call: CallId) {
+        let recording = self.new_recording(call);
         let Some(c) = self.calls.get(&call) else { return };
-        let recording = self.services.recordings.clone().map(|storage| {
-            let id = uuid::Uuid::now_v7().to_string();
-            let started_at = now_ms();
-            let path = crate::recordings::relative_path(&id, started_at);
-            self.routing.send(Job::RecordingStarted(Recording {
-                id: id.clone(),
-                interaction_id: c.contact.clone(),
-                customer_number: Some(c.from_number.clone()),
-                agent_id: c.agent_id.clone(),
-                started_at,
-                ended_at: None,
-                duration_ms: None,
-                path: path.clone(),
-                format: "wav/pcm_s16le/8000/stereo".into(),
-                sha256: None,
-            }));
-            RecordingTarget { id, path, storage }
-        });
         tracing::info!(%call, contact = %c.contact, agent = c.agent_id.as_deref().unwrap_or(""), "call bridged");
         c.media.send(Command::Bridge { recording });
+    }
+
+    /// Records a voicemail: an interaction (outcome `voicemail`, the
+    /// mailbox and what the IVR collected) that a supervisor's list shows
+    /// for calling back, and the caller's message as its recording.
+    fn record_voicemail(&mut self, call: CallId, contact: String, mailbox: String, mut vars: std::collections::BTreeMap<String, String>) {
+        let Some(c) = self.calls.get_mut(&call) else { return };
+        c.voicemail = true;
+        vars.remove("caller");
+        vars.insert("mailbox".into(), mailbox.clone());
+        let now = now_ms();
+        self.routing.send(Job::Voicemail(hotline_store::Interaction {
+            id: contact.clone(),
+            channel: "voice".into(),
+            direction: "inbound".into(),
+            queue_id: None,
+            agent_id: None,
+            customer_id: None,
+            from_addr: Some(c.from_number.clone()),
+            to_addr: Some(c.to_number.clone()),
+            sip_call_id: c.caller.invite.headers.call_id().map(str::to_owned),
+            priority: 0,
+            arrived_at: now,
+            enqueued_at: None,
+            offered_at: None,
+            answered_at: None,
+            ended_at: None,
+            outcome: Some("voicemail".into()),
+            hangup_cause: None,
+            wrap_up_code: None,
+            notes: None,
+            ivr: vars,
+        }));
+        tracing::info!(%call, %contact, %mailbox, "recording a voicemail");
+        match self.new_recording(call) {
+            Some(t) => self.media(call, Command::Record(t)),
+            None => tracing::warn!(%call, "voicemail not kept: recording is off"),
+        }
     }
 
     /// The call is over: whatever is still open is closed.
@@ -148,6 +193,9 @@ impl Server {
             self.server_invites.remove(k);
         }
         c.media.send(Command::Close);
+        if c.voicemail {
+            self.routing.send(Job::VoicemailEnded { contact: c.contact.clone(), cause: cause.code() });
+        }
         tracing::info!(%call, contact = %c.contact, cause = cause.code(), "call ended");
     }
 

@@ -13,6 +13,9 @@ use hotline_sip::{Method, Request, Response, Transport as SipTransport, TxKey};
 use super::{random, Server};
 use crate::media::{Command, Leg};
 
+/// A phone to ring: its URI, where to send, over what.
+pub(super) type Phone = (String, SocketAddr, SipTransport);
+
 /// The agent's side of a call: the phones rung, then the one that answered.
 pub(super) struct AgentLeg {
     pub extension: String,
@@ -68,14 +71,36 @@ impl ForkState {
 impl Server {
     /// Rings every registered phone of `extension` for `call`.
     pub(super) fn dial(&mut self, call: CallId, extension: String) {
+        let now = self.now();
+        let phones: Vec<Phone> = self.registrar.lookup(&extension, now).into_iter().map(|b| (b.uri.clone(), b.source, b.transport)).collect();
+        self.ring(call, extension, phones);
+    }
+
+    /// Rings an outside number for a transfer: a phone registered under it,
+    /// else through the first trunk.
+    pub(super) fn dial_out(&mut self, call: CallId, number: String) {
+        let phones: Vec<Phone> = self.route(&number).into_iter().collect();
+        self.ring(call, number, phones);
+    }
+
+    /// Where a number is reached: a phone registered under it, else the
+    /// first trunk's gateway.
+    pub(super) fn route(&self, number: &str) -> Option<Phone> {
+        match self.registrar.lookup(number, self.now()).first() {
+            Some(b) => Some((b.uri.clone(), b.source, b.transport)),
+            None => self.trunks.first().map(|t| (format!("sip:{number}@{}", t.gateway()), t.gateway(), t.transport())),
+        }
+    }
+
+    /// Rings `phones` in parallel as the agent leg of `call`; the answers
+    /// come back to the orchestrator as the agent's.
+    fn ring(&mut self, call: CallId, extension: String, phones: Vec<Phone>) {
         let fail = |s: &mut Server, why: &str| {
-            tracing::info!(%call, %extension, why, "agent's phone not rung");
+            tracing::info!(%call, %extension, why, "phone not rung");
             s.pending.push_back(CallInput::AgentFailed { call, why: DialFailure::Unreachable });
         };
-        let now = self.now();
-        let bindings: Vec<_> = self.registrar.lookup(&extension, now).into_iter().cloned().collect();
-        if bindings.is_empty() {
-            return fail(self, "no registered phone");
+        if phones.is_empty() {
+            return fail(self, "no registered phone or route");
         }
         let ports = match self.services.ports.allocate() {
             Ok(p) => p,
@@ -91,11 +116,10 @@ impl Server {
         let offer = sdp::offer(self.local.ip(), port, rand::random::<u32>().into());
         let caller = c.from_number.clone();
         let mut forks = Vec::new();
-        for b in bindings {
-            let transport = b.transport;
+        for (uri, dest, transport) in phones {
             let tag = hotline_sip::ids::tag(&random());
             let call_id = hotline_sip::ids::call_id(&random(), &self.local.ip().to_string());
-            let mut invite = Request::new(Method::Invite, b.uri.clone());
+            let mut invite = Request::new(Method::Invite, uri);
             invite.headers.push("Via", self.via(transport).to_string());
             invite.headers.push("Max-Forwards", "70");
             invite.headers.push("From", format!("<sip:{caller}@{}>;tag={tag}", self.local));
@@ -105,8 +129,8 @@ impl Server {
             invite.headers.push("Contact", self.contact("hotline"));
             invite.headers.push("Allow", super::ALLOW);
             let invite = invite.with_body("application/sdp", offer.clone().into_bytes());
-            if let Some(key) = self.send_request(b.source, transport, invite.clone()) {
-                self.client_invites.insert(key.clone(), Fork::new(call, Side::Agent, invite, b.source, transport));
+            if let Some(key) = self.send_request(dest, transport, invite.clone()) {
+                self.client_invites.insert(key.clone(), Fork::new(call, Side::Agent, invite, dest, transport));
                 forks.push(key);
             }
         }

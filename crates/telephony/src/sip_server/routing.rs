@@ -26,6 +26,10 @@ pub(super) enum Job {
     Finish { contact: String, cause: &'static str },
     Abandon { contact: String, cause: &'static str },
     RecordingStarted(Recording),
+    /// A voicemail's interaction row.
+    Voicemail(hotline_store::Interaction),
+    /// A call ended: a voicemail interaction of it gets its end.
+    VoicemailEnded { contact: String, cause: &'static str },
     Survey { contact: String, answers: std::collections::BTreeMap<String, String> },
     RecordingFinished { id: String, ended_at: i64, duration_ms: i64, sha256: String },
 }
@@ -106,6 +110,25 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
             match store.save_survey(&contact, &answers, crate::now_ms()).await {
                 Ok(score) => tracing::info!(%contact, ?score, "survey answered"),
                 Err(e) => tracing::warn!(%contact, error = %e, "survey not saved"),
+            }
+            None
+        }
+        Job::Voicemail(i) => {
+            if let Err(e) = store.insert_interaction(&i).await {
+                tracing::error!(interaction = %i.id, error = %e, "voicemail interaction not written");
+            }
+            None
+        }
+        Job::VoicemailEnded { contact, cause } => {
+            // Only voicemails are written from here; routing writes the rest.
+            if let Ok(Some(mut i)) = store.interaction(&contact).await {
+                if i.outcome.as_deref() == Some("voicemail") && i.ended_at.is_none() {
+                    i.ended_at = Some(crate::now_ms());
+                    i.hangup_cause = Some(cause.into());
+                    if let Err(e) = store.update_interaction(&i).await {
+                        tracing::warn!(interaction = %contact, error = %e, "voicemail end not written");
+                    }
+                }
             }
             None
         }
