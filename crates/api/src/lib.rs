@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState, RecordingStore};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, demo_shop, events, interactions, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, broadcasts, demo_shop, events, interactions, ivr, ops, prompts, queues, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -64,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .route("/ivr/flows/{id}/versions/{version}/publish", post(ivr::publish))
         .route("/ivr/numbers", get(ivr::numbers))
         .route("/ivr/numbers/{number}", put(ivr::set_number))
+        .route("/ivr/numbers/{number}/broadcast", put(broadcasts::set).delete(broadcasts::clear))
+        .route("/ivr/broadcasts", get(broadcasts::list))
         .route("/prompts", get(prompts::list))
         .route(
             "/prompts/{name}",

@@ -4,9 +4,10 @@ use utoipa::{Modify, OpenApi};
 use crate::dto::*;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber};
+use crate::routes::broadcasts::{BroadcastDto, SetBroadcast};
 use crate::routes::interactions::{InteractionDto, RecordingDto, SurveyDto};
 use crate::routes::prompts::PromptDto;
-use crate::routes::{agents, auth, events, interactions, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth, broadcasts, events, interactions, ivr, ops, prompts, queues, skills, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +22,7 @@ use crate::routes::{agents, auth, events, interactions, ivr, ops, prompts, queue
         ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
         prompts::list, prompts::upload, prompts::get,
         interactions::list, interactions::get, interactions::audio,
+        broadcasts::list, broadcasts::set, broadcasts::clear,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
     ),
@@ -28,7 +30,8 @@ use crate::routes::{agents, auth, events, interactions, ivr, ops, prompts, queue
         PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
-        InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto)),
+        InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
+        BroadcastDto, SetBroadcast)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -250,3 +250,31 @@ async fn prompts_are_uploaded_converted_and_listed() {
     assert!(audit.as_array().unwrap().iter().any(|e| e["action"] == "prompt.upload" && e["target"] == "welcome_zh"));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn broadcasts_are_switched_by_supervisors_checked_and_audited() {
+    let s = Server::start(Db::Sqlite).await;
+    let sup = s.login("supervisor", "demo").await;
+    let agent = s.login("agent1", "demo").await;
+    let body = json!({"prompt": "tts:cmn:因系统升级，今晚十点至十二点暂停办理业务。", "instead": false});
+    let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1000/broadcast", Some(&agent), Some(body.clone())).await;
+    assert_eq!(r.status(), 403, "agents cannot switch broadcasts");
+    let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1000/broadcast", Some(&sup), Some(json!({"prompt": "../etc/passwd"}))).await;
+    assert_error(r, 422, "invalid_field", Some("prompt")).await;
+    let r = s.req(Method::PUT, "/api/v1/ivr/numbers/10x/broadcast", Some(&sup), Some(body.clone())).await;
+    assert_error(r, 422, "invalid_field", Some("number")).await;
+    let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1000/broadcast", Some(&sup), Some(body)).await;
+    assert_eq!(r.status(), 200);
+    let list = s.get_json("/api/v1/ivr/broadcasts", &sup).await;
+    assert_eq!(list[0]["number"], "1000");
+    assert_eq!(list[0]["updated_by"], "supervisor");
+    let r = s.req(Method::DELETE, "/api/v1/ivr/numbers/1000/broadcast", Some(&sup), None).await;
+    assert_eq!(r.status(), 204);
+    let r = s.req(Method::DELETE, "/api/v1/ivr/numbers/1000/broadcast", Some(&sup), None).await;
+    assert_eq!(r.status(), 404, "already off");
+    let admin = s.login("admin", "demo").await;
+    let audit = s.get_json("/api/v1/audit", &admin).await;
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).filter(|a| a.starts_with("ivr.broadcast")).collect();
+    assert_eq!(actions.len(), 2, "{actions:?}");
+    s.stop().await;
+}

@@ -3,7 +3,7 @@
 
 use crate::db::RowExt;
 use crate::error::{conflict_or, Result, StoreError};
-use crate::{FlowVersion, TenantStore};
+use crate::{Broadcast, FlowVersion, TenantStore};
 
 const COLUMNS: &str = "flow_id, version, document, published_at, created_at, created_by";
 
@@ -170,5 +170,52 @@ impl TenantStore {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(r.flatten())
+    }
+
+    /// Switches a number's emergency broadcast on (or changes it).
+    pub async fn set_broadcast(&self, b: &Broadcast) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO ivr_broadcasts (tenant_id, number, prompt, instead, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (tenant_id, number) DO UPDATE SET prompt = excluded.prompt, instead = excluded.instead, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(&*self.tenant)
+        .bind(&b.number)
+        .bind(&b.prompt)
+        .bind(crate::db::flag(b.instead))
+        .bind(b.updated_at)
+        .bind(&b.updated_by)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Switches a number's broadcast off; `false` if it had none.
+    pub async fn clear_broadcast(&self, number: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM ivr_broadcasts WHERE tenant_id = $1 AND number = $2")
+            .bind(&*self.tenant)
+            .bind(number)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Every broadcast that is on, by number.
+    pub async fn broadcasts(&self) -> Result<Vec<Broadcast>> {
+        let rows = sqlx::query("SELECT number, prompt, instead, updated_at, updated_by FROM ivr_broadcasts WHERE tenant_id = $1 ORDER BY number")
+            .bind(&*self.tenant)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Broadcast {
+                    number: r.text("number")?,
+                    prompt: r.text("prompt")?,
+                    instead: r.flag("instead")?,
+                    updated_at: r.int("updated_at")?,
+                    updated_by: r.opt_text("updated_by")?,
+                })
+            })
+            .collect()
     }
 }

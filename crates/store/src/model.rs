@@ -355,3 +355,16 @@ pub struct FlowVersion {
     pub created_at: i64,
     pub created_by: Option<String>,
 }
+
+/// An emergency broadcast on a number: played to every caller before the
+/// menu, or instead of it (then the caller is hung up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broadcast {
+    pub number: String,
+    /// A prompt name or spoken text (`tts:cmn:...`).
+    pub prompt: String,
+    pub instead: bool,
+    pub updated_at: i64,
+    /// The user who switched it on.
+    pub updated_by: Option<String>,
+}

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use hotline_calls::{Config, Entry, Greeting, QueueExperience};
+use hotline_calls::{Broadcast, Config, Entry, Greeting, QueueExperience};
 use hotline_config::MenuConfig;
 use hotline_store::TenantStore;
 
@@ -20,6 +20,8 @@ pub struct DialPlan {
     pub config: Config,
     /// Queue → the prompt looped while its callers wait.
     pub music_on_hold: std::collections::HashMap<String, String>,
+    /// Number → its emergency broadcast, for those switched on.
+    pub broadcasts: std::collections::HashMap<String, Broadcast>,
     /// (number, why) for numbers left out.
     pub skipped: Vec<(String, String)>,
 }
@@ -97,6 +99,9 @@ pub async fn load(store: &TenantStore, menus: &[MenuConfig]) -> Result<DialPlan,
             callback_key: c.callback_key,
             survey,
         });
+    }
+    for b in store.broadcasts().await? {
+        plan.broadcasts.insert(b.number, Broadcast { prompt: b.prompt, instead: b.instead });
     }
     Ok(plan)
 }

@@ -1,4 +1,5 @@
 pub mod agents;
+pub mod broadcasts;
 pub mod demo_shop;
 pub mod auth;
 pub mod events;

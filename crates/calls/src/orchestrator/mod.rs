@@ -121,6 +121,12 @@ impl Orchestrator {
         }
     }
 
+    /// Replaces every number's emergency broadcast (numbers not listed have
+    /// none). Calls in progress are not affected.
+    pub fn set_broadcasts(&mut self, broadcasts: HashMap<String, Broadcast>) {
+        self.broadcasts = broadcasts;
+    }
+
     /// Applies changed queue settings (announcements, callback, survey);
     /// callers already waiting get them from their next announcement on.
     pub fn set_queues(&mut self, queues: Vec<QueueExperience>) {

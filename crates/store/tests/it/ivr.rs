@@ -50,3 +50,28 @@ async fn survey_answers_are_kept_once_per_interaction() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn broadcasts_switch_on_change_and_off_per_tenant() {
+    for_each_backend(|store| async move {
+        let t = fixtures::tenant(&store, "acme").await;
+        let other = fixtures::tenant(&store, "other").await;
+        let on = hotline_store::Broadcast {
+            number: "12345".into(),
+            prompt: "tts:cmn:因系统升级，部分业务暂停办理。".into(),
+            instead: false,
+            updated_at: T0,
+            updated_by: Some("supervisor".into()),
+        };
+        t.set_broadcast(&on).await.unwrap();
+        assert_eq!(t.broadcasts().await.unwrap(), vec![on.clone()]);
+        assert!(other.broadcasts().await.unwrap().is_empty(), "tenants do not see each other's");
+        let instead = hotline_store::Broadcast { instead: true, updated_at: T0 + 1, ..on.clone() };
+        t.set_broadcast(&instead).await.unwrap();
+        assert_eq!(t.broadcasts().await.unwrap(), vec![instead]);
+        assert!(t.clear_broadcast("12345").await.unwrap());
+        assert!(!t.clear_broadcast("12345").await.unwrap(), "already off");
+        assert!(t.broadcasts().await.unwrap().is_empty());
+    })
+    .await;
+}

@@ -127,6 +127,7 @@ impl Server {
             Ok(plan) => {
                 self.orch.set_entries(plan.config.entries);
                 self.orch.set_queues(plan.config.queues);
+                self.orch.set_broadcasts(plan.broadcasts);
                 self.music_on_hold = plan.music_on_hold;
             }
             Err(e) => tracing::warn!(error = %e, "dial plan not reloaded"),

@@ -107,7 +107,11 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         local: SocketAddr::new(ip, addr.port()),
         services,
         music_on_hold: plan.music_on_hold,
-        orch: Orchestrator::new(plan.config),
+        orch: {
+            let mut o = Orchestrator::new(plan.config);
+            o.set_broadcasts(plan.broadcasts);
+            o
+        },
         plan_loaded: Instant::now(),
         next_call: 1,
         calls: HashMap::new(),
