@@ -27,6 +27,10 @@ enum Command {
         #[command(flatten)]
         common: hotline::Overrides,
     },
+    /// Load a running server with simulated agents' phones and callers
+    /// over real SIP/UDP and RTP, and report setup rate, latency, loss,
+    /// jitter and server CPU.
+    Loadgen(hotline_loadgen::Args),
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Command::Config { command: ConfigCommand::Check { file } } => hotline::check_config(&file),
         Command::Migrate { common } => runtime().and_then(|rt| rt.block_on(hotline::migrate(common))),
         Command::Serve { common, demo } => runtime().and_then(|rt| rt.block_on(hotline::serve(common, demo))),
+        Command::Loadgen(args) => runtime().and_then(|rt| Ok(rt.block_on(hotline_loadgen::main(args))?)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
