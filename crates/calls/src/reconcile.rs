@@ -25,7 +25,7 @@ pub struct AgentFacts {
 }
 
 /// One repair, applied by the driver and logged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Repair {
     /// The offer rings for a call that is not ringing it (the call moved on).
     WithdrawOffer { agent: String, offer: String, contact: String },
@@ -47,7 +47,7 @@ pub fn reconcile(agents: &[AgentFacts], calls: &Orchestrator) -> Vec<Repair> {
     let mut talking: HashMap<&str, &str> = HashMap::new();
     let views = calls.views();
     for v in &views {
-        if let Phase::Bridged { agent } = v.phase {
+        if let Phase::Bridged { agent } | Phase::CallingBack { agent } = v.phase {
             talking.insert(agent.as_str(), v.contact);
         }
     }
@@ -70,7 +70,10 @@ pub fn reconcile(agents: &[AgentFacts], calls: &Orchestrator) -> Vec<Repair> {
         }
         for contact in &a.voice_contacts {
             let live = calls.call_of(contact).and_then(|c| calls.view(c)).is_some_and(|v| {
-                matches!(v.phase, Phase::Bridged { .. } | Phase::Accepting { .. } | Phase::AgentLeft { .. } | Phase::CallerLeft)
+                matches!(
+                    v.phase,
+                    Phase::Bridged { .. } | Phase::CallingBack { .. } | Phase::Accepting { .. } | Phase::AgentLeft { .. } | Phase::CallerLeft
+                )
             });
             if !live {
                 repairs.push(Repair::FinishContact { agent: a.agent.clone(), contact: contact.clone() });

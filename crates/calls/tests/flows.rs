@@ -468,3 +468,40 @@ fn a_transfer_rings_the_outside_number_and_bridges_or_says_sorry() {
     let (_, text) = run_with(tr(), &[(0, incoming("1000", None)), (2_000, Input::CallerGone { call: C })]);
     assert!(text.contains("CancelDial") && text.contains("Ended { call: CallId(1), cause: OriginatorCancel }"), "{text}");
 }
+
+#[test]
+fn an_offer_made_while_the_last_answer_is_confirmed_rings_when_that_fails() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_000, offered("1", "8001")),
+            (2_000, Input::AgentAnswered { call: C }),
+            // Routing withdrew offer 1 and offers the caller to 8002 before
+            // the answer to the accept comes back.
+            (2_001, offered("2", "8002")),
+            (2_002, Input::AcceptResult { call: C, ok: false }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "greeting" }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales", priority: 0, vars: {"caller": "13800138000", "dialled": "1000"} }
+            1000   Play { call: CallId(1), prompt: "moh" }
+            1000   Dial { call: CallId(1), extension: "8001" }
+            2000   AcceptOffer { call: CallId(1), offer: "1" }
+            2002   Hangup { call: CallId(1), side: Agent, cause: LoseRace }
+            2002   Dial { call: CallId(1), extension: "8002" }
+        "#]],
+    );
+    // If the confirmation succeeds after all, the later offer is given back.
+    let (_, text) = run(&[
+        (0, incoming("1000", None)),
+        (1_000, digit('1')),
+        (1_000, offered("1", "8001")),
+        (2_000, Input::AgentAnswered { call: C }),
+        (2_001, offered("2", "8002")),
+        (2_002, Input::AcceptResult { call: C, ok: true }),
+    ]);
+    assert!(text.contains("Bridge { call: CallId(1) }") && text.contains("RejectOffer { offer: \"2\" }"), "{text}");
+}

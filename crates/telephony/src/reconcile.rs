@@ -2,6 +2,11 @@
 //! the live calls (`hotline_calls::reconcile`) and applies the repairs
 //! through the ACD, logging each one. Run at `[sip] reconcile_interval_secs`
 //! by the call driver, which owns the orchestrator.
+//!
+//! Routing and calls run in different tasks, so a snapshot can catch them
+//! mid-step (an offer made whose event the call driver has not read yet).
+//! A repair is therefore applied only when the same drift is seen in two
+//! passes in a row: real drift stays, a passing race does not.
 
 use hotline_acd::{AcdHandle, AgentSnapshot, StatusRequest};
 use hotline_calls::{reconcile, AgentFacts, Orchestrator, Repair};
@@ -27,16 +32,34 @@ pub fn facts(agents: &[AgentSnapshot]) -> Vec<AgentFacts> {
         .collect()
 }
 
-/// One pass: returns the repairs that were applied.
-pub async fn run_once(acd: &AcdHandle, calls: &Orchestrator) -> Vec<Repair> {
-    let agents = match acd.agents().await {
-        Ok(a) => a,
-        Err(e) => {
-            tracing::warn!(error = %e, "reconciler cannot read agents");
-            return Vec::new();
+/// The reconciler between passes: drift seen once, waiting for a second look.
+#[derive(Debug, Default)]
+pub struct Reconciler {
+    suspects: std::collections::HashSet<Repair>,
+}
+
+impl Reconciler {
+    /// One pass: repairs drift seen in this pass and the one before; returns
+    /// the repairs applied.
+    pub async fn pass(&mut self, acd: &AcdHandle, calls: &Orchestrator) -> Vec<Repair> {
+        let agents = match acd.agents().await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e, "reconciler cannot read agents");
+                return Vec::new();
+            }
+        };
+        let found: std::collections::HashSet<Repair> = reconcile(&facts(&agents), calls).into_iter().collect();
+        let confirmed: Vec<Repair> = found.iter().filter(|r| self.suspects.contains(r)).cloned().collect();
+        self.suspects = found;
+        for r in &confirmed {
+            self.suspects.remove(r);
         }
-    };
-    let repairs = reconcile(&facts(&agents), calls);
+        apply(acd, confirmed).await
+    }
+}
+
+async fn apply(acd: &AcdHandle, repairs: Vec<Repair>) -> Vec<Repair> {
     let mut applied = Vec::new();
     for r in repairs {
         let result = match &r {

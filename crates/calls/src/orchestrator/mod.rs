@@ -58,6 +58,9 @@ struct Call {
     ivr: Option<Session>,
     /// What happens while the caller waits (see `waiting.rs`).
     wait: waiting::Waiting,
+    /// An offer that came while the last one was being confirmed (routing
+    /// moved on): (offer, agent, extension), rung if the confirmation fails.
+    deferred: Option<(String, String, String)>,
 }
 
 /// Where a caller asked to be called back stands.
@@ -244,7 +247,7 @@ impl Orchestrator {
             Some(b) => Phase::Broadcast { entry, instead: b.instead },
             None => Phase::Ivr { entry, no_input_at: None },
         };
-        self.calls.insert(call, Call { contact, from, phase, ivr: None, wait });
+        self.calls.insert(call, Call { contact, from, phase, ivr: None, wait, deferred: None });
         self.emit(Output::Answer { call });
         match broadcast {
             Some(b) => self.emit(Output::Play { call, prompt: b.prompt }),
@@ -471,6 +474,15 @@ impl Orchestrator {
                 self.set_phase(call, Phase::Ringing { offer, agent });
                 self.emit(Output::Dial { call, extension });
             }
+            // Routing moved on while the last answer is confirmed: keep it
+            // for when the confirmation fails (rejected if it succeeds).
+            Some(Phase::Accepting { .. } | Phase::AgentLeft { .. }) => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    if let Some((stale, ..)) = c.deferred.replace((offer, agent, extension)) {
+                        self.emit(Output::RejectOffer { offer: stale });
+                    }
+                }
+            }
             // Not ours to ring now (leaving, or a stray offer): let it go at once.
             Some(Phase::Leaving { .. } | Phase::CallerLeft) => self.emit(Output::RejectOffer { offer }),
             _ => {}
@@ -479,6 +491,11 @@ impl Orchestrator {
 
     fn offer_ended(&mut self, contact: &str, offer: &str, end: OfferEnd) {
         let Some(call) = self.call_of(contact) else { return };
+        if let Some(c) = self.calls.get_mut(&call) {
+            if c.deferred.as_ref().is_some_and(|(o, ..)| o == offer) {
+                c.deferred = None;
+            }
+        }
         let Some(Phase::Ringing { offer: ringing, .. }) = self.phase(call) else { return };
         if ringing != offer || matches!(end, OfferEnd::Accepted | OfferEnd::Rejected) {
             return;
@@ -554,6 +571,18 @@ impl Orchestrator {
     }
 
     fn accept_result(&mut self, call: CallId, ok: bool) {
+        let deferred = self.calls.get_mut(&call).and_then(|c| c.deferred.take());
+        self.confirmed(call, ok);
+        let Some((offer, agent, extension)) = deferred else { return };
+        if !ok && self.phase(call) == Some(&Phase::Queued) {
+            let contact = self.contact(call);
+            self.offered(&contact, offer, agent, extension);
+        } else {
+            self.emit(Output::RejectOffer { offer });
+        }
+    }
+
+    fn confirmed(&mut self, call: CallId, ok: bool) {
         let contact = self.contact(call);
         match (self.phase(call).cloned(), ok) {
             (Some(Phase::Accepting { agent, .. }), true) if self.callback_state(call) == Callback::Waiting => {

@@ -197,6 +197,7 @@ impl Server {
     ) {
         let mut sweep = tokio::time::interval(Duration::from_secs(1));
         let mut reconcile = tokio::time::interval(self.opts.reconcile_every.max(Duration::from_millis(100)));
+        let mut reconciler = crate::reconcile::Reconciler::default();
         loop {
             let wait = self.wait();
             tokio::select! {
@@ -224,7 +225,7 @@ impl Server {
                     }
                 }
                 _ = reconcile.tick() => {
-                    crate::reconcile::run_once(&self.acd, &self.orch).await;
+                    reconciler.pass(&self.acd, &self.orch).await;
                 }
             }
             self.drain().await;
