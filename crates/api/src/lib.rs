@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/agents", get(agents::list).post(agents::create))
         .route("/agents/{id}", get(agents::get).patch(agents::patch))
         .route("/agents/{id}/state", get(work::get_state).put(work::set_state))
+        .route("/agents/{id}/sip-password", put(agents::set_sip_password))
         .route("/agents/{id}/wrap-up/end", post(work::end_wrap_up))
         .route("/agent-states", get(work::list_states))
         .route("/reason-codes", get(agents::reason_codes))

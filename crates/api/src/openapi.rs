@@ -16,7 +16,7 @@ use crate::routes::{agents, auth, broadcasts, events, interactions, ivr, ops, pr
         auth::login, auth::logout, auth::me,
         skills::list, skills::create, skills::patch,
         queues::list, queues::get, queues::create, queues::patch, queues::stats,
-        agents::list, agents::get, agents::create, agents::patch, agents::reason_codes, agents::wrap_up_codes,
+        agents::list, agents::get, agents::create, agents::patch, agents::set_sip_password, agents::reason_codes, agents::wrap_up_codes,
         work::get_state, work::list_states, work::set_state, work::end_wrap_up, work::accept, work::reject,
         work::submit, work::finish, work::abandon, work::audit_log,
         ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
@@ -31,7 +31,7 @@ use crate::routes::{agents, auth, broadcasts, events, interactions, ivr, ops, pr
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
-        BroadcastDto, SetBroadcast)),
+        BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -22,6 +22,8 @@ pub struct ApiSettings {
     pub prompts_dir: std::path::PathBuf,
     /// Where call recordings are read from (the telephony layer writes them).
     pub recordings: Option<RecordingStore>,
+    /// Digest realm of agents' SIP extensions.
+    pub sip_realm: String,
 }
 
 /// The recording storage, shared with the telephony layer.
@@ -47,6 +49,7 @@ impl Default for ApiSettings {
             demo: false,
             prompts_dir: std::path::PathBuf::from("./data/prompts"),
             recordings: None,
+            sip_realm: "hotline".into(),
         }
     }
 }

@@ -128,6 +128,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         demo,
         prompts_dir: prompts_dir(&config),
         recordings: recordings.map(hotline_api::RecordingStore),
+        sip_realm: config.sip.realm.clone(),
     };
     let app = hotline_api::router(hotline_api::AppState::new(store, acd, bus, settings));
     let addr = listener.local_addr()?;

@@ -56,3 +56,36 @@ async fn phones_register_with_digest_and_agents_follow_their_phones() {
     assert_eq!(st["reason"], "unregistered", "{out}");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_a_phone_password_and_only_the_new_one_registers() {
+    let port = free_udp_port();
+    let s = Server::start_tuned(tempfile::tempdir().unwrap(), String::new(), None, |c| {
+        c.sip.listen = format!("127.0.0.1:{port}").parse().unwrap();
+    })
+    .await;
+    let admin = s.login("admin", "demo").await;
+    let sup = s.login("supervisor", "demo").await;
+    let agents = s.get_json("/api/v1/agents", &admin).await;
+    let id = agents.as_array().unwrap().iter().find(|a| a["extension"] == "8003").unwrap()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/agents/{id}/sip-password");
+    let r = s.req(reqwest::Method::PUT, &path, Some(&sup), Some(serde_json::json!({"password": "Phone-8003-new"}))).await;
+    assert_eq!(r.status(), 403, "only admins set phone passwords");
+    let r = s.req(reqwest::Method::PUT, &path, Some(&admin), Some(serde_json::json!({"password": "short"}))).await;
+    common::assert_error(r, 422, "invalid_field", Some("password")).await;
+    let r = s.req(reqwest::Method::PUT, &path, Some(&admin), Some(serde_json::json!({"password": "Phone-8003-new"}))).await;
+    assert_eq!(r.status(), 204);
+
+    let old = Phone::start("8003", "demo", port);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(old.output().contains("403"), "the old password is refused: {}", old.output());
+    assert_eq!(agent_state(&s, &sup, "8003").await["status"], "logged_out");
+    old.quit().await;
+    let new = Phone::start("8003", "Phone-8003-new", port);
+    wait_for(&s, &sup, "8003", "available").await;
+    new.quit().await;
+    let audit = s.get_json("/api/v1/audit", &admin).await;
+    let entry = audit.as_array().unwrap().iter().find(|e| e["action"] == "agent.sip_password").expect("audited");
+    assert!(!entry.to_string().contains("Phone-8003-new"), "the password is never written down: {entry}");
+    s.stop().await;
+}

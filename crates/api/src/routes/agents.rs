@@ -147,3 +147,29 @@ pub async fn wrap_up_codes(State(state): State<AppState>, _user: AuthUser) -> Ap
     let codes = state.db().list_wrap_up_codes().await?;
     Ok(Json(codes.into_iter().map(|c| WrapUpCodeDto { id: c.id, label: c.label, category: c.category }).collect()))
 }
+
+/// A new SIP password for an agent's extension (what their phone registers with).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSipPassword {
+    /// 8 to 64 characters. Only digest hashes of it are stored.
+    pub password: String,
+}
+
+/// Sets the SIP digest password of the agent's extension. Phones registered
+/// with the old one are challenged again when they next refresh.
+#[utoipa::path(put, path = "/api/v1/agents/{id}/sip-password", tag = "configuration", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = SetSipPassword, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_sip_password(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, ApiJson(r): ApiJson<SetSipPassword>) -> ApiResult<StatusCode> {
+    user.require(&[Role::Admin])?;
+    let n = r.password.chars().count();
+    if !(8..=64).contains(&n) || r.password.chars().any(char::is_control) {
+        return Err(ApiError::invalid("password", "8 to 64 characters, no control characters"));
+    }
+    let a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
+    let c = hotline_telephony::credentials::credential(&a.extension, &state.0.settings.sip_realm, &r.password, hotline_acd::now_ms());
+    state.db().set_sip_credential(&c).await?;
+    // The password itself is never written anywhere but as digest hashes.
+    audit::record(&state, Some(&user), &ip, "agent.sip_password", Some(&id), format!("extension={}", a.extension)).await;
+    Ok(StatusCode::NO_CONTENT)
+}
