@@ -10,6 +10,9 @@ use crate::rtp::SeqExtender;
 /// Samples in one 20 ms frame at 8 kHz.
 pub const FRAME: usize = 160;
 
+/// One 20 ms frame. Fixed-size, so the per-packet path allocates nothing.
+pub type Frame = [i16; FRAME];
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct JitterStats {
     pub received: u64,
@@ -23,10 +26,10 @@ pub struct JitterStats {
 pub struct JitterBuffer {
     depth: usize,
     seq: SeqExtender,
-    frames: BTreeMap<u64, Vec<i16>>,
+    frames: BTreeMap<u64, Frame>,
     /// Next sequence number to play; `None` until playing starts.
     next: Option<u64>,
-    last: Vec<i16>,
+    last: Frame,
     concealed: u32,
     pub stats: JitterStats,
 }
@@ -34,18 +37,22 @@ pub struct JitterBuffer {
 impl JitterBuffer {
     /// Holds `depth` frames (20 ms each) before playing; 3 = 60 ms.
     pub fn new(depth: usize) -> JitterBuffer {
-        JitterBuffer { depth: depth.max(1), seq: SeqExtender::default(), frames: BTreeMap::new(), next: None, last: vec![0; FRAME], concealed: 0, stats: JitterStats::default() }
+        JitterBuffer { depth: depth.max(1), seq: SeqExtender::default(), frames: BTreeMap::new(), next: None, last: [0; FRAME], concealed: 0, stats: JitterStats::default() }
     }
 
     /// A packet's sequence number and decoded samples.
-    pub fn insert(&mut self, seq: u16, samples: Vec<i16>) {
+    /// Samples beyond one frame are dropped; a short frame is padded with silence.
+    pub fn insert(&mut self, seq: u16, samples: &[i16]) {
+        let mut frame = [0; FRAME];
+        let n = samples.len().min(FRAME);
+        frame[..n].copy_from_slice(&samples[..n]);
         let s = self.seq.extend(seq);
         self.stats.received += 1;
         if self.next.is_some_and(|n| s < n) {
             self.stats.late += 1;
             return;
         }
-        if self.frames.insert(s, samples).is_some() {
+        if self.frames.insert(s, frame).is_some() {
             self.stats.duplicate += 1;
         }
         // Never hold more than a second: drop the oldest.
@@ -55,11 +62,11 @@ impl JitterBuffer {
     }
 
     /// The next 20 ms of audio, called every 20 ms.
-    pub fn pop(&mut self) -> Vec<i16> {
+    pub fn pop(&mut self) -> Frame {
         let next = match self.next {
             Some(n) => n,
             None if self.frames.len() >= self.depth => self.frames.keys().next().copied().unwrap_or(0),
-            None => return vec![0; FRAME],
+            None => return [0; FRAME],
         };
         // Skip ahead if everything buffered is newer (a long gap).
         let next = match self.frames.keys().next() {
@@ -68,9 +75,8 @@ impl JitterBuffer {
         };
         self.next = Some(next + 1);
         match self.frames.remove(&next) {
-            Some(mut f) => {
-                f.resize(FRAME, 0);
-                self.last = f.clone();
+            Some(f) => {
+                self.last = f;
                 self.concealed = 0;
                 f
             }
@@ -79,7 +85,11 @@ impl JitterBuffer {
                 self.concealed += 1;
                 // Repeat the last frame at half, then quarter volume, then silence.
                 let shift = self.concealed.min(15);
-                self.last.iter().map(|s| if self.concealed > 2 { 0 } else { s >> shift }).collect()
+                let mut f = [0; FRAME];
+                if self.concealed <= 2 {
+                    f.iter_mut().zip(&self.last).for_each(|(o, s)| *o = s >> shift);
+                }
+                f
             }
         }
     }
@@ -89,29 +99,29 @@ impl JitterBuffer {
 mod tests {
     use super::*;
 
-    fn f(v: i16) -> Vec<i16> {
-        vec![v; FRAME]
+    fn f(v: i16) -> Frame {
+        [v; FRAME]
     }
 
     #[test]
     fn reorders_conceals_and_counts() {
         let mut j = JitterBuffer::new(2);
-        j.insert(10, f(10));
+        j.insert(10, &f(10));
         assert_eq!(j.pop(), f(0), "still filling");
-        j.insert(12, f(12));
-        j.insert(11, f(11));
-        j.insert(11, f(11));
+        j.insert(12, &f(12));
+        j.insert(11, &f(11));
+        j.insert(11, &f(11));
         assert_eq!(j.pop()[0], 10);
         assert_eq!(j.pop()[0], 11);
         assert_eq!(j.pop()[0], 12);
         // 13 is missing when its turn comes: the last frame at half volume.
-        j.insert(16, f(16));
+        j.insert(16, &f(16));
         assert_eq!(j.pop()[0], 6);
-        j.insert(14, f(14));
+        j.insert(14, &f(14));
         assert_eq!(j.pop()[0], 14, "the next frame in order");
         assert_eq!(j.pop()[0], 7, "15 missing: 14 at half volume");
         // 13 arrives after its turn: dropped as late.
-        j.insert(13, f(13));
+        j.insert(13, &f(13));
         assert_eq!(j.stats.late, 1);
         assert_eq!(j.stats.duplicate, 1);
         assert_eq!(j.pop()[0], 16);
@@ -123,11 +133,11 @@ mod tests {
     #[test]
     fn wraps_and_jumps_over_long_gaps() {
         let mut j = JitterBuffer::new(1);
-        j.insert(65535, f(1));
+        j.insert(65535, &f(1));
         assert_eq!(j.pop()[0], 1);
-        j.insert(0, f(2));
+        j.insert(0, &f(2));
         assert_eq!(j.pop()[0], 2, "sequence numbers wrap");
-        j.insert(100, f(3));
+        j.insert(100, &f(3));
         assert_eq!(j.pop()[0], 3, "a long gap is skipped, not concealed for seconds");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::jitter::FRAME;
+use crate::jitter::{Frame, FRAME};
 
 /// Yields a prompt's frames in order; the last is padded with silence.
 /// Looping players (music on hold) start over at the end.
@@ -20,7 +20,7 @@ impl Player {
 
     /// The next frame, or `None` when a prompt that does not loop is over
     /// (the moment to report "prompt done").
-    pub fn next_frame(&mut self) -> Option<Vec<i16>> {
+    pub fn next_frame(&mut self) -> Option<Frame> {
         if self.samples.is_empty() {
             return None;
         }
@@ -31,8 +31,8 @@ impl Player {
             self.pos = 0;
         }
         let end = (self.pos + FRAME).min(self.samples.len());
-        let mut f = self.samples[self.pos..end].to_vec();
-        f.resize(FRAME, 0);
+        let mut f = [0; FRAME];
+        f[..end - self.pos].copy_from_slice(&self.samples[self.pos..end]);
         self.pos = end;
         Some(f)
     }
@@ -46,7 +46,7 @@ mod tests {
     fn frames_padding_end_and_loop() {
         let s: Arc<[i16]> = (1..=400).collect::<Vec<i16>>().into();
         let mut p = Player::new(s.clone(), false);
-        let frames: Vec<Vec<i16>> = std::iter::from_fn(|| p.next_frame()).collect();
+        let frames: Vec<Frame> = std::iter::from_fn(|| p.next_frame()).collect();
         assert_eq!(frames.len(), 3);
         assert_eq!((frames[2][79], frames[2][80]), (400, 0), "the last frame is padded");
         let mut l = Player::new(s, true);

@@ -157,7 +157,7 @@ impl Leg {
             // Comfort noise and codecs we did not offer: ignored.
             _ => return Heard::Nothing,
         }
-        self.jitter.insert(p.sequence, out[..n].to_vec());
+        self.jitter.insert(p.sequence, &out[..n]);
         if inband && !self.rfc4733_seen {
             for frame in out[..n].chunks(FRAME) {
                 if let Some(k) = self.inband.frame(frame) {

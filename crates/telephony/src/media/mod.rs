@@ -205,33 +205,17 @@ impl CallMedia {
                 Some((n, samples)) = loaded.recv() => self.loaded(n, samples),
                 r = self.caller.rtp.recv_from(&mut buf) => {
                     let Ok((len, from)) = r else { continue };
-                    let now = self.now_samples();
-                    self.heard_at = Instant::now();
-                    match self.caller.receive(&buf[..len], from, now, !self.bridged, &mut pcm) {
-                        Heard::Audio(n) if self.bridged => {
-                            if let Some(a) = self.agent.as_mut() {
-                                a.send_audio(&pcm[..n]);
-                            }
-                        }
-                        Heard::Key(digit) => {
-                            if self.bridged {
-                                if let Some(a) = self.agent.as_mut() {
-                                    a.send_key(digit);
-                                }
-                            }
-                            self.emit(MediaEvent::Digit { call: self.call, digit });
-                        }
-                        _ => {}
+                    self.from_caller(&buf[..len], from, &mut pcm);
+                    // Whatever else is queued on the socket, without another wake-up.
+                    while let Ok((len, from)) = self.caller.rtp.try_recv_from(&mut buf) {
+                        self.from_caller(&buf[..len], from, &mut pcm);
                     }
                 }
                 r = recv_agent(&self.agent, &mut abuf) => {
                     let Ok((len, from)) = r else { continue };
-                    let now = self.now_samples();
-                    let Some(a) = self.agent.as_mut() else { continue };
-                    if let Heard::Audio(n) = a.receive(&abuf[..len], from, now, false, &mut pcm) {
-                        if self.bridged {
-                            self.caller.send_audio(&pcm[..n]);
-                        }
+                    self.from_agent(&abuf[..len], from, &mut pcm);
+                    while let Some(Ok((len, from))) = self.agent.as_ref().map(|a| a.rtp.try_recv_from(&mut abuf)) {
+                        self.from_agent(&abuf[..len], from, &mut pcm);
                     }
                 }
                 // RTCP from the caller: read so the socket never fills.
@@ -243,6 +227,39 @@ impl CallMedia {
             }
         }
         self.close();
+    }
+
+    /// A datagram on the caller's leg: keys to the driver, audio relayed when bridged.
+    fn from_caller(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
+        let now = self.now_samples();
+        self.heard_at = Instant::now();
+        match self.caller.receive(datagram, from, now, !self.bridged, pcm) {
+            Heard::Audio(n) if self.bridged => {
+                if let Some(a) = self.agent.as_mut() {
+                    a.send_audio(&pcm[..n]);
+                }
+            }
+            Heard::Key(digit) => {
+                if self.bridged {
+                    if let Some(a) = self.agent.as_mut() {
+                        a.send_key(digit);
+                    }
+                }
+                self.emit(MediaEvent::Digit { call: self.call, digit });
+            }
+            _ => {}
+        }
+    }
+
+    /// A datagram on the agent's leg: relayed to the caller when bridged.
+    fn from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
+        let now = self.now_samples();
+        let Some(a) = self.agent.as_mut() else { return };
+        if let Heard::Audio(n) = a.receive(datagram, from, now, false, pcm) {
+            if self.bridged {
+                self.caller.send_audio(&pcm[..n]);
+            }
+        }
     }
 
     fn play(&mut self, prompt: String, looped: bool, loaded: &mpsc::UnboundedSender<(u64, Option<Samples>)>) {
@@ -351,7 +368,7 @@ impl CallMedia {
         let agent = self.agent.as_mut().map(|a| a.jitter.pop());
         if let Some(r) = self.recording.as_mut() {
             r.recorder.push(true, &caller);
-            r.recorder.push(false, agent.as_deref().unwrap_or(&[0; hotline_media::jitter::FRAME]));
+            r.recorder.push(false, agent.as_ref().unwrap_or(&[0; hotline_media::jitter::FRAME]));
             if ticks.is_multiple_of(50) {
                 if let Err(e) = r.recorder.flush() {
                     tracing::error!(call = %self.call, error = %e, "recording write failed");
