@@ -14,6 +14,9 @@
 //!
 //! Every wait has a deadline and panics with the phone's output; a phone is
 //! killed when dropped, and prints its output if the test is failing.
+//!
+//! A watcher thread notes when the output grows (every 5 ms), so a test can
+//! tell when a line appeared (`seen_at`) and order events across phones.
 
 #![allow(dead_code)]
 
@@ -22,8 +25,8 @@ pub mod audio;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[allow(unused_imports)]
@@ -39,6 +42,9 @@ pub const SESSION_CLOSED: &str = "session closed";
 pub const TERMINATED: &str = "terminated";
 /// baresip: this phone hung up or cancelled (`call: terminate call '<Call-ID>' with <uri>`).
 pub const HUNG_UP: &str = "terminate call '";
+/// baresip: this phone answers a call, by `/accept` or at once when it auto-answers
+/// (`call: answering call on line 1 from <uri> with 200`).
+pub const ANSWERING: &str = "answering call on line";
 
 /// A port free for both UDP and TCP on 127.0.0.1 (baresip listens on both).
 pub fn free_udp_port() -> u16 {
@@ -162,6 +168,9 @@ impl PhoneBuilder {
             .spawn()
             .expect("baresip is installed (apt-get install baresip-core)");
         let stdin = child.stdin.take();
+        let timeline = Arc::new(Mutex::new(Vec::new()));
+        let watching = Arc::new(AtomicBool::new(true));
+        watch_output(dir.path().join("out"), timeline.clone(), watching.clone());
         Phone {
             name: self.user.clone(),
             user: self.user,
@@ -170,8 +179,26 @@ impl PhoneBuilder {
             dir,
             sip_port,
             rtp_ports,
+            timeline,
+            watching,
         }
     }
+}
+
+/// Notes `(when, size)` each time the file at `out` grows, every 5 ms,
+/// until `watching` turns false.
+fn watch_output(out: PathBuf, timeline: Arc<Mutex<Vec<(Instant, u64)>>>, watching: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        let mut last = 0;
+        while watching.load(Ordering::Relaxed) {
+            let len = std::fs::metadata(&out).map_or(0, |m| m.len());
+            if len > last {
+                last = len;
+                timeline.lock().unwrap().push((Instant::now(), len));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
 }
 
 /// A headless baresip with one account.
@@ -183,6 +210,9 @@ pub struct Phone {
     dir: tempfile::TempDir,
     sip_port: u16,
     rtp_ports: (u16, u16),
+    /// When the output grew: `(when, its size then)`, oldest first.
+    timeline: Arc<Mutex<Vec<(Instant, u64)>>>,
+    watching: Arc<AtomicBool>,
 }
 
 impl Phone {
@@ -261,6 +291,23 @@ impl Phone {
         let at = raw.rfind(HUNG_UP)? + HUNG_UP.len();
         let end = raw[at..].find('\'')?;
         Some(raw[at..at + end].to_owned())
+    }
+
+    /// When `needle` first appeared in the output (to within the watcher's
+    /// 5 ms), or `None` if it has not.
+    pub fn seen_at(&self, needle: &str) -> Option<Instant> {
+        self.seen_at_nth(needle, 1)
+    }
+
+    /// When the `n`-th (from 1) `needle` appeared in the output.
+    pub fn seen_at_nth(&self, needle: &str, n: usize) -> Option<Instant> {
+        assert!(n >= 1 && !needle.is_empty());
+        let raw = std::fs::read(self.dir.path().join("out")).unwrap_or_default();
+        let needle = needle.as_bytes();
+        let end = raw.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).nth(n - 1).map(|(i, _)| (i + needle.len()) as u64)?;
+        let timeline = self.timeline.lock().unwrap();
+        // Not noted yet (within the last 5 ms): now, at the latest.
+        Some(timeline.iter().find(|(_, len)| *len >= end).map_or_else(Instant::now, |(at, _)| *at))
     }
 
     fn exited(&self) -> Option<std::process::ExitStatus> {
@@ -342,6 +389,7 @@ impl Phone {
 
 impl Drop for Phone {
     fn drop(&mut self) {
+        self.watching.store(false, Ordering::Relaxed);
         if let Ok(child) = self.child.get_mut() {
             let _ = child.kill();
             let _ = child.wait();

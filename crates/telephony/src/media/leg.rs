@@ -54,6 +54,7 @@ pub struct Leg {
     /// Set once the peer sent an RFC 4733 event: in-band detection stops.
     rfc4733_seen: bool,
     pub jitter: JitterBuffer,
+    jitter_depth: usize,
     pub stats: ReceiveStats,
     /// Packets refused as not RTP, or from a stranger.
     pub refused: u64,
@@ -81,6 +82,7 @@ impl Leg {
             inband: DtmfDetector::default(),
             rfc4733_seen: false,
             jitter: JitterBuffer::new(3),
+            jitter_depth: 3,
             stats: ReceiveStats::default(),
             refused: 0,
             sent: 0,
@@ -108,6 +110,7 @@ impl Leg {
     }
 
     pub fn set_jitter_depth(&mut self, frames: usize) {
+        self.jitter_depth = frames;
         self.jitter = JitterBuffer::new(frames);
     }
 
@@ -140,7 +143,16 @@ impl Leg {
             None => self.latched = Some(from),
             _ => {}
         }
-        self.peer_ssrc = p.ssrc;
+        if p.ssrc != self.peer_ssrc {
+            if self.stats.received > 0 {
+                // A new stream (a customer called back on this leg, a phone
+                // that restarted): its numbering starts afresh.
+                self.jitter = JitterBuffer::new(self.jitter_depth);
+                self.stats = ReceiveStats::default();
+                self.dtmf_rx = dtmf::Receiver::default();
+            }
+            self.peer_ssrc = p.ssrc;
+        }
         self.stats.packet(p.sequence, p.timestamp, now_samples);
         let dtmf_pt = self.remote.as_ref().and_then(|r| r.dtmf_payload_type).unwrap_or(101);
         if p.payload_type == dtmf_pt {

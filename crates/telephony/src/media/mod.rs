@@ -300,6 +300,11 @@ impl CallMedia {
                 self.player = None;
             }
             Command::AgentLeg(mut leg) => {
+                if leg.is_none() && self.bridged {
+                    // The agent left: the conversation, and its recording, are over
+                    // (what follows, a survey say, is not recorded).
+                    self.finish_recording();
+                }
                 self.bridged = self.bridged && leg.is_some();
                 if let Some(l) = leg.as_mut() {
                     l.set_jitter_depth(self.settings.jitter_frames);
@@ -389,6 +394,14 @@ impl CallMedia {
     }
 
     fn close(mut self) {
+        self.finish_recording();
+        let caller = LegReport::of(&self.caller);
+        let agent = self.agent.as_deref().map(LegReport::of);
+        self.emit(MediaEvent::Closed { call: self.call, caller, agent });
+    }
+
+    /// Closes the recording, if one runs, and reports it.
+    fn finish_recording(&mut self) {
         if let Some(r) = self.recording.take() {
             let (id, path, storage) = (r.id, r.path, r.storage);
             let finished = r.recorder.finish(|w| {
@@ -403,8 +416,5 @@ impl CallMedia {
             };
             self.emit(MediaEvent::Recorded { call: self.call, id, duration_ms, sha256 });
         }
-        let caller = LegReport::of(&self.caller);
-        let agent = self.agent.as_deref().map(LegReport::of);
-        self.emit(MediaEvent::Closed { call: self.call, caller, agent });
     }
 }

@@ -202,15 +202,15 @@ impl Server {
             return self.respond(key, request.response(481));
         };
         self.respond(key, request.response(200));
-        if let Some(c) = self.calls.get_mut(&call) {
-            match side {
-                Side::Caller => c.caller.dialog = None,
-                Side::Agent => {
-                    if let Some(a) = c.agent.as_mut() {
-                        a.dialog = None;
-                    }
+        match side {
+            Side::Caller => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.caller.dialog = None;
                 }
             }
+            // The agent's leg is over whatever happens next (a survey, say):
+            // its media stops and its ports are freed now.
+            Side::Agent => self.drop_agent_leg(call),
         }
         let input = match side {
             Side::Caller => CallInput::CallerGone { call },

@@ -322,7 +322,7 @@ impl Server {
     }
 
     /// Forgets the agent leg; its media sockets are released.
-    fn drop_agent_leg(&mut self, call: CallId) {
+    pub(super) fn drop_agent_leg(&mut self, call: CallId) {
         if let Some(c) = self.calls.get_mut(&call) {
             if let Some(a) = c.agent.take() {
                 if let Some(d) = a.dialog {
