@@ -169,6 +169,18 @@ pub const VOICEMAIL_TONE: &str = "beep";
 /// The longest voicemail message, in milliseconds.
 pub const VOICEMAIL_MAX_MS: u64 = 120_000;
 
+/// What a queue does with a caller who waited longer than it allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUpAction {
+    /// "Sorry", then hang up.
+    Hangup,
+    /// The caller may leave a message (the queue is the mailbox).
+    Voicemail,
+    /// "We will call you back", then hang up; the interaction keeps the
+    /// request (outcome `gave_up`, cause `callback`) for the callback list.
+    Callback,
+}
+
 /// How an offer ended, as the routing engine reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfferEnd {
@@ -204,8 +216,8 @@ pub enum Input {
     Offered { contact: String, offer: String, agent: String, extension: String },
     /// The offer ended in the routing engine.
     OfferEnded { contact: String, offer: String, end: OfferEnd },
-    /// The routing engine gave up on the contact (max wait).
-    GaveUp { contact: String },
+    /// The routing engine gave up on the contact (max wait); the queue says what next.
+    GaveUp { contact: String, action: GiveUpAction },
     /// Routing refused the contact (unknown queue, engine stopped).
     SubmitFailed { call: CallId },
     /// The agent's phone rings (180/183).

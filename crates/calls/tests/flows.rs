@@ -287,7 +287,7 @@ fn giving_up_plays_sorry_then_hangs_up() {
             (0, incoming("1000", None)),
             (1_000, digit('1')),
             (1_000, offered("1", "8001")),
-            (61_000, Input::GaveUp { contact: "k1".into() }),
+            (61_000, Input::GaveUp { contact: "k1".into(), action: GiveUpAction::Hangup }),
             (61_000, offer_ended("1", OfferEnd::Rescinded)),
             (64_000, Input::PromptDone { call: C }),
         ],
@@ -504,4 +504,25 @@ fn an_offer_made_while_the_last_answer_is_confirmed_rings_when_that_fails() {
         (2_002, Input::AcceptResult { call: C, ok: true }),
     ]);
     assert!(text.contains("Bridge { call: CallId(1) }") && text.contains("RejectOffer { offer: \"2\" }"), "{text}");
+}
+
+#[test]
+fn a_caller_who_waited_too_long_may_leave_a_message_or_is_promised_a_callback() {
+    let waited = |action| {
+        run(&[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (61_000, Input::GaveUp { contact: "k1".into(), action }),
+            (62_000, Input::PromptDone { call: C }),
+            (70_000, Input::CallerGone { call: C }),
+        ])
+        .1
+    };
+    let vm = waited(GiveUpAction::Voicemail);
+    assert!(vm.contains("Play { call: CallId(1), prompt: \"beep\" }"), "{vm}");
+    assert!(vm.contains("RecordVoicemail { call: CallId(1), contact: \"k1\", mailbox: \"sales\", vars: {\"reason\": \"gave_up\"} }"), "{vm}");
+    assert!(vm.ends_with("70000  Ended { call: CallId(1), cause: NormalClearing }\n"), "{vm}");
+    let cb = waited(GiveUpAction::Callback);
+    assert!(cb.contains("Play { call: CallId(1), prompt: \"callback_confirmed\" }"), "{cb}");
+    assert!(cb.contains("62000  Hangup { call: CallId(1), side: Caller, cause: GaveUp }"), "{cb}");
 }

@@ -182,7 +182,7 @@ impl Orchestrator {
             Input::CallerGone { call } => self.caller_gone(call),
             Input::Offered { contact, offer, agent, extension } => self.offered(&contact, offer, agent, extension),
             Input::OfferEnded { contact, offer, end } => self.offer_ended(&contact, &offer, end),
-            Input::GaveUp { contact } => self.gave_up(&contact),
+            Input::GaveUp { contact, action } => self.gave_up(&contact, action),
             Input::SubmitFailed { call } => self.submit_failed(call),
             Input::AgentRinging { .. } => {}
             Input::AgentAnswered { call } => self.agent_answered(call),
@@ -505,14 +505,31 @@ impl Orchestrator {
         self.set_phase(call, Phase::Queued);
     }
 
-    fn gave_up(&mut self, contact: &str) {
+    fn gave_up(&mut self, contact: &str, action: GiveUpAction) {
         let Some(call) = self.call_of(contact) else { return };
         match self.phase(call) {
             Some(Phase::Queued) => {}
             Some(Phase::Ringing { .. }) => self.emit(Output::CancelDial { call }),
             _ => return,
         }
-        self.leave(call, Cause::GaveUp);
+        match action {
+            GiveUpAction::Hangup => self.leave(call, Cause::GaveUp),
+            GiveUpAction::Voicemail => {
+                let queue = self.calls.get(&call).and_then(|c| c.wait.queue.clone()).unwrap_or_default();
+                let vars = BTreeMap::from([("reason".to_string(), "gave_up".to_string())]);
+                self.start_voicemail(call, queue, vars);
+            }
+            GiveUpAction::Callback => {
+                let en = self.calls.get(&call).is_some_and(|c| c.wait.lang.as_deref() == Some("en"));
+                let prompt = if en { format!("en/{CALLBACK_CONFIRMED}") } else { CALLBACK_CONFIRMED.to_owned() };
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.ivr = None;
+                }
+                self.set_phase(call, Phase::Leaving { cause: Cause::GaveUp });
+                self.emit(Output::StopMedia { call });
+                self.emit(Output::Play { call, prompt });
+            }
+        }
     }
 
     fn submit_failed(&mut self, call: CallId) {

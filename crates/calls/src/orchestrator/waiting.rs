@@ -24,7 +24,7 @@ use crate::types::*;
 pub(super) struct Waiting {
     pub(super) queue: Option<String>,
     since: Time,
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
     /// Prompts of the announcement still to play.
     announcing: VecDeque<String>,
     next_announce: Option<Time>,

@@ -143,6 +143,15 @@ impl Server {
     /// for calling back, and the caller's message as its recording.
     fn record_voicemail(&mut self, call: CallId, contact: String, mailbox: String, mut vars: std::collections::BTreeMap<String, String>) {
         let Some(c) = self.calls.get_mut(&call) else { return };
+        if c.queue.is_some() {
+            // A caller who waited too long: routing has the interaction
+            // (outcome gave_up); the message becomes its recording.
+            match self.new_recording(call) {
+                Some(t) => self.media(call, Command::Record(t)),
+                None => tracing::warn!(%call, "voicemail not kept: recording is off"),
+            }
+            return;
+        }
         c.voicemail = true;
         vars.remove("caller");
         vars.insert("mailbox".into(), mailbox.clone());

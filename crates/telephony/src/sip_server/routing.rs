@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use hotline_acd::{AcdHandle, NewContact};
-use hotline_calls::{CallId, Input as CallInput, OfferEnd};
+use hotline_calls::{CallId, GiveUpAction, Input as CallInput, OfferEnd};
 use hotline_events::{Envelope, Event};
 use hotline_store::{Recording, TenantStore};
 use tokio::sync::{broadcast, mpsc};
@@ -183,7 +183,14 @@ impl Server {
                 };
                 CallInput::OfferEnded { contact: contact_id.clone(), offer: offer_id.clone(), end }
             }
-            Event::ContactGaveUp { contact_id, .. } => CallInput::GaveUp { contact: contact_id.clone() },
+            Event::ContactGaveUp { contact_id, action, .. } => {
+                let action = match action.as_str() {
+                    "voicemail" => GiveUpAction::Voicemail,
+                    "callback" => GiveUpAction::Callback,
+                    _ => GiveUpAction::Hangup,
+                };
+                CallInput::GaveUp { contact: contact_id.clone(), action }
+            }
             _ => return,
         };
         self.call_input(input);
