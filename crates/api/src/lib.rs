@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState, RecordingStore};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, broadcasts, demo_shop, events, interactions, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, broadcasts, customers, demo_shop, events, interactions, ivr, ops, prompts, queues, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -58,7 +58,9 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/{id}/abandon", post(work::abandon))
         .route("/audit", get(work::audit_log))
         .route("/interactions", get(interactions::list))
-        .route("/interactions/{id}", get(interactions::get))
+        .route("/interactions/{id}", get(interactions::get).patch(interactions::patch))
+        .route("/interactions/{id}/screen-pop", get(interactions::screen_pop))
+        .route("/customers", get(customers::search))
         .route("/recordings/{id}/audio", get(interactions::audio))
         .route("/ivr/flows", get(ivr::list))
         .route("/ivr/flows/{id}", get(ivr::get).put(ivr::save))
@@ -84,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .fallback(get(routes::web::serve))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -5,9 +5,9 @@ use crate::dto::*;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber};
 use crate::routes::broadcasts::{BroadcastDto, SetBroadcast};
-use crate::routes::interactions::{InteractionDto, RecordingDto, SurveyDto};
+use crate::routes::interactions::{CustomerDto, InteractionDto, PatchInteraction, RecordingDto, ScreenPopDto, SurveyDto};
 use crate::routes::prompts::PromptDto;
-use crate::routes::{agents, auth, broadcasts, events, interactions, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth, broadcasts, customers, events, interactions, ivr, ops, prompts, queues, skills, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,7 +21,7 @@ use crate::routes::{agents, auth, broadcasts, events, interactions, ivr, ops, pr
         work::submit, work::finish, work::abandon, work::audit_log,
         ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
         prompts::list, prompts::upload, prompts::get,
-        interactions::list, interactions::get, interactions::audio,
+        interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search,
         broadcasts::list, broadcasts::set, broadcasts::clear,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
@@ -31,7 +31,8 @@ use crate::routes::{agents, auth, broadcasts, events, interactions, ivr, ops, pr
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
-        BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword)),
+        BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
+        CustomerDto, ScreenPopDto, PatchInteraction)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

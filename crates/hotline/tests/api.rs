@@ -366,3 +366,59 @@ async fn restart_keeps_data_and_agent_presence_without_duplicating_the_demo() {
     let st = s.get_json(&format!("/api/v1/agents/{a1}/state"), &admin).await;
     assert_eq!((st["status"].as_str(), st["reason"].as_str()), (Some("not_ready"), Some("training")));
 }
+
+#[tokio::test]
+async fn the_screen_pop_wrap_up_and_customer_search_respect_roles_and_mask_numbers() {
+    let s = Server::start(Db::Sqlite).await;
+    let sup = s.login("supervisor", "demo").await;
+    let agent1 = s.login("agent1", "demo").await;
+    let agent2 = s.login("agent2", "demo").await;
+    let found = s.get_json("/api/v1/customers?q=138", &sup).await;
+    let customer = found.as_array().unwrap().iter().find(|c| c["tier"] == 3).expect("a VIP with a 138 number").clone();
+    let phone = customer["phones"][0].as_str().unwrap().to_owned();
+    assert!(!phone.contains('*'), "supervisors see numbers");
+    let masked = s.get_json("/api/v1/customers?q=138", &agent1).await;
+    assert!(masked[0]["phones"][0].as_str().unwrap().contains("****"), "agents see them masked: {masked}");
+    let r = s.get("/api/v1/customers?q=1", Some(&agent1)).await;
+    assert_error(r, 422, "invalid_field", Some("q")).await;
+
+    let me = s.get_json("/api/v1/me", &agent1).await;
+    let agent_id = me["agent_id"].as_str().unwrap().to_owned();
+    let r = s.req(Method::PUT, &format!("/api/v1/agents/{agent_id}/state"), Some(&agent1), Some(json!({"state": "available"}))).await;
+    assert_eq!(r.status(), 200);
+    let r = s.post_json("/api/v1/contacts", Some(&sup), json!({"queue": "sales", "channel": "voice", "from": phone})).await;
+    assert_eq!(r.status(), 201);
+    let contact = r.json::<Value>().await.unwrap()["contact_id"].as_str().unwrap().to_owned();
+
+    // The agent it is offered to sees who calls; another agent does not.
+    let pop = s.get_json(&format!("/api/v1/interactions/{contact}/screen-pop"), &agent1).await;
+    assert_eq!(pop["customer"]["name"], customer["name"]);
+    assert!(pop["interaction"]["from"].as_str().unwrap().contains("****"), "{pop}");
+    let r = s.get(&format!("/api/v1/interactions/{contact}/screen-pop"), Some(&agent2)).await;
+    assert_eq!(r.status(), 403, "not agent2's contact");
+
+    let offer = s.get_json(&format!("/api/v1/agents/{agent_id}/state"), &agent1).await["offer"]["offer_id"].as_str().unwrap().to_owned();
+    assert_eq!(s.post_json(&format!("/api/v1/offers/{offer}/accept"), Some(&agent1), json!({})).await.status(), 200);
+    let r = s.req(Method::POST, &format!("/api/v1/contacts/{contact}/finish"), Some(&agent1), None).await;
+    assert_eq!(r.status(), 204);
+    // Wrap-up: the agent who handled it, a known code only.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let path = format!("/api/v1/interactions/{contact}");
+    let r = s.req(Method::PATCH, &path, Some(&agent2), Some(json!({"wrap_up_code": "resolved"}))).await;
+    assert_eq!(r.status(), 403);
+    let r = s.req(Method::PATCH, &path, Some(&agent1), Some(json!({"wrap_up_code": "no-such-code"}))).await;
+    assert_error(r, 422, "invalid_field", Some("wrap_up_code")).await;
+    let codes = s.get_json("/api/v1/wrap-up-codes", &agent1).await;
+    let code = codes[0]["id"].as_str().unwrap();
+    let r = s.req(Method::PATCH, &path, Some(&agent1), Some(json!({"wrap_up_code": code, "notes": "已解答"}))).await;
+    assert_eq!(r.status(), 200);
+    let i = s.get_json(&path, &sup).await;
+    assert_eq!((i["wrap_up_code"].as_str(), i["notes"].as_str()), (Some(code), Some("已解答")));
+    let admin = s.login("admin", "demo").await;
+    let audit = s.get_json("/api/v1/audit", &admin).await;
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    for a in ["customer.search", "customer.screen_pop", "interaction.wrap_up"] {
+        assert!(actions.contains(&a), "{a} audited: {actions:?}");
+    }
+    s.stop().await;
+}

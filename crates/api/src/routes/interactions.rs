@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::audit::{self, ClientIp};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
 use crate::state::AppState;
 
 /// `13812345678` → `138****5678`: at least four middle characters hidden.
@@ -162,6 +163,106 @@ pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Pa
             .collect(),
     );
     Ok(Json(out))
+}
+
+/// The customer as the agent's screen shows them: phones masked per role.
+#[derive(Serialize, ToSchema)]
+pub struct CustomerDto {
+    pub id: String,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    /// 0 = normal … 3 = VIP.
+    pub tier: u8,
+    pub tags: Vec<String>,
+}
+
+pub(crate) fn customer_dto(user: &AuthUser, c: hotline_store::Customer) -> CustomerDto {
+    let phones = c.phones.into_iter().map(|p| if sees_numbers(user) { p } else { mask_phone(&p) }).collect();
+    CustomerDto { id: c.id, name: c.name, phones, email: c.email, tier: c.tier, tags: c.tags }
+}
+
+/// What an agent sees when a contact is offered or answered.
+#[derive(Serialize, ToSchema)]
+pub struct ScreenPopDto {
+    pub interaction: InteractionDto,
+    /// Found by the interaction's customer, else by the caller's number.
+    pub customer: Option<CustomerDto>,
+    /// The customer's latest interactions before this one.
+    pub recent: Vec<InteractionDto>,
+}
+
+/// Whether `user` is the agent this contact is offered to or handled by.
+async fn is_agents_contact(state: &AppState, user: &AuthUser, i: &hotline_store::Interaction) -> bool {
+    let Some(agent) = user.agent_id.as_deref() else { return false };
+    if i.agent_id.as_deref() == Some(agent) {
+        return true;
+    }
+    match state.0.acd.agent(agent).await {
+        Ok(a) => a.offer.is_some_and(|o| o.contact_id == i.id) || a.active.iter().any(|c| *c == i.id),
+        Err(_) => false,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/interactions/{id}/screen-pop", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ScreenPopDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn screen_pop(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>) -> ApiResult<Json<ScreenPopDto>> {
+    let db = state.db();
+    let i = db.interaction(&id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
+    let office = user.has(Role::Admin) || user.has(Role::Supervisor);
+    if !office && !is_agents_contact(&state, &user, &i).await {
+        return Err(ApiError::forbidden());
+    }
+    let customer = match (&i.customer_id, &i.from_addr) {
+        (Some(c), _) => db.customer(c).await?,
+        (None, Some(phone)) => db.customer_by_phone(phone).await?,
+        _ => None,
+    };
+    let recent = match &customer {
+        Some(c) => db.customer_interactions(&c.id, 6).await?.into_iter().filter(|r| r.id != i.id).take(5).collect(),
+        None => Vec::new(),
+    };
+    // The agent is shown a customer's personal data: audited.
+    audit::record(&state, Some(&user), &ip, "customer.screen_pop", customer.as_ref().map(|c| c.id.as_str()), format!("interaction={id}")).await;
+    Ok(Json(ScreenPopDto {
+        interaction: dto(&user, i),
+        customer: customer.map(|c| customer_dto(&user, c)),
+        recent: recent.into_iter().map(|r| dto(&user, r)).collect(),
+    }))
+}
+
+/// What an agent writes on a contact after it: the wrap-up code and notes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchInteraction {
+    pub wrap_up_code: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = PatchInteraction, responses((status = 200, body = InteractionDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>, ApiJson(r): ApiJson<PatchInteraction>) -> ApiResult<Json<InteractionDto>> {
+    let db = state.db();
+    let mut i = db.interaction(&id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
+    let office = user.has(Role::Admin) || user.has(Role::Supervisor);
+    if !office && !(user.agent_id.is_some() && user.agent_id == i.agent_id) {
+        return Err(ApiError::forbidden());
+    }
+    if let Some(code) = &r.wrap_up_code {
+        if !db.list_wrap_up_codes().await?.iter().any(|c| &c.id == code) {
+            return Err(ApiError::invalid("wrap_up_code", format!("unknown wrap-up code `{code}`")));
+        }
+        i.wrap_up_code = Some(code.clone());
+    }
+    if let Some(notes) = r.notes {
+        if notes.chars().count() > 2000 {
+            return Err(ApiError::invalid("notes", "at most 2000 characters"));
+        }
+        i.notes = Some(notes).filter(|n| !n.trim().is_empty());
+    }
+    db.update_interaction(&i).await?;
+    audit::record(&state, Some(&user), &ip, "interaction.wrap_up", Some(&id), i.wrap_up_code.clone().unwrap_or_default()).await;
+    Ok(Json(dto(&user, i)))
 }
 
 /// The recording's audio (WAV), checked against its SHA-256 first.

@@ -1,5 +1,6 @@
 pub mod agents;
 pub mod broadcasts;
+pub mod customers;
 pub mod demo_shop;
 pub mod auth;
 pub mod events;
@@ -9,6 +10,7 @@ pub mod ops;
 pub mod prompts;
 pub mod queues;
 pub mod skills;
+pub mod web;
 pub mod work;
 
 use crate::error::ApiError;

@@ -69,13 +69,27 @@ impl Worker {
 
 async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput> {
     match job {
-        Job::Submit { call, contact } => match acd.submit(contact).await {
+        Job::Submit { call, mut contact } => {
+            // Known callers are recognised by their number: the customer goes
+            // with the interaction (screen pop, history) and VIPs are served first.
+            if let Some(phone) = contact.from_addr.clone().filter(|p| !p.is_empty()) {
+                match store.customer_by_phone(&phone).await {
+                    Ok(Some(c)) => {
+                        contact.customer_id = Some(c.id);
+                        contact.tier = c.tier;
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(%call, error = %e, "customer lookup failed; routing without it"),
+                }
+            }
+            match acd.submit(contact).await {
             Ok(_) => None,
             Err(e) => {
                 tracing::warn!(%call, error = %e, "routing refused the call");
                 Some(CallInput::SubmitFailed { call })
             }
-        },
+            }
+        }
         Job::Accept { call, offer } => {
             let ok = acd.accept(&offer, None).await;
             if let Err(e) = &ok {

@@ -1,0 +1,35 @@
+//! Finding customers: by part of a name, an e-mail or a phone number.
+//! Phones are masked unless the role may see them; every search is audited
+//! (it reads personal data).
+
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::interactions::{customer_dto, CustomerDto};
+use crate::audit::{self, ClientIp};
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Part of a name, an e-mail or a phone number (at least 2 characters).
+    pub q: String,
+    /// At most 50. Default 20.
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), params(SearchQuery),
+    responses((status = 200, body = [CustomerDto]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Query(q): Query<SearchQuery>) -> ApiResult<Json<Vec<CustomerDto>>> {
+    user.require(&[Role::Admin, Role::Supervisor, Role::Agent, Role::Qa])?;
+    let text = q.q.trim();
+    if text.chars().count() < 2 || text.chars().count() > 64 {
+        return Err(ApiError::invalid("q", "2 to 64 characters"));
+    }
+    let found = state.db().list_customers(Some(text), q.limit.unwrap_or(20).clamp(1, 50), 0).await?;
+    audit::record(&state, Some(&user), &ip, "customer.search", None, format!("results={}", found.len())).await;
+    Ok(Json(found.into_iter().map(|c| customer_dto(&user, c)).collect()))
+}

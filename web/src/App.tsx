@@ -1,0 +1,48 @@
+import { useCallback, useEffect, useState } from "react";
+import { api, Me, token, setToken } from "./api";
+import { currentLang, Key, Lang, setLang, translate } from "./i18n";
+import { LoginPage } from "./pages/Login";
+import { DesktopPage } from "./pages/Desktop";
+
+export type T = (key: Key) => string;
+
+/** Signs in or shows the desktop; the session survives a reload. */
+export function App() {
+  const [lang, setLangState] = useState<Lang>(currentLang());
+  const [me, setMe] = useState<Me | null>(null);
+  const [checking, setChecking] = useState(true);
+  const t: T = useCallback((key: Key) => translate(lang, key), [lang]);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const loadMe = useCallback(async () => {
+    if (!token()) {
+      setChecking(false);
+      return;
+    }
+    try {
+      setMe(await api<Me>("GET", "/me"));
+    } catch {
+      setToken(null);
+      setMe(null);
+    } finally {
+      setChecking(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadMe();
+  }, [loadMe]);
+
+  const toggleLang = () => {
+    const next: Lang = lang === "zh-CN" ? "en" : "zh-CN";
+    setLang(next);
+    setLangState(next);
+  };
+
+  if (checking) return null;
+  if (!me) return <LoginPage t={t} onToggleLang={toggleLang} onLoggedIn={loadMe} />;
+  return <DesktopPage t={t} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
+}

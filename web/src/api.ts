@@ -1,0 +1,124 @@
+// The HTTP API: JSON in and out, the session token kept in the browser so
+// a reload keeps the agent signed in. Errors are the server's
+// `{"error": {code, message, field}}`, thrown as `ApiError`.
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN = "hotline.token";
+
+export function token(): string | null {
+  return sessionStorage.getItem(TOKEN) ?? localStorage.getItem(TOKEN);
+}
+
+export function setToken(t: string | null): void {
+  if (t === null) {
+    localStorage.removeItem(TOKEN);
+    sessionStorage.removeItem(TOKEN);
+  } else {
+    localStorage.setItem(TOKEN, t);
+  }
+}
+
+/** Reads an error body; anything unexpected becomes a plain HTTP error. */
+export async function errorOf(r: Response): Promise<ApiError> {
+  try {
+    const body = await r.json();
+    const e = body?.error;
+    if (e && typeof e.code === "string") {
+      return new ApiError(r.status, e.code, String(e.message ?? e.code), e.field ?? undefined);
+    }
+  } catch {
+    // not JSON
+  }
+  return new ApiError(r.status, "http_" + r.status, r.statusText || "request failed");
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  const t = token();
+  if (t) headers["authorization"] = `Bearer ${t}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const r = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok) throw await errorOf(r);
+  if (r.status === 204) return undefined as T;
+  return (await r.json()) as T;
+}
+
+export interface Me {
+  id: string;
+  username: string;
+  display_name: string;
+  roles: string[];
+  agent_id: string | null;
+}
+
+export interface AgentState {
+  agent_id: string;
+  extension: string;
+  name: string;
+  status: "available" | "not_ready" | "logged_out";
+  reason: string | null;
+  state: "idle" | "reserved" | "busy" | "wrap_up";
+  offer: { offer_id: string; contact_id: string; queue_id: string; expires_at: number } | null;
+  active: string[];
+  handled_today: number;
+  wrap_up_until: number | null;
+}
+
+export interface Code {
+  id: string;
+  label: string;
+}
+
+export interface Interaction {
+  id: string;
+  channel: string;
+  queue_id: string | null;
+  agent_id: string | null;
+  customer_id: string | null;
+  from: string | null;
+  arrived_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  outcome: string | null;
+  hangup_cause: string | null;
+  wrap_up_code: string | null;
+  notes: string | null;
+  ivr: Record<string, string>;
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  phones: string[];
+  tier: number;
+  tags: string[];
+}
+
+export interface ScreenPop {
+  interaction: Interaction;
+  customer: Customer | null;
+  recent: Interaction[];
+}
+
+export async function login(username: string, password: string): Promise<void> {
+  const r = await api<{ token: string }>("POST", "/auth/login", { username, password });
+  setToken(r.token);
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await api("POST", "/auth/logout");
+  } finally {
+    setToken(null);
+  }
+}

@@ -1,0 +1,137 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { AgentState, api, Code, Interaction, logout, Me, ScreenPop as Pop, token } from "../api";
+import { EventStream, HotlineEvent } from "../events";
+import type { T } from "../App";
+import { StateBar } from "../components/StateBar";
+import { ScreenPop } from "../components/ScreenPop";
+import { WrapUp } from "../components/WrapUp";
+import { CustomerSearch } from "../components/CustomerSearch";
+
+/** The agent desktop: state, the call in front of them, wrap-up, search. */
+export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onLoggedOut: () => void }) {
+  const { t, me } = props;
+  const agentId = me.agent_id;
+  const [state, setState] = useState<AgentState | null>(null);
+  const [since, setSince] = useState(Date.now());
+  const [reasons, setReasons] = useState<Code[]>([]);
+  const [codes, setCodes] = useState<Code[]>([]);
+  const [pop, setPop] = useState<Pop | null>(null);
+  const [wrapUp, setWrapUp] = useState<Interaction | null>(null);
+  const [connected, setConnected] = useState(false);
+  const [now, setNow] = useState(Date.now());
+  const label = useRef("");
+  // Contacts that ended: a screen pop that arrives after the end is dropped.
+  const finished = useRef(new Set<string>());
+
+  const loadState = useCallback(async () => {
+    if (!agentId) return;
+    const s = await api<AgentState>("GET", `/agents/${agentId}/state`);
+    const l = `${s.status}/${s.state}/${s.reason ?? ""}`;
+    if (l !== label.current) {
+      label.current = l;
+      setSince(Date.now());
+    }
+    setState(s);
+  }, [agentId]);
+
+  const showPop = useCallback(async (contactId: string) => {
+    try {
+      const p = await api<Pop>("GET", `/interactions/${contactId}/screen-pop`);
+      if (!finished.current.has(contactId)) setPop(p);
+    } catch {
+      // the contact may be gone already
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadState();
+    void api<Code[]>("GET", "/reason-codes").then(setReasons).catch(() => {});
+    void api<Code[]>("GET", "/wrap-up-codes").then(setCodes).catch(() => {});
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [loadState]);
+
+  useEffect(() => {
+    const tk = token();
+    if (!tk) return;
+    const onEvent = (e: HotlineEvent) => {
+      if (e.agent_id !== agentId) return;
+      switch (e.type) {
+        case "agent_state":
+          void loadState();
+          break;
+        case "contact_offered":
+          setWrapUp(null);
+          void showPop(String(e.contact_id));
+          void loadState();
+          break;
+        case "offer_ended":
+          if (e.end !== "accepted") setPop((p) => (p && p.interaction.id === e.contact_id ? null : p));
+          void loadState();
+          break;
+        case "contact_answered":
+          void showPop(String(e.contact_id));
+          void loadState();
+          break;
+        case "contact_finished":
+          finished.current.add(String(e.contact_id));
+          setPop(null);
+          void api<Interaction>("GET", `/interactions/${String(e.contact_id)}`).then(setWrapUp).catch(() => {});
+          void loadState();
+          break;
+      }
+    };
+    const stream = new EventStream(tk, onEvent, setConnected);
+    stream.start();
+    return () => stream.stop();
+  }, [agentId, loadState, showPop]);
+
+  // A reload in the middle of a call or an offer shows it again.
+  useEffect(() => {
+    if (!state || (state.state !== "reserved" && state.state !== "busy")) return;
+    const contact = state.offer?.contact_id ?? state.active[0];
+    if (contact && (!pop || pop.interaction.id !== contact)) void showPop(contact);
+  }, [state, pop, showPop]);
+
+  const setStatus = async (body: { state: string; reason?: string }) => {
+    if (!agentId) return;
+    setState(await api<AgentState>("PUT", `/agents/${agentId}/state`, body));
+    void loadState();
+  };
+
+  return (
+    <div className="desk">
+      <header className="top">
+        <span className="brand">{t("appName")}</span>
+        <span className="who">
+          {me.display_name} {state && <span className="muted">· {state.extension}</span>}
+        </span>
+        <span className={`conn ${connected ? "up" : "down"}`} title={t("connection")}>
+          {connected ? t("connected") : t("reconnecting")}
+        </span>
+        <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
+        <button type="button" className="link" onClick={() => void logout().then(props.onLoggedOut)}>{t("logout")}</button>
+      </header>
+      {state && (
+        <StateBar
+          t={t}
+          state={state}
+          since={since}
+          reasons={reasons}
+          onAvailable={() => void setStatus({ state: "available" })}
+          onNotReady={(reason) => void setStatus({ state: "not_ready", reason })}
+          onEndWrapUp={() => void api("POST", `/agents/${agentId}/wrap-up/end`).then(loadState)}
+        />
+      )}
+      <main className="work">
+        <div className="work-main">
+          {pop ? <ScreenPop t={t} pop={pop} ringing={state?.state === "reserved"} now={now} /> : <p className="idle-note muted">{t("noCall")}</p>}
+          {wrapUp && <WrapUp t={t} interaction={wrapUp} codes={codes} onSaved={setWrapUp} />}
+        </div>
+        <aside className="work-side">
+          <CustomerSearch t={t} />
+        </aside>
+      </main>
+    </div>
+  );
+}
