@@ -81,7 +81,7 @@ const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty",
 fn below_hundred(n: usize) -> String {
     match n {
         0..=19 => ONES[n].into(),
-        _ if n % 10 == 0 => TENS[n / 10].into(),
+        _ if n.is_multiple_of(10) => TENS[n / 10].into(),
         _ => format!("{}-{}", TENS[n / 10], ONES[n % 10]),
     }
 }

@@ -199,7 +199,7 @@ async fn is_agents_contact(state: &AppState, user: &AuthUser, i: &hotline_store:
         return true;
     }
     match state.0.acd.agent(agent).await {
-        Ok(a) => a.offer.is_some_and(|o| o.contact_id == i.id) || a.active.iter().any(|c| *c == i.id),
+        Ok(a) => a.offer.is_some_and(|o| o.contact_id == i.id) || a.active.contains(&i.id),
         Err(_) => false,
     }
 }
@@ -245,7 +245,8 @@ pub async fn patch(State(state): State<AppState>, user: AuthUser, ip: ClientIp, 
     let db = state.db();
     let mut i = db.interaction(&id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
     let office = user.has(Role::Admin) || user.has(Role::Supervisor);
-    if !office && !(user.agent_id.is_some() && user.agent_id == i.agent_id) {
+    let handled_it = user.agent_id.is_some() && user.agent_id == i.agent_id;
+    if !office && !handled_it {
         return Err(ApiError::forbidden());
     }
     if let Some(code) = &r.wrap_up_code {

@@ -205,17 +205,17 @@ impl CallMedia {
                 Some((n, samples)) = loaded.recv() => self.loaded(n, samples),
                 r = self.caller.rtp.recv_from(&mut buf) => {
                     let Ok((len, from)) = r else { continue };
-                    self.from_caller(&buf[..len], from, &mut pcm);
+                    self.heard_from_caller(&buf[..len], from, &mut pcm);
                     // Whatever else is queued on the socket, without another wake-up.
                     while let Ok((len, from)) = self.caller.rtp.try_recv_from(&mut buf) {
-                        self.from_caller(&buf[..len], from, &mut pcm);
+                        self.heard_from_caller(&buf[..len], from, &mut pcm);
                     }
                 }
                 r = recv_agent(&self.agent, &mut abuf) => {
                     let Ok((len, from)) = r else { continue };
-                    self.from_agent(&abuf[..len], from, &mut pcm);
+                    self.heard_from_agent(&abuf[..len], from, &mut pcm);
                     while let Some(Ok((len, from))) = self.agent.as_ref().map(|a| a.rtp.try_recv_from(&mut abuf)) {
-                        self.from_agent(&abuf[..len], from, &mut pcm);
+                        self.heard_from_agent(&abuf[..len], from, &mut pcm);
                     }
                 }
                 // RTCP from the caller: read so the socket never fills.
@@ -230,7 +230,7 @@ impl CallMedia {
     }
 
     /// A datagram on the caller's leg: keys to the driver, audio relayed when bridged.
-    fn from_caller(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
+    fn heard_from_caller(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
         self.heard_at = Instant::now();
         match self.caller.receive(datagram, from, now, !self.bridged, pcm) {
@@ -252,7 +252,7 @@ impl CallMedia {
     }
 
     /// A datagram on the agent's leg: relayed to the caller when bridged.
-    fn from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
+    fn heard_from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
         let Some(a) = self.agent.as_mut() else { return };
         if let Heard::Audio(n) = a.receive(datagram, from, now, false, pcm) {
