@@ -167,3 +167,22 @@ pub async fn assert_error(r: Response, status: u16, code: &str, field: Option<&s
     assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
     v
 }
+
+/// Polls `GET path` until `ok` holds (`secs` at most), panicking with `what`
+/// and the last answer.
+pub async fn poll(s: &Server, token: &str, path: &str, what: &str, secs: u64, ok: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let r = s.get(path, Some(token)).await;
+        let status = r.status();
+        let body = r.text().await.unwrap_or_default();
+        let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        if status.is_success() && ok(&v) {
+            return v;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("{what}: GET {path} answered {status}: {body}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

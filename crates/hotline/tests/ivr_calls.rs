@@ -28,7 +28,7 @@ mod phones;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::Server;
+use common::{poll, Server};
 use hotline_telephony::tts::{CachedTts, Tts, TtsError};
 use phones::{describe, dominant, free_udp_port, last, rms, Phone, Wav, RATE};
 use serde_json::{json, Value};
@@ -106,25 +106,6 @@ async fn set_caller_experience(s: &Server, admin: &str, queue: &str, experience:
 async fn agent_ids(s: &Server, token: &str) -> HashMap<String, String> {
     let agents = s.get_json("/api/v1/agents", token).await;
     agents.as_array().unwrap().iter().map(|a| (a["extension"].as_str().unwrap().to_owned(), a["id"].as_str().unwrap().to_owned())).collect()
-}
-
-/// Polls `GET path` until `ok` holds (`secs` at most), panicking with `what`
-/// and the last answer.
-async fn poll(s: &Server, token: &str, path: &str, what: &str, secs: u64, ok: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let r = s.get(path, Some(token)).await;
-        let status = r.status();
-        let body = r.text().await.unwrap_or_default();
-        let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        if status.is_success() && ok(&v) {
-            return v;
-        }
-        if Instant::now() > deadline {
-            panic!("{what}: GET {path} answered {status}: {body}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 async fn agent_status(s: &Server, token: &str, agent_id: &str) -> Value {

@@ -12,7 +12,7 @@ mod common;
 mod phones;
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Server;
 use phones::{between, describe, dominant, free_udp_port, last, rms, tone_power, tone_share, wait_for_any, Phone, Wav};
@@ -174,23 +174,9 @@ async fn agent_ids(s: &Server, token: &str) -> HashMap<String, String> {
     agents.as_array().unwrap().iter().map(|a| (a["extension"].as_str().unwrap().to_owned(), a["id"].as_str().unwrap().to_owned())).collect()
 }
 
-/// Polls `GET path` until `ok` holds (10 s at most), panicking with `what`
-/// and the last answer.
+/// Polls `GET path` until `ok` holds (10 s at most).
 async fn poll(s: &Server, token: &str, path: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let r = s.get(path, Some(token)).await;
-        let status = r.status();
-        let body = r.text().await.unwrap_or_default();
-        let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        if status.is_success() && ok(&v) {
-            return v;
-        }
-        if Instant::now() > deadline {
-            panic!("{what}: GET {path} answered {status}: {body}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    common::poll(s, token, path, what, 10, ok).await
 }
 
 async fn wait_available(s: &Server, token: &str, agent_id: &str) -> Value {
