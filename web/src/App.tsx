@@ -1,10 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, Me, token, setToken } from "./api";
-import { currentLang, Key, Lang, setLang, translate } from "./i18n";
+import { currentLang, Key, Lang, setLang, T, translate } from "./i18n";
 import { LoginPage } from "./pages/Login";
 import { DesktopPage } from "./pages/Desktop";
-
-export type T = (key: Key) => string;
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {

@@ -54,6 +54,9 @@ const zh = {
 
 export type Key = keyof typeof zh;
 
+/** Translates a key in the current language (what components receive). */
+export type T = (key: Key) => string;
+
 const en: Record<Key, string> = {
   appName: "Hotline Contact Center",
   login: "Sign in",

@@ -17,7 +17,7 @@ pub const DEMO_FLOW_ID: &str = "demo";
 pub const DEMO_IVR_NUMBER: &str = "1000";
 /// The post-call survey of the `support` queue ("press 1 to 5").
 pub const DEMO_SURVEY: &str = include_str!("demo_survey.json");
-pub const DEMO_SURVEY_ID: &str = "survey";
+pub use crate::demo_data::DEMO_SURVEY_ID;
 
 impl SeedReport {
     /// Counts the outcome of one insert: done, or already there.

@@ -4,6 +4,9 @@
 
 use crate::{Capacity, CallerExperience, Queue, Step, StepSkill};
 
+/// The id of the demo's post-call survey flow (`demo_survey.json`).
+pub const DEMO_SURVEY_ID: &str = "survey";
+
 pub(crate) const TENANT: &str = "default";
 pub(crate) const TENANT_NAME: &str = "Hotline 演示中心";
 
@@ -181,7 +184,7 @@ pub(crate) fn queues(now: i64) -> Vec<Queue> {
         overflow_queue: Some("sales".into()),
         overflow_after_secs: Some(300),
         // After-sales callers rate the call when the agent hangs up.
-        caller: CallerExperience { announce_every_secs: Some(45), survey_flow: Some(super::demo::DEMO_SURVEY_ID.into()), ..CallerExperience::default() },
+        caller: CallerExperience { announce_every_secs: Some(45), survey_flow: Some(DEMO_SURVEY_ID.into()), ..CallerExperience::default() },
         ..voice_queue("support", "售后服务", "least_occupied", now)
     };
     let vip = Queue {

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from "react";
 import { api, Customer } from "../api";
-import type { T } from "../App";
+import type { T } from "../i18n";
 
 /** Find a customer by phone or name. */
 export function CustomerSearch(props: { t: T }) {

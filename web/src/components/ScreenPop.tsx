@@ -1,6 +1,5 @@
 import { ScreenPop as Pop } from "../api";
-import { clock } from "../i18n";
-import type { T } from "../App";
+import { clock, type T } from "../i18n";
 
 /** Who is calling: the caller (masked per role), queue, wait, profile, IVR inputs, history. */
 export function ScreenPop(props: { t: T; pop: Pop; ringing: boolean; now: number }) {

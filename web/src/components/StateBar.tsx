@@ -1,7 +1,6 @@
 import { useEffect, useState } from "react";
 import { AgentState, Code } from "../api";
-import { clock } from "../i18n";
-import type { T } from "../App";
+import { clock, type T } from "../i18n";
 
 /** Available / not ready with a reason / wrap-up countdown, time in state, today's count. */
 export function StateBar(props: {

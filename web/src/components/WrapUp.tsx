@@ -1,6 +1,6 @@
 import { FormEvent, useState } from "react";
 import { api, Code, Interaction } from "../api";
-import type { T } from "../App";
+import type { T } from "../i18n";
 
 /** After a call: a wrap-up code and notes saved on the interaction. */
 export function WrapUp(props: { t: T; interaction: Interaction; codes: Code[]; onSaved: (i: Interaction) => void }) {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AgentState, api, Code, Interaction, logout, Me, ScreenPop as Pop, token } from "../api";
 import { EventStream, HotlineEvent } from "../events";
-import type { T } from "../App";
+import type { T } from "../i18n";
 import { StateBar } from "../components/StateBar";
 import { ScreenPop } from "../components/ScreenPop";
 import { WrapUp } from "../components/WrapUp";

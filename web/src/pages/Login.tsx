@@ -1,6 +1,6 @@
 import { FormEvent, useState } from "react";
 import { ApiError, login } from "../api";
-import type { T } from "../App";
+import type { T } from "../i18n";
 
 export function LoginPage(props: { t: T; onToggleLang: () => void; onLoggedIn: () => void }) {
   const { t } = props;
