@@ -164,6 +164,8 @@ pub const PRESS: &str = "press";
 pub const FOR_CALLBACK: &str = "for_callback";
 /// "We will call you back; you keep your place."
 pub const CALLBACK_CONFIRMED: &str = "callback_confirmed";
+/// Ringback, looped while a call placed by an agent rings.
+pub const RINGBACK: &str = "ringback";
 /// The tone before a voicemail message is recorded.
 pub const VOICEMAIL_TONE: &str = "beep";
 /// The longest voicemail message, in milliseconds.

@@ -308,7 +308,7 @@ fn giving_up_plays_sorry_then_hangs_up() {
 }
 
 #[test]
-fn other_numbers_need_an_agent_and_are_not_served_yet() {
+fn other_numbers_need_an_agent_who_hears_ringback_until_the_callee_answers() {
     check(
         &[(0, incoming("13900000000", None))],
         expect![[r#"
@@ -317,10 +317,19 @@ fn other_numbers_need_an_agent_and_are_not_served_yet() {
         "#]],
     );
     check(
-        &[(0, incoming("8002", Some("8001")))],
+        &[
+            (0, incoming("8002", Some("8001"))),
+            (2_000, Input::AgentAnswered { call: C }),
+            (30_000, Input::CallerGone { call: C }),
+        ],
         expect![[r#"
-            0      Refuse { call: CallId(1), cause: UnallocatedNumber }
-            0      Ended { call: CallId(1), cause: UnallocatedNumber }
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "ringback" }
+            0      DialOut { call: CallId(1), number: "8002" }
+            2000   StopMedia { call: CallId(1) }
+            2000   Bridge { call: CallId(1) }
+            30000  Hangup { call: CallId(1), side: Agent, cause: NormalClearing }
+            30000  Ended { call: CallId(1), cause: NormalClearing }
         "#]],
     );
 }

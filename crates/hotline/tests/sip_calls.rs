@@ -360,3 +360,36 @@ fn sha256_hex(bytes: &[u8]) -> String {
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_calls_a_colleague_after_proving_the_password_and_strangers_are_refused() {
+    let (s, sip_port) = start_server().await;
+    let sup = s.login("supervisor", "demo").await;
+    let ids = agent_ids(&s, &sup).await;
+    let callee = Phone::builder("8002").register(sip_port, "demo").auto_answer().tone(AGENT_HZ).start();
+    wait_available(&s, &sup, &ids["8002"]).await;
+    let colleague = Phone::builder("8001").register(sip_port, "demo").tone(CALLER_HZ).start();
+    wait_available(&s, &sup, &ids["8001"]).await;
+
+    // 8001 dials 8002: challenged (407), answers with its password, rings 8002.
+    colleague.dial(&format!("sip:8002@127.0.0.1:{sip_port}"));
+    colleague.wait_for(phones::ESTABLISHED, 15).await;
+    callee.wait_for(phones::ESTABLISHED, 15).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    colleague.hangup();
+    callee.wait_for(phones::SESSION_CLOSED, 10).await;
+    let heard = colleague.received_audio();
+    assert_eq!(dominant(last(&heard, 2.0, 0.3), &[440.0, 880.0]), Some(880.0), "8001 hears 8002:\n{}", colleague.output());
+    let heard = callee.received_audio();
+    assert_eq!(dominant(last(&heard, 2.0, 0.3), &[440.0, 880.0]), Some(440.0), "8002 hears 8001:\n{}", callee.output());
+
+    // A phone without credentials is challenged (407), and what it answers
+    // with is refused: it cannot call an extension.
+    let stranger = Phone::builder("5550199").tone(CALLER_HZ).start();
+    stranger.dial(&format!("sip:8002@127.0.0.1:{sip_port}"));
+    let out = stranger.wait_for("403 Forbidden", 10).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!stranger.raw_output().contains(phones::ESTABLISHED), "no call without credentials:\n{out}");
+    assert!(!callee.raw_output().contains("5550199"), "8002 was never rung by the stranger:\n{}", callee.output());
+    s.stop().await;
+}

@@ -85,6 +85,12 @@ impl PromptLibrary {
             match (self.file(name), crate::prompt_words::spoken(name)) {
                 // The voicemail tone, unless someone uploaded their own.
                 (Err(PromptError::NotFound(_)), _) if name == hotline_calls::VOICEMAIL_TONE => return Ok(tone(1000.0, 400).into()),
+                // Ringback as Chinese exchanges play it: 450 Hz, one second on, four off.
+                (Err(PromptError::NotFound(_)), _) if name == hotline_calls::RINGBACK => {
+                    let mut s = tone(450.0, 1000);
+                    s.resize(5 * 8000, 0);
+                    return Ok(s.into());
+                }
                 // Number fragments and announcements nobody recorded: spoken.
                 (Err(PromptError::NotFound(_)), Some((voice, text))) => speak(voice, &text)?,
                 (file, _) => file?,
@@ -143,6 +149,7 @@ mod tests {
         assert!(matches!(lib.get("../secret").await, Err(PromptError::NotFound(_))));
         assert!(matches!(lib.get("nope").await, Err(PromptError::NotFound(_))));
         assert_eq!(lib.get("beep").await.unwrap().len(), 3200, "the voicemail tone is built in");
+        assert_eq!(lib.get("ringback").await.unwrap().len(), 40_000, "so is ringback");
         assert!(matches!(lib.get("tts:cmn:你好").await, Err(PromptError::Unusable { .. })), "no engine configured");
     }
 }

@@ -136,6 +136,12 @@ impl Orchestrator {
         self.cfg.queues = queues;
     }
 
+    /// Whether calls to `number` reach an IVR flow (and need no caller
+    /// authentication).
+    pub fn serves(&self, number: &str) -> bool {
+        self.current_entry(number).is_some()
+    }
+
     /// The entry new calls to `number` get: the last one added, unless retired.
     fn current_entry(&self, number: &str) -> Option<usize> {
         self.cfg.entries.iter().rposition(|e| e.number == number).filter(|i| !self.retired.contains(i))
@@ -235,6 +241,10 @@ impl Orchestrator {
             return;
         }
         let Some(entry) = self.current_entry(to) else {
+            if agent.is_some() && !to.is_empty() {
+                // An agent calls a colleague's extension or an outside number.
+                return self.start_agent_call(call, contact, to, from);
+            }
             let cause = if agent.is_some() { Cause::UnallocatedNumber } else { Cause::CallRejected };
             self.emit(Output::Refuse { call, cause });
             self.emit(Output::Ended { call, cause });

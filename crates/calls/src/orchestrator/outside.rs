@@ -46,6 +46,18 @@ impl Orchestrator {
         }
     }
 
+    /// A call placed by an authenticated agent to `number` (another
+    /// extension, or outside through a trunk): the caller hears ringback
+    /// while it rings; then they are bridged like a transfer.
+    pub(super) fn start_agent_call(&mut self, call: CallId, contact: String, number: &str, from: String) {
+        self.by_contact.insert(contact.clone(), call);
+        let phase = Phase::Transferring { number: number.to_owned() };
+        self.calls.insert(call, super::Call { contact, from, phase, ivr: None, wait: Default::default(), deferred: None });
+        self.emit(Output::Answer { call });
+        self.emit(Output::Play { call, prompt: RINGBACK.into() });
+        self.emit(Output::DialOut { call, number: number.to_owned() });
+    }
+
     /// The flow transfers the caller to `number`.
     pub(super) fn start_transfer(&mut self, call: CallId, number: String) {
         if let Some(c) = self.calls.get_mut(&call) {

@@ -60,6 +60,16 @@ impl Server {
             let r = refuse(400, "Missing Contact");
             return self.respond(key, r);
         }
+        self.refresh_dial_plan().await;
+        let dialled = user(request.uri_user());
+        let agent = if self.orch.serves(&dialled) {
+            None
+        } else {
+            match self.authenticate_caller(&request, from).await {
+                super::caller_auth::CallerAuth::Agent(ext) => Some(ext),
+                super::caller_auth::CallerAuth::Refuse(r) => return self.respond(key, r),
+            }
+        };
         let offer = String::from_utf8_lossy(&request.body).into_owned();
         if offer.trim().is_empty() {
             let r = refuse(488, "SDP Offer Required");
@@ -91,7 +101,6 @@ impl Server {
                 return self.respond(key, r);
             }
         };
-        self.refresh_dial_plan().await;
         let call = CallId(self.next_call);
         self.next_call += 1;
         let media = media::spawn(call, leg, self.services.media, self.services.prompts.clone(), self.media_tx.clone());
@@ -113,7 +122,7 @@ impl Server {
         };
         self.calls.insert(call, Call { contact: contact.clone(), from_number: from_number.clone(), to_number: to_number.clone(), caller, agent: None, media, agent_id: None, queue: None, voicemail: false });
         self.server_invites.insert(key, call);
-        self.call_input(CallInput::Incoming { call, contact, to: to_number, from: from_number, agent: None });
+        self.call_input(CallInput::Incoming { call, contact, to: to_number, from: from_number, agent });
     }
 
     /// Reloads the dial plan (numbers → flows) at most once a second, when

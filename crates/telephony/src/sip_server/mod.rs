@@ -15,6 +15,7 @@
 //! - `routing.rs`: routing commands and events.
 
 mod callback;
+mod caller_auth;
 mod inbound;
 mod orchestrate;
 mod outbound;
@@ -88,7 +89,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
     let addr = transports.local_addr();
     let auth = Authenticator::new(&opts.realm, &secret);
     let auth = if opts.sha256 { auth.sha256_first() } else { auth };
-    let registrar = Registrar::new(opts.registrar.clone(), auth);
+    let registrar = Registrar::new(opts.registrar.clone(), auth.clone());
     let txs = TransactionLayer::new(hotline_sip::timers::Timers::default());
     let ip = opts.public_ip.unwrap_or(if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() });
     let (media_tx, media_rx) = mpsc::unbounded_channel();
@@ -103,6 +104,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         transports,
         txs,
         registrar,
+        auth,
         started: Instant::now(),
         local: SocketAddr::new(ip, addr.port()),
         services,
@@ -136,6 +138,8 @@ pub(crate) struct Server {
     transports: Transports,
     txs: TransactionLayer,
     registrar: Registrar,
+    /// Challenges calls placed by agents (the registrar's realm and secret).
+    auth: Authenticator,
     started: Instant,
     /// Our address as peers should see it (Contact, Via, SDP).
     local: SocketAddr,

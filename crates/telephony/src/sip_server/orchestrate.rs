@@ -2,7 +2,7 @@
 //! the media tasks, jobs for routing and the store.
 
 use hotline_acd::NewContact;
-use hotline_calls::{CallId, Cause, Input as CallInput, Output, Side, Time as CallTime, MUSIC_ON_HOLD};
+use hotline_calls::{CallId, Cause, Input as CallInput, Output, Side, Time as CallTime, MUSIC_ON_HOLD, RINGBACK};
 use hotline_store::Recording;
 
 use super::routing::Job;
@@ -51,7 +51,10 @@ impl Server {
                 let prompt = queue.and_then(|q| self.music_on_hold.get(q)).cloned().unwrap_or(prompt);
                 self.media(call, Command::Play { prompt, looped: true });
             }
-            Output::Play { call, prompt } => self.media(call, Command::Play { prompt, looped: false }),
+            Output::Play { call, prompt } => {
+                let looped = prompt == RINGBACK;
+                self.media(call, Command::Play { prompt, looped });
+            }
             Output::StopMedia { call } => self.media(call, Command::Stop),
             Output::Dial { call, extension } => self.dial(call, extension),
             Output::CancelDial { call } => self.cancel_dial(call),
