@@ -400,6 +400,9 @@ pub struct CallerExperienceDto {
     /// The key that asks for the callback. Default `1`.
     #[serde(default = "default_callback_key")]
     pub callback_key: String,
+    /// Played after each announcement: a prompt name or `tts:<voice>:<text>`.
+    #[serde(default)]
+    pub comfort_prompt: Option<String>,
     /// A published IVR flow the caller is moved to when the agent hangs up.
     #[serde(default)]
     pub survey_flow: Option<String>,

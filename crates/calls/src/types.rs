@@ -126,6 +126,9 @@ pub struct QueueExperience {
     /// up and be called back without losing their place (virtual hold).
     pub callback_after_ms: Option<u64>,
     pub callback_key: char,
+    /// A comfort message played after each announcement ("your call is
+    /// important to us").
+    pub comfort: Option<String>,
     /// A satisfaction survey the caller is moved to when the agent hangs up;
     /// what it collects is reported with `Output::SurveyResult`.
     pub survey: Option<Arc<Flow>>,
@@ -139,6 +142,7 @@ impl QueueExperience {
             announce_every_ms: None,
             callback_after_ms: None,
             callback_key: '1',
+            comfort: None,
             survey: None,
         }
     }

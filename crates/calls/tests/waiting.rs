@@ -40,6 +40,7 @@ fn config() -> Config {
             announce_every_ms: Some(30_000),
             callback_after_ms: Some(60_000),
             callback_key: '1',
+            comfort: None,
             survey: Some(survey()),
         }],
     }
@@ -241,4 +242,16 @@ fn an_emergency_broadcast_plays_before_or_instead_of_the_flow() {
             10000  Play { call: CallId(3), prompt: "greeting" }
         "#]],
     );
+}
+
+#[test]
+fn a_comfort_message_follows_each_announcement() {
+    let mut cfg = config();
+    cfg.queues[0].comfort = Some("tts:cmn:您的来电对我们非常重要，请耐心等候。".into());
+    let mut o = Orchestrator::new(cfg);
+    let mut script = enter();
+    script.extend([(31_000, Input::Place { call: C, position: 2, ewt_ms: None }), (32_000, done()), (33_000, done()), (34_000, done()), (35_000, done())]);
+    let text = common::play(&mut o, &script, |_| None);
+    let plays: Vec<&str> = text.lines().filter(|l| l.contains("Play")).skip(2).map(|l| l.split("prompt: ").nth(1).unwrap_or("")).collect();
+    assert_eq!(plays, ["\"position_is\" }", "\"zh/2\" }", "\"in_queue\" }", "\"tts:cmn:您的来电对我们非常重要，请耐心等候。\" }", "\"moh\" }"], "{text}");
 }

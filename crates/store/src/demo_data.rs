@@ -165,7 +165,12 @@ pub(crate) fn queues(now: i64) -> Vec<Queue> {
         max_wait_secs: Some(600),
         give_up_action: "voicemail".into(),
         // Callers hear their place every 30 s and may ask for a callback after 45 s.
-        caller: CallerExperience { announce_every_secs: Some(30), callback_after_secs: Some(45), ..CallerExperience::default() },
+        caller: CallerExperience {
+            announce_every_secs: Some(30),
+            callback_after_secs: Some(45),
+            comfort_prompt: Some("tts:cmn:您的来电对我们非常重要，请耐心等候，我们将尽快为您服务。".into()),
+            ..CallerExperience::default()
+        },
         ..voice_queue("sales", "售前咨询", "longest_idle", now)
     };
     let support = Queue {

@@ -121,13 +121,15 @@ pub struct CallerExperience {
     /// called back without losing their place (virtual hold).
     pub callback_after_secs: Option<u32>,
     pub callback_key: char,
+    /// Played after each announcement ("your call is important to us").
+    pub comfort_prompt: Option<String>,
     /// An IVR flow the caller is moved to when the agent hangs up.
     pub survey_flow: Option<String>,
 }
 
 impl Default for CallerExperience {
     fn default() -> Self {
-        CallerExperience { music_on_hold: "moh".into(), announce_every_secs: None, callback_after_secs: None, callback_key: '1', survey_flow: None }
+        CallerExperience { music_on_hold: "moh".into(), announce_every_secs: None, callback_after_secs: None, callback_key: '1', comfort_prompt: None, survey_flow: None }
     }
 }
 

@@ -97,6 +97,7 @@ pub async fn load(store: &TenantStore, menus: &[MenuConfig]) -> Result<DialPlan,
             announce_every_ms: c.announce_every_secs.map(|s| u64::from(s) * 1000),
             callback_after_ms: c.callback_after_secs.map(|s| u64::from(s) * 1000),
             callback_key: c.callback_key,
+            comfort: c.comfort_prompt.clone(),
             survey,
         });
     }

@@ -46,7 +46,7 @@ fn check_number(number: &str) -> Result<(), ApiError> {
 }
 
 /// A prompt name or `tts:<voice>:<text>`.
-fn check_prompt(prompt: &str) -> Result<(), ApiError> {
+pub(crate) fn check_prompt(prompt: &str) -> Result<(), ApiError> {
     let ok = match prompt.strip_prefix("tts:") {
         Some(rest) => rest.split_once(':').is_some_and(|(voice, text)| {
             !voice.is_empty() && voice.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !text.trim().is_empty() && text.chars().count() <= 2000

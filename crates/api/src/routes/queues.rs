@@ -57,6 +57,7 @@ pub(crate) fn dto(q: Queue) -> QueueDto {
             announce_every_secs: q.caller.announce_every_secs,
             callback_after_secs: q.caller.callback_after_secs,
             callback_key: q.caller.callback_key.to_string(),
+            comfort_prompt: q.caller.comfort_prompt,
             survey_flow: q.caller.survey_flow,
         },
     }
@@ -82,12 +83,15 @@ async fn caller_experience(state: &AppState, d: CallerExperienceDto) -> Result<C
         (Some(k), None) if k.is_ascii_digit() || k == '*' || k == '#' => k,
         _ => return Err(ApiError::invalid(&field("callback_key"), "one key: 0-9, * or #")),
     };
+    if let Some(p) = &d.comfort_prompt {
+        crate::routes::broadcasts::check_prompt(p).map_err(|_| ApiError::invalid(&field("comfort_prompt"), "a prompt name, or tts:<voice>:<text> with up to 2000 characters"))?;
+    }
     if let Some(flow) = &d.survey_flow {
         if state.db().published_flow(flow).await?.is_none() {
             return Err(ApiError::invalid(&field("survey_flow"), format!("no published flow `{flow}`")));
         }
     }
-    Ok(CallerExperience { music_on_hold: d.music_on_hold, announce_every_secs: d.announce_every_secs, callback_after_secs: d.callback_after_secs, callback_key: key, survey_flow: d.survey_flow })
+    Ok(CallerExperience { music_on_hold: d.music_on_hold, announce_every_secs: d.announce_every_secs, callback_after_secs: d.callback_after_secs, callback_key: key, comfort_prompt: d.comfort_prompt, survey_flow: d.survey_flow })
 }
 
 fn steps(dtos: Vec<StepDto>) -> Vec<Step> {

@@ -99,6 +99,9 @@ impl Orchestrator {
             prompts.extend(say(&key.to_string(), SayAs::Digits, lang).unwrap_or_else(|| vec![key.to_string()]));
             prompts.push_back(words(FOR_CALLBACK));
         }
+        if let Some(comfort) = exp.and_then(|e| e.comfort.clone()) {
+            prompts.push_back(comfort);
+        }
         let first = prompts.pop_front();
         if let Some(c) = self.calls.get_mut(&call) {
             c.wait.announcing = prompts;
