@@ -78,13 +78,39 @@ pub struct ReportBlock {
     pub jitter: u32,
 }
 
+/// What a sender says about its own stream in a sender report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SenderInfo {
+    /// Wallclock as a 64-bit NTP timestamp (seconds since 1900, 32.32).
+    pub ntp: u64,
+    /// The RTP timestamp of the same instant.
+    pub rtp_timestamp: u32,
+    pub packets: u32,
+    pub octets: u32,
+}
+
 /// A receiver report (PT 201) from `ssrc` with `blocks`.
 pub fn receiver_report(ssrc: u32, blocks: &[ReportBlock]) -> Vec<u8> {
+    report(ssrc, None, blocks)
+}
+
+/// A sender report (PT 200) from `ssrc`: its own stream, then `blocks`.
+pub fn sender_report(ssrc: u32, info: SenderInfo, blocks: &[ReportBlock]) -> Vec<u8> {
+    report(ssrc, Some(info), blocks)
+}
+
+fn report(ssrc: u32, info: Option<SenderInfo>, blocks: &[ReportBlock]) -> Vec<u8> {
     let blocks = &blocks[..blocks.len().min(31)];
-    let words = 1 + 6 * blocks.len();
-    let mut v = vec![0x80 | blocks.len() as u8, 201];
+    let words = 1 + if info.is_some() { 5 } else { 0 } + 6 * blocks.len();
+    let mut v = vec![0x80 | blocks.len() as u8, if info.is_some() { 200 } else { 201 }];
     v.extend_from_slice(&(words as u16).to_be_bytes());
     v.extend_from_slice(&ssrc.to_be_bytes());
+    if let Some(i) = info {
+        v.extend_from_slice(&i.ntp.to_be_bytes());
+        v.extend_from_slice(&i.rtp_timestamp.to_be_bytes());
+        v.extend_from_slice(&i.packets.to_be_bytes());
+        v.extend_from_slice(&i.octets.to_be_bytes());
+    }
     for b in blocks {
         v.extend_from_slice(&b.ssrc.to_be_bytes());
         let lost = b.cumulative_lost.to_be_bytes();
@@ -151,6 +177,20 @@ mod tests {
         let rr = receiver_report(7, &[block]);
         assert_eq!(parse_report(&rr), Some((7, vec![block])));
         assert_eq!(s.report(42).fraction_lost, 0, "nothing lost since the last report");
+    }
+
+    #[test]
+    fn sender_reports_carry_the_stream_and_the_blocks() {
+        let block = ReportBlock { ssrc: 9, fraction_lost: 3, cumulative_lost: 70_000, highest_seq: 65_600, jitter: 12 };
+        let info = SenderInfo { ntp: 0xE6A1_2345_8000_0000, rtp_timestamp: 160_000, packets: 1000, octets: 160_000 };
+        let sr = sender_report(7, info, &[block]);
+        assert_eq!(sr.len(), 4 * (1 + 1 + 5 + 6), "header, SSRC, sender info, one block");
+        assert_eq!((sr[0], sr[1]), (0x81, 200));
+        assert_eq!(u16::from_be_bytes([sr[2], sr[3]]), 12, "length in words minus one");
+        assert_eq!(u64::from_be_bytes(sr[8..16].try_into().unwrap()), info.ntp);
+        assert_eq!(u32::from_be_bytes(sr[20..24].try_into().unwrap()), 1000);
+        assert_eq!(parse_report(&sr), Some((7, vec![block])));
+        assert_eq!(sender_report(7, info, &[]).len(), 28, "no blocks before anything was received");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use hotline_media::dtmf;
 use hotline_media::g711::{alaw_decode, alaw_encode, ulaw_decode, ulaw_encode, PT_PCMA};
 use hotline_media::goertzel::DtmfDetector;
 use hotline_media::jitter::{JitterBuffer, FRAME};
-use hotline_media::rtcp::{receiver_report, ReceiveStats};
+use hotline_media::rtcp::{receiver_report, sender_report, ReceiveStats, SenderInfo};
 use hotline_media::rtp::RtpPacket;
 use hotline_media::sdp::Negotiated;
 use tokio::net::UdpSocket;
@@ -59,6 +59,8 @@ pub struct Leg {
     /// Packets refused as not RTP, or from a stranger.
     pub refused: u64,
     pub sent: u64,
+    /// Payload octets sent (for sender reports).
+    octets: u64,
 }
 
 impl Leg {
@@ -86,6 +88,7 @@ impl Leg {
             stats: ReceiveStats::default(),
             refused: 0,
             sent: 0,
+            octets: 0,
         })
     }
 
@@ -215,15 +218,32 @@ impl Leg {
             // A full socket buffer drops this packet, as the network would.
             if self.rtp.try_send_to(&buf[..len], dest).is_ok() {
                 self.sent += 1;
+                self.octets += packet.payload.len() as u64;
             }
         }
     }
 
-    /// Sends an RTCP receiver report about the peer's stream.
+    /// Sends an RTCP report: a sender report once we have sent media
+    /// (with a block about the peer's stream once it has sent any), else a
+    /// receiver report.
     pub fn send_report(&mut self) {
         let Some(rtp) = self.dest() else { return };
         let dest = SocketAddr::new(rtp.ip(), rtp.port().wrapping_add(1));
         let blocks = if self.stats.received > 0 { vec![self.stats.report(self.peer_ssrc)] } else { Vec::new() };
-        let _ = self.rtcp.try_send_to(&receiver_report(self.ssrc, &blocks), dest);
+        let packet = if self.sent > 0 {
+            let info = SenderInfo { ntp: ntp_now(), rtp_timestamp: self.timestamp, packets: self.sent as u32, octets: self.octets as u32 };
+            sender_report(self.ssrc, info, &blocks)
+        } else {
+            receiver_report(self.ssrc, &blocks)
+        };
+        let _ = self.rtcp.try_send_to(&packet, dest);
     }
+}
+
+/// The wallclock as an NTP timestamp (seconds since 1900 in the high word).
+fn ntp_now() -> u64 {
+    const UNIX_TO_NTP: u64 = 2_208_988_800;
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let fraction = (u64::from(d.subsec_nanos()) << 32) / 1_000_000_000;
+    ((d.as_secs() + UNIX_TO_NTP) << 32) | fraction
 }
