@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState, RecordingStore};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, broadcasts, customers, demo_shop, events, interactions, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, broadcasts, customers, demo_shop, softphone, events, interactions, ivr, ops, prompts, queues, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -61,6 +61,9 @@ pub fn router(state: AppState) -> Router {
         .route("/interactions/{id}", get(interactions::get).patch(interactions::patch))
         .route("/interactions/{id}/screen-pop", get(interactions::screen_pop))
         .route("/customers", get(customers::search))
+        .route("/softphone", put(softphone::set))
+        .route("/calls/{contact}/answer", post(softphone::answer))
+        .route("/calls/{contact}/hangup", post(softphone::hangup))
         .route("/recordings/{id}/audio", get(interactions::audio))
         .route("/ivr/flows", get(ivr::list))
         .route("/ivr/flows/{id}", get(ivr::get).put(ivr::save))

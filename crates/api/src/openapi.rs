@@ -7,7 +7,7 @@ use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvr
 use crate::routes::broadcasts::{BroadcastDto, SetBroadcast};
 use crate::routes::interactions::{CustomerDto, InteractionDto, PatchInteraction, RecordingDto, ScreenPopDto, SurveyDto};
 use crate::routes::prompts::PromptDto;
-use crate::routes::{agents, auth, broadcasts, customers, events, interactions, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth, broadcasts, customers, events, interactions, softphone, ivr, ops, prompts, queues, skills, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, i
         prompts::list, prompts::upload, prompts::get,
         interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search,
         broadcasts::list, broadcasts::set, broadcasts::clear,
+        softphone::set, softphone::answer, softphone::hangup,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
     ),
@@ -32,7 +33,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, i
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
         BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
-        CustomerDto, ScreenPopDto, PatchInteraction)),
+        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -64,12 +64,20 @@ pub(crate) struct Inner {
     pub bus: EventBus,
     pub settings: ApiSettings,
     pub limiter: LoginLimiter,
+    /// Browser agents' softphones (absent when SIP is off).
+    pub telephony: Option<hotline_telephony::sip_server::TelephonyHandle>,
 }
 
 impl AppState {
     pub fn new(store: Store, acd: AcdHandle, bus: EventBus, settings: ApiSettings) -> Self {
         let limiter = LoginLimiter::new(settings.max_failures_per_user, settings.max_failures_per_ip, settings.failure_window_ms);
-        AppState(Arc::new(Inner { store, acd, bus, settings, limiter }))
+        AppState(Arc::new(Inner { store, acd, bus, settings, limiter, telephony: None }))
+    }
+
+    /// Connects the API to telephony for browser softphones.
+    pub fn with_telephony(self, handle: hotline_telephony::sip_server::TelephonyHandle) -> Self {
+        let inner = Arc::try_unwrap(self.0).unwrap_or_else(|_| unreachable!("with_telephony is called before the state is shared"));
+        AppState(Arc::new(Inner { telephony: Some(handle), ..inner }))
     }
 
     pub(crate) fn db(&self) -> TenantStore {

@@ -116,7 +116,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     .await
     .context("starting routing")?;
     let recordings = recording_storage(&config);
-    let sip_task = if config.sip.enabled { Some(start_sip(&config, &store, acd.clone(), bus.clone(), recordings.clone()).await?) } else { None };
+    let sip = if config.sip.enabled { Some(start_sip(&config, &store, acd.clone(), bus.clone(), recordings.clone()).await?) } else { None };
     let settings = hotline_api::ApiSettings {
         tenant: config.routing.tenant.clone(),
         session_ttl_ms: i64::from(config.auth.session_ttl_hours) * 3_600_000,
@@ -130,7 +130,13 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         recordings: recordings.map(hotline_api::RecordingStore),
         sip_realm: config.sip.realm.clone(),
     };
-    let app = hotline_api::router(hotline_api::AppState::new(store, acd, bus, settings));
+    let mut state = hotline_api::AppState::new(store, acd, bus, settings);
+    let mut sip_task = None;
+    if let Some(server) = sip {
+        state = state.with_telephony(server.handle);
+        sip_task = Some(server.task);
+    }
+    let app = hotline_api::router(state);
     let addr = listener.local_addr()?;
     tracing::info!(database = %redact_url(&config.database_url()), "Hotline listening on http://{addr}");
     // Tests and scripts read this line to find the port.
@@ -170,7 +176,7 @@ async fn start_sip(
     acd: hotline_acd::AcdHandle,
     bus: EventBus,
     recordings: Option<Arc<dyn RecordingStorage>>,
-) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+) -> anyhow::Result<hotline_telephony::sip_server::SipServer> {
     use hotline_telephony::{lookups::Lookups, ports::PortPool, prompt_library::PromptLibrary, tts};
     let sip = &config.sip;
     let public_ip = if sip.public_ip.is_empty() {
@@ -220,7 +226,7 @@ async fn start_sip(
         .with_context(|| format!("cannot listen for SIP on {}", sip.listen))?;
     tracing::info!("SIP listening on udp/tcp {}", server.addr);
     println!("sip on {}", server.addr);
-    Ok(server.task)
+    Ok(server)
 }
 
 /// The demo's telephony: extensions 8001–8006 with the password `demo`, the

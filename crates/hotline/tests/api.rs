@@ -422,3 +422,22 @@ async fn the_screen_pop_wrap_up_and_customer_search_respect_roles_and_mask_numbe
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_browser_softphone_api_is_for_the_agent_whose_call_rings() {
+    let s = Server::start(Db::Sqlite).await;
+    let sup = s.login("supervisor", "demo").await;
+    let agent = s.login("agent1", "demo").await;
+    let r = s.req(Method::PUT, "/api/v1/softphone", Some(&sup), Some(json!({"online": true}))).await;
+    assert_eq!(r.status(), 403, "only agents have a softphone");
+    let r = s.req(Method::PUT, "/api/v1/softphone", Some(&agent), Some(json!({"online": true}))).await;
+    assert_eq!(r.status(), 204);
+    let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    let r = s.http.post(format!("{}/api/v1/calls/no-such-contact/answer", s.base)).bearer_auth(&agent).body(offer).send().await.unwrap();
+    assert_error(r, 404, "not_found", None).await;
+    let r = s.http.post(format!("{}/api/v1/calls/x/answer", s.base)).bearer_auth(&agent).body("hello").send().await.unwrap();
+    assert_error(r, 422, "invalid_field", Some("sdp")).await;
+    let r = s.req(Method::POST, "/api/v1/calls/no-such-contact/hangup", Some(&agent), None).await;
+    assert_eq!(r.status(), 404);
+    s.stop().await;
+}

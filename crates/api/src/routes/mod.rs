@@ -10,6 +10,7 @@ pub mod ops;
 pub mod prompts;
 pub mod queues;
 pub mod skills;
+pub mod softphone;
 pub mod web;
 pub mod work;
 

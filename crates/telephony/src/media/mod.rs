@@ -14,6 +14,7 @@
 //! for a tick, so the bridge adds no delay.
 
 mod leg;
+mod webrtc;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +26,7 @@ use hotline_media::sdp::Negotiated;
 use tokio::sync::mpsc;
 
 pub use leg::{Heard, Leg, MAX_SAMPLES};
+pub use webrtc::{WebRtcError, WebRtcLeg};
 
 use crate::prompt_library::{PromptLibrary, Samples};
 use crate::recordings::{RecordingStorage, Sink};
@@ -35,8 +37,8 @@ pub enum Command {
     Play { prompt: String, looped: bool },
     /// Stop what plays to the caller.
     Stop,
-    /// The agent leg's sockets (a new phone is rung), or none (the ring ended).
-    AgentLeg(Option<Box<Leg>>),
+    /// The agent leg (a phone is rung, a browser answered), or none (it ended).
+    AgentLeg(Option<Box<AgentLeg>>),
     /// A leg's peer described its media (SDP answer, or a re-INVITE).
     Remote { side: Side, sdp: Negotiated },
     /// Relay audio between caller and agent, and record it if asked.
@@ -47,6 +49,90 @@ pub enum Command {
     SendKey { side: Side, key: char },
     /// End the media: finish the recording, release the ports.
     Close,
+}
+
+/// The agent's side: a SIP phone's RTP, or a browser's WebRTC.
+// The legs differ in size, but an `AgentLeg` always lives boxed (one per call).
+#[allow(clippy::large_enum_variant)]
+pub enum AgentLeg {
+    Rtp(Leg),
+    WebRtc(WebRtcLeg),
+}
+
+impl AgentLeg {
+    fn socket(&self) -> &tokio::net::UdpSocket {
+        match self {
+            AgentLeg::Rtp(l) => &l.rtp,
+            AgentLeg::WebRtc(w) => &w.socket,
+        }
+    }
+
+    fn receive(&mut self, datagram: &[u8], from: std::net::SocketAddr, now_samples: u64, pcm: &mut [i16; MAX_SAMPLES]) -> Heard {
+        match self {
+            AgentLeg::Rtp(l) => l.receive(datagram, from, now_samples, false, pcm),
+            AgentLeg::WebRtc(w) => w.receive(datagram, from, pcm),
+        }
+    }
+
+    fn send_audio(&mut self, samples: &[i16]) {
+        match self {
+            AgentLeg::Rtp(l) => l.send_audio(samples),
+            AgentLeg::WebRtc(w) => w.send_audio(samples),
+        }
+    }
+
+    fn send_key(&mut self, key: char) {
+        if let AgentLeg::Rtp(l) = self {
+            l.send_key(key);
+        }
+    }
+
+    fn set_jitter_depth(&mut self, frames: usize) {
+        match self {
+            AgentLeg::Rtp(l) => l.set_jitter_depth(frames),
+            AgentLeg::WebRtc(w) => w.set_jitter_depth(frames),
+        }
+    }
+
+    fn pop_frame(&mut self) -> hotline_media::jitter::Frame {
+        match self {
+            AgentLeg::Rtp(l) => l.jitter.pop(),
+            AgentLeg::WebRtc(w) => w.jitter.pop(),
+        }
+    }
+
+    /// RTP legs report by RTCP from the media tick; WebRTC reports itself.
+    fn send_report(&mut self) {
+        if let AgentLeg::Rtp(l) = self {
+            l.send_report();
+        }
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        match self {
+            AgentLeg::WebRtc(w) if !w.closed => Some(w.deadline()),
+            _ => None,
+        }
+    }
+
+    fn on_timeout(&mut self) {
+        if let AgentLeg::WebRtc(w) = self {
+            w.on_timeout(Instant::now());
+        }
+    }
+
+    fn close(&mut self) {
+        if let AgentLeg::WebRtc(w) = self {
+            w.close();
+        }
+    }
+
+    fn report(&self) -> LegReport {
+        match self {
+            AgentLeg::Rtp(l) => LegReport::of(l),
+            AgentLeg::WebRtc(w) => LegReport { received: w.received, lost: w.jitter.stats.lost, jitter_ms: 0.0, sent: w.sent },
+        }
+    }
 }
 
 /// Where to record a bridged call.
@@ -150,7 +236,7 @@ struct ActiveRecording {
 struct CallMedia {
     call: CallId,
     caller: Leg,
-    agent: Option<Box<Leg>>,
+    agent: Option<Box<AgentLeg>>,
     prompts: PromptLibrary,
     events: mpsc::UnboundedSender<MediaEvent>,
     player: Option<(Player, bool)>,
@@ -170,9 +256,17 @@ struct CallMedia {
 }
 
 /// Waits for a datagram on the agent leg, or forever when there is none.
-async fn recv_agent(agent: &Option<Box<Leg>>, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
+async fn recv_agent(agent: &Option<Box<AgentLeg>>, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
     match agent {
-        Some(a) => a.rtp.recv_from(buf).await,
+        Some(a) => a.socket().recv_from(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until the agent leg's own timer (WebRTC), or forever.
+async fn agent_timer(agent: &Option<Box<AgentLeg>>) {
+    match agent.as_ref().and_then(|a| a.deadline()) {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
         None => std::future::pending().await,
     }
 }
@@ -214,8 +308,13 @@ impl CallMedia {
                 r = recv_agent(&self.agent, &mut abuf) => {
                     let Ok((len, from)) = r else { continue };
                     self.heard_from_agent(&abuf[..len], from, &mut pcm);
-                    while let Some(Ok((len, from))) = self.agent.as_ref().map(|a| a.rtp.try_recv_from(&mut abuf)) {
+                    while let Some(Ok((len, from))) = self.agent.as_ref().map(|a| a.socket().try_recv_from(&mut abuf)) {
                         self.heard_from_agent(&abuf[..len], from, &mut pcm);
+                    }
+                }
+                () = agent_timer(&self.agent) => {
+                    if let Some(a) = self.agent.as_mut() {
+                        a.on_timeout();
                     }
                 }
                 // RTCP from the caller: read so the socket never fills.
@@ -255,7 +354,7 @@ impl CallMedia {
     fn heard_from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
         let Some(a) = self.agent.as_mut() else { return };
-        if let Heard::Audio(n) = a.receive(datagram, from, now, false, pcm) {
+        if let Heard::Audio(n) = a.receive(datagram, from, now, pcm) {
             if self.bridged {
                 self.caller.send_audio(&pcm[..n]);
             }
@@ -300,6 +399,9 @@ impl CallMedia {
                 self.player = None;
             }
             Command::AgentLeg(mut leg) => {
+                if let Some(old) = self.agent.as_mut() {
+                    old.close();
+                }
                 if leg.is_none() && self.bridged {
                     // The agent left: the conversation, and its recording, are over
                     // (what follows, a survey say, is not recorded).
@@ -318,8 +420,8 @@ impl CallMedia {
                 self.caller.set_remote(sdp);
             }
             Command::Remote { side: Side::Agent, sdp } => {
-                if let Some(a) = self.agent.as_mut() {
-                    a.set_remote(sdp);
+                if let Some(AgentLeg::Rtp(l)) = self.agent.as_deref_mut() {
+                    l.set_remote(sdp);
                 }
             }
             Command::Bridge { recording } => {
@@ -370,7 +472,7 @@ impl CallMedia {
         // One frame per side per tick keeps the jitter buffers draining at
         // the rate audio arrives; the recorder takes them when recording.
         let caller = self.caller.jitter.pop();
-        let agent = self.agent.as_mut().map(|a| a.jitter.pop());
+        let agent = self.agent.as_mut().map(|a| a.pop_frame());
         if let Some(r) = self.recording.as_mut() {
             r.recorder.push(true, &caller);
             r.recorder.push(false, agent.as_ref().unwrap_or(&[0; hotline_media::jitter::FRAME]));
@@ -396,7 +498,10 @@ impl CallMedia {
     fn close(mut self) {
         self.finish_recording();
         let caller = LegReport::of(&self.caller);
-        let agent = self.agent.as_deref().map(LegReport::of);
+        let agent = self.agent.as_deref().map(AgentLeg::report);
+        if let Some(a) = self.agent.as_mut() {
+            a.close();
+        }
         self.emit(MediaEvent::Closed { call: self.call, caller, agent });
     }
 

@@ -14,6 +14,7 @@
 //! - `orchestrate.rs`: the orchestrator's outputs carried out.
 //! - `routing.rs`: routing commands and events.
 
+mod browser;
 mod callback;
 mod caller_auth;
 mod inbound;
@@ -46,6 +47,7 @@ use crate::prompt_library::PromptLibrary;
 use crate::recordings::RecordingStorage;
 use crate::transport::{Inbound, Transport, Transports};
 
+pub use browser::{BrowserError, TelephonyHandle};
 pub use register::UNREGISTERED;
 
 #[derive(Debug, Clone)]
@@ -81,6 +83,8 @@ pub struct CallServices {
 pub struct SipServer {
     pub addr: SocketAddr,
     pub task: tokio::task::JoinHandle<()>,
+    /// For the API: browser agents' softphones.
+    pub handle: TelephonyHandle,
 }
 
 /// Starts the server; returns the address it listens on (UDP and TCP).
@@ -126,9 +130,11 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         extensions: HashMap::new(),
         trunks,
         trunk_registers: HashMap::new(),
+        browsers: std::collections::HashSet::new(),
     };
-    let task = tokio::spawn(server.run(rx, media_rx, routed, bus));
-    Ok(SipServer { addr, task })
+    let (browser_tx, browser_rx) = mpsc::channel(256);
+    let task = tokio::spawn(server.run(rx, media_rx, routed, bus, browser_rx));
+    Ok(SipServer { addr, task, handle: TelephonyHandle { tx: browser_tx } })
 }
 
 pub(crate) struct Server {
@@ -165,6 +171,8 @@ pub(crate) struct Server {
     trunks: Vec<trunks::Trunk>,
     /// Trunks' REGISTERs in flight.
     trunk_registers: HashMap<TxKey, usize>,
+    /// Extensions whose browser softphone is online.
+    browsers: std::collections::HashSet<String>,
 }
 
 fn sip_transport(t: Transport) -> SipTransport {
@@ -198,6 +206,7 @@ impl Server {
         mut media: mpsc::UnboundedReceiver<MediaEvent>,
         mut routed: mpsc::UnboundedReceiver<hotline_calls::Input>,
         mut bus: tokio::sync::broadcast::Receiver<Arc<hotline_events::Envelope>>,
+        mut browser: mpsc::Receiver<browser::BrowserRequest>,
     ) {
         let mut sweep = tokio::time::interval(Duration::from_secs(1));
         let mut reconcile = tokio::time::interval(self.opts.reconcile_every.max(Duration::from_millis(100)));
@@ -215,6 +224,7 @@ impl Server {
                 },
                 Some(e) = media.recv() => self.media_event(e),
                 Some(input) = routed.recv() => self.call_input(input),
+                Some(r) = browser.recv() => self.browser_request(r),
                 e = bus.recv() => self.routing_event(e).await,
                 _ = tokio::time::sleep(wait) => {
                     let now = self.now();

@@ -11,7 +11,7 @@ use hotline_sip::dialog::Dialog;
 use hotline_sip::{Method, Request, Response, Transport as SipTransport, TxKey};
 
 use super::{random, Server};
-use crate::media::{Command, Leg};
+use crate::media::{self, Command, Leg};
 
 /// A phone to ring: its URI, where to send, over what.
 pub(super) type Phone = (String, SocketAddr, SipTransport);
@@ -27,11 +27,31 @@ pub(super) struct AgentLeg {
     pub rtp_port: u16,
     /// Our SDP offer.
     pub sdp: String,
+    /// The agent's browser rings (no SIP forks).
+    pub browser: bool,
     /// The orchestrator was told the phone rings.
     ringing: bool,
     /// The orchestrator was told the outcome (answered, failed), or the
     /// ring was cancelled: later responses change nothing.
     settled: bool,
+}
+
+impl AgentLeg {
+    /// An agent rung in the browser: no SIP, no ports until they answer.
+    pub fn browser(extension: &str) -> AgentLeg {
+        AgentLeg { extension: extension.into(), forks: Vec::new(), dialog: None, peer: None, rtp_port: 0, sdp: String::new(), browser: true, ringing: true, settled: false }
+    }
+
+    /// Marks a browser leg answered; `false` if it was already.
+    pub fn take_browser_answer(&mut self) -> bool {
+        let first = !self.settled;
+        self.settled = true;
+        first
+    }
+
+    pub fn is_settled(&self) -> bool {
+        self.settled
+    }
 }
 
 /// One INVITE of ours: to an agent's phone, or to a customer called back.
@@ -73,6 +93,9 @@ impl Server {
     pub(super) fn dial(&mut self, call: CallId, extension: String) {
         let now = self.now();
         let phones: Vec<Phone> = self.registrar.lookup(&extension, now).into_iter().map(|b| (b.uri.clone(), b.source, b.transport)).collect();
+        if phones.is_empty() && self.ring_browser(call, &extension) {
+            return;
+        }
         self.ring(call, extension, phones);
     }
 
@@ -112,7 +135,7 @@ impl Server {
             Err(e) => return fail(self, &e.to_string()),
         };
         let Some(c) = self.calls.get(&call) else { return };
-        c.media.send(Command::AgentLeg(Some(Box::new(leg))));
+        c.media.send(Command::AgentLeg(Some(Box::new(media::AgentLeg::Rtp(leg)))));
         let offer = sdp::offer(self.local.ip(), port, rand::random::<u32>().into());
         let caller = c.from_number.clone();
         let mut forks = Vec::new();
@@ -141,7 +164,7 @@ impl Server {
             return fail(self, "no INVITE could be sent");
         }
         if let Some(c) = self.calls.get_mut(&call) {
-            c.agent = Some(AgentLeg { extension, forks, dialog: None, peer: None, rtp_port: port, sdp: offer, ringing: false, settled: false });
+            c.agent = Some(AgentLeg { extension, forks, dialog: None, peer: None, rtp_port: port, sdp: offer, browser: false, ringing: false, settled: false });
         }
     }
 

@@ -1,0 +1,68 @@
+//! The agent's browser softphone: online/offline, answering a call with a
+//! WebRTC offer (the answer comes back as SDP), hanging up. Only the agent
+//! the call rings for can answer it.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
+use crate::state::AppState;
+use hotline_telephony::sip_server::{BrowserError, TelephonyHandle};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSoftphone {
+    pub online: bool,
+}
+
+/// The signed-in agent's extension and the telephony handle.
+async fn agent_phone(state: &AppState, user: &AuthUser) -> Result<(String, TelephonyHandle), ApiError> {
+    let agent_id = user.agent_id.as_deref().ok_or_else(ApiError::forbidden)?;
+    let agent = state.db().agent(agent_id).await?.ok_or_else(|| ApiError::not_found("agent", agent_id))?;
+    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    Ok((agent.extension, handle))
+}
+
+fn browser_error(e: BrowserError) -> ApiError {
+    match e {
+        BrowserError::NoCall => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        BrowserError::Taken => ApiError::conflict(e.to_string()),
+        BrowserError::Media(why) => ApiError::invalid("sdp", why),
+        BrowserError::Stopped => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", e.to_string()),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/softphone", tag = "softphone", security(("bearer" = [])), request_body = SetSoftphone,
+    responses((status = 204), (status = 403, body = ErrorBody)))]
+pub async fn set(State(state): State<AppState>, user: AuthUser, ApiJson(r): ApiJson<SetSoftphone>) -> ApiResult<StatusCode> {
+    let (extension, phone) = agent_phone(&state, &user).await?;
+    phone.softphone(&extension, r.online).await.map_err(browser_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Answers the call ringing for `contact` in this agent's browser. The body
+/// is the browser's complete SDP offer (ICE gathered); the reply the answer.
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/answer", tag = "softphone", security(("bearer" = [])), params(("contact" = String, Path)),
+    request_body(content = String, content_type = "application/sdp"),
+    responses((status = 200, content_type = "application/sdp", body = String), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>, offer: String) -> ApiResult<impl IntoResponse> {
+    let (extension, phone) = agent_phone(&state, &user).await?;
+    if offer.len() > 64 * 1024 || !offer.starts_with("v=0") {
+        return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
+    }
+    let answer = phone.answer(&contact, &extension, offer).await.map_err(browser_error)?;
+    Ok(([(header::CONTENT_TYPE, "application/sdp")], answer))
+}
+
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/hangup", tag = "softphone", security(("bearer" = [])), params(("contact" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn hangup(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>) -> ApiResult<StatusCode> {
+    let (extension, phone) = agent_phone(&state, &user).await?;
+    phone.hangup(&contact, &extension).await.map_err(browser_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,124 @@
+//! Browser agents: an agent whose desktop's softphone is online is rung in
+//! the browser when they have no SIP phone registered; the desktop answers
+//! with its WebRTC offer (over the authenticated API), and the call's agent
+//! leg becomes a WebRTC leg. Hanging up from the browser ends that leg.
+
+use hotline_calls::{CallId, DialFailure, Input as CallInput};
+use tokio::sync::{mpsc, oneshot};
+
+use super::outbound::AgentLeg;
+use super::Server;
+use crate::media::{self, Command, WebRtcLeg};
+
+/// What the API asks of telephony for browser agents.
+pub enum BrowserRequest {
+    /// The agent's browser softphone came online or went away.
+    Softphone { extension: String, online: bool },
+    /// The agent answers the call ringing for `contact` with a WebRTC offer;
+    /// the reply is the SDP answer.
+    Answer { contact: String, extension: String, offer: String, reply: oneshot::Sender<Result<String, BrowserError>> },
+    /// The agent hangs up (or declines) the call of `contact`.
+    Hangup { contact: String, extension: String, reply: oneshot::Sender<Result<(), BrowserError>> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BrowserError {
+    #[error("no call of this agent is ringing or up for that contact")]
+    NoCall,
+    #[error("the call was already answered")]
+    Taken,
+    #[error("{0}")]
+    Media(String),
+    #[error("telephony is not running")]
+    Stopped,
+}
+
+/// Sends browser requests to the SIP task. Cheap to clone.
+#[derive(Clone)]
+pub struct TelephonyHandle {
+    pub(super) tx: mpsc::Sender<BrowserRequest>,
+}
+
+impl TelephonyHandle {
+    pub async fn softphone(&self, extension: &str, online: bool) -> Result<(), BrowserError> {
+        self.tx.send(BrowserRequest::Softphone { extension: extension.into(), online }).await.map_err(|_| BrowserError::Stopped)
+    }
+
+    pub async fn answer(&self, contact: &str, extension: &str, offer: String) -> Result<String, BrowserError> {
+        let (reply, rx) = oneshot::channel();
+        let req = BrowserRequest::Answer { contact: contact.into(), extension: extension.into(), offer, reply };
+        self.tx.send(req).await.map_err(|_| BrowserError::Stopped)?;
+        rx.await.map_err(|_| BrowserError::Stopped)?
+    }
+
+    pub async fn hangup(&self, contact: &str, extension: &str) -> Result<(), BrowserError> {
+        let (reply, rx) = oneshot::channel();
+        let req = BrowserRequest::Hangup { contact: contact.into(), extension: extension.into(), reply };
+        self.tx.send(req).await.map_err(|_| BrowserError::Stopped)?;
+        rx.await.map_err(|_| BrowserError::Stopped)?
+    }
+}
+
+impl Server {
+    pub(super) fn browser_request(&mut self, r: BrowserRequest) {
+        match r {
+            BrowserRequest::Softphone { extension, online } => {
+                tracing::info!(%extension, online, "browser softphone");
+                if online {
+                    self.browsers.insert(extension);
+                } else {
+                    self.browsers.remove(&extension);
+                }
+            }
+            BrowserRequest::Answer { contact, extension, offer, reply } => {
+                let _ = reply.send(self.browser_answer(&contact, &extension, &offer));
+            }
+            BrowserRequest::Hangup { contact, extension, reply } => {
+                let _ = reply.send(self.browser_hangup(&contact, &extension));
+            }
+        }
+    }
+
+    /// The call whose agent leg rings or talks in `extension`'s browser.
+    fn browser_call(&self, contact: &str, extension: &str) -> Option<CallId> {
+        let call = self.orch.call_of(contact)?;
+        let leg = self.calls.get(&call)?.agent.as_ref()?;
+        (leg.browser && leg.extension == extension).then_some(call)
+    }
+
+    /// Rings `extension` in the browser if its softphone is online.
+    pub(super) fn ring_browser(&mut self, call: CallId, extension: &str) -> bool {
+        if !self.browsers.contains(extension) {
+            return false;
+        }
+        let Some(c) = self.calls.get_mut(&call) else { return false };
+        c.agent = Some(AgentLeg::browser(extension));
+        self.pending.push_back(CallInput::AgentRinging { call });
+        true
+    }
+
+    fn browser_answer(&mut self, contact: &str, extension: &str, offer: &str) -> Result<String, BrowserError> {
+        let call = self.browser_call(contact, extension).ok_or(BrowserError::NoCall)?;
+        let ports = self.services.ports.allocate().map_err(|e| BrowserError::Media(e.to_string()))?;
+        let c = self.calls.get_mut(&call).ok_or(BrowserError::NoCall)?;
+        let leg = c.agent.as_mut().ok_or(BrowserError::NoCall)?;
+        if !leg.take_browser_answer() {
+            return Err(BrowserError::Taken);
+        }
+        let (mut rtc, answer) = WebRtcLeg::answer(offer, ports, self.local.ip()).map_err(|e| BrowserError::Media(e.to_string()))?;
+        rtc.set_jitter_depth(self.services.media.jitter_frames);
+        c.media.send(Command::AgentLeg(Some(Box::new(media::AgentLeg::WebRtc(rtc)))));
+        tracing::info!(%call, %extension, "agent answered in the browser");
+        self.pending.push_back(CallInput::AgentAnswered { call });
+        Ok(answer)
+    }
+
+    fn browser_hangup(&mut self, contact: &str, extension: &str) -> Result<(), BrowserError> {
+        let call = self.browser_call(contact, extension).ok_or(BrowserError::NoCall)?;
+        let answered = self.calls.get(&call).and_then(|c| c.agent.as_ref()).is_some_and(AgentLeg::is_settled);
+        self.drop_agent_leg(call);
+        let input = if answered { CallInput::AgentGone { call } } else { CallInput::AgentFailed { call, why: DialFailure::Busy } };
+        self.pending.push_back(input);
+        Ok(())
+    }
+}
