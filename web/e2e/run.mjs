@@ -9,9 +9,27 @@
 // the interaction carries it; a reload keeps the session; English works;
 // sign-out returns to the login page. Screenshots of the desktop in both
 // languages go to target/screenshots/ for a reviewer.
+//
+// Then, on the same server, the softphone: an IVR flow sends number 1000
+// straight to `sales`; agent1 signs in again in a Chromium whose microphone
+// is an 880 Hz tone, the browser comes online as their phone, a real SIP
+// caller (baresip, sending 440 Hz) dials 1000, the desktop rings, agent1
+// answers in the browser (WebRTC), hears the caller's 440 Hz, sends a key,
+// mutes for a moment, hangs up; the caller's call closes, the wrap-up form
+// appears, and the call's stereo recording carries the caller (440 Hz)
+// left and the browser (880 Hz) right, the right silent while muted. Then
+// a call rejected in the browser (the caller keeps waiting until they give
+// up), and one the caller hangs up (the browser's call ends by itself).
+// Needs baresip and sox (apt-get install baresip-core sox).
+//
+// E2E_SCENARIOS=desktop or =softphone runs one of them. WEB_DIST=<dir>
+// serves the web app from that folder instead of the copy in the binary
+// (for a binary built from another checkout).
 
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,13 +41,19 @@ if (!bin) throw new Error("HOTLINE_BIN must name the hotline binary");
 const shots = resolve(process.env.SCREENSHOTS ?? join(here, "../../target/screenshots"));
 mkdirSync(shots, { recursive: true });
 const data = mkdtempSync(join(tmpdir(), "hotline-web-"));
+const scenarios = (process.env.E2E_SCENARIOS ?? "desktop,softphone").split(",");
+const webDist = process.env.WEB_DIST ? resolve(process.env.WEB_DIST) : null;
+const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+// A page the test serves itself has no address space: let it reach the loopback server's WebSocket.
+if (webDist) chromiumArgs.push("--disable-features=LocalNetworkAccessChecks");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function check(cond, what) {
   if (!cond) throw new Error(`check failed: ${what}`);
   console.log(`  ok  ${what}`);
 }
 
-/** Starts the server; resolves with its base URL once it listens. */
+/** Starts the server; resolves with its base URL and SIP port once it listens. */
 function startServer() {
   const server = spawn(bin, ["serve", "--demo", "--data", data], {
     env: {
@@ -48,11 +72,25 @@ function startServer() {
       const m = out.match(/listening on (http:\/\/\S+)/);
       if (m) {
         clearTimeout(timer);
-        ok({ server, base: m[1] });
+        const sip = out.match(/sip on [\d.]+:(\d+)/);
+        ok({ server, base: m[1], sipPort: sip ? Number(sip[1]) : null });
       }
     });
     server.on("exit", (code) => fail(new Error(`server exited with ${code}:\n${out}`)));
   });
+}
+
+/** Serves the web app from WEB_DIST instead of the binary's copy, when asked. */
+async function serveWeb(page, base) {
+  if (!webDist) return;
+  await page.route(
+    (url) => url.origin === base && !url.pathname.startsWith("/api/"),
+    (route) => {
+      const path = join(webDist, decodeURIComponent(new URL(route.request().url()).pathname));
+      const file = path.startsWith(webDist + "/") && existsSync(path) && statSync(path).isFile() ? path : join(webDist, "index.html");
+      return route.fulfill({ path: file });
+    },
+  );
 }
 
 async function call(base, method, path, token, body) {
@@ -74,14 +112,30 @@ async function tokenOf(base, username) {
 }
 
 async function main() {
-  const { server, base } = await startServer();
+  const { server, base, sipPort } = await startServer();
+  try {
+    if (scenarios.includes("desktop")) await desktop(base);
+    if (scenarios.includes("softphone")) {
+      if (!sipPort) throw new Error("the server printed no `sip on <addr>` line");
+      await softphone(base, sipPort);
+    }
+    console.log(`screenshots in ${shots}`);
+  } finally {
+    server.kill("SIGTERM");
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/** The desktop with contacts submitted through the API. */
+async function desktop(base) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: chromiumArgs,
   });
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   page.setDefaultTimeout(15_000);
+  await serveWeb(page, base);
   try {
     console.log(`desktop against ${base}`);
     await page.goto(base + "/");
@@ -151,14 +205,404 @@ async function main() {
     await page.getByRole("button", { name: "Sign in" }).waitFor();
     check(true, "sign-out returns to the login page");
     await page.screenshot({ path: join(shots, "login-en.png") });
-    console.log(`screenshots in ${shots}`);
   } catch (e) {
     await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
     throw e;
   } finally {
     await browser.close();
-    server.kill("SIGTERM");
-    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- softphone
+
+/** A port free for both UDP and TCP on 127.0.0.1 (baresip listens on both). */
+async function freePort() {
+  for (;;) {
+    const udp = createSocket("udp4");
+    const port = await new Promise((ok, fail) => {
+      udp.once("error", fail);
+      udp.bind(0, "127.0.0.1", () => ok(udp.address().port));
+    });
+    const tcpFree = await new Promise((ok) => {
+      const tcp = createServer();
+      tcp.once("error", () => ok(false));
+      tcp.listen(port, "127.0.0.1", () => tcp.close(() => ok(true)));
+    });
+    udp.close();
+    if (tcpFree) return port;
+  }
+}
+
+/** `seconds` of a half-scale sine at `hz`, mono 16-bit, made by sox. */
+function makeTone(path, rate, hz, seconds) {
+  const r = spawnSync("sox", ["-n", "-r", String(rate), "-c", "1", "-b", "16", path, "synth", String(seconds), "sine", String(hz), "vol", "0.5"]);
+  if (r.status !== 0) throw new Error(`sox failed (apt-get install sox): ${r.stderr ?? r.error}`);
+}
+
+/**
+ * A headless baresip that calls from 5550100 without registering, sending
+ * a 440 Hz tone as its microphone; driven through its stdin.
+ */
+async function startCaller(dir) {
+  const rec = join(dir, "rec");
+  mkdirSync(rec);
+  const tone = join(dir, "tone440.wav");
+  makeTone(tone, 8000, 440, 60);
+  const lo = 30000 + (process.pid % 100) * 20;
+  writeFileSync(
+    join(dir, "config"),
+    [
+      `sip_listen 127.0.0.1:${await freePort()}`,
+      "net_interface 127.0.0.1",
+      "audio_player alsa,null",
+      "audio_alert alsa,null",
+      `audio_source aufile,${tone}`,
+      "audio_srate 8000",
+      "audio_channels 1",
+      `rtp_ports ${lo}-${lo + 19}`,
+      "module_path /usr/lib/baresip/modules",
+      "module stdio.so",
+      "module g711.so",
+      "module aufile.so",
+      "module alsa.so",
+      "module sndfile.so",
+      "module_app account.so",
+      "module_app menu.so",
+      `snd_path ${rec}`,
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(join(dir, "accounts"), "<sip:5550100@127.0.0.1>;regint=0;audio_codecs=PCMU/8000/1\n");
+  const proc = spawn("baresip", ["-f", dir], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let exited = null;
+  proc.stdout.on("data", (d) => (out += d));
+  proc.stderr.on("data", (d) => (out += d));
+  proc.on("exit", (code, signal) => (exited = code ?? signal));
+  proc.on("error", (e) => (exited = String(e)));
+  const caller = {
+    /** What a terminal would show: no status line, no redraw of each typed key. */
+    output: () =>
+      out
+        .split(/[\r\n]/)
+        .filter((l, i, all) => l.trim() && !l.includes("(bit/s)") && !(all[i + 1] ?? "").startsWith(l))
+        .join("\n"),
+    command(line) {
+      if (exited !== null) throw new Error(`baresip has exited (${exited}):\n${caller.output()}`);
+      proc.stdin.write(line + "\n");
+    },
+    /** How often `needle` has appeared. */
+    count: (needle) => out.split(needle).length - 1,
+    /** Waits until `needle` has appeared `times` times. */
+    async waitFor(needle, ms, times = 1) {
+      const deadline = Date.now() + ms;
+      while (caller.count(needle) < times) {
+        if (exited !== null) throw new Error(`baresip exited (${exited}) before \`${needle}\`:\n${caller.output()}`);
+        if (Date.now() > deadline) throw new Error(`baresip: no \`${needle}\` within ${ms} ms:\n${caller.output()}`);
+        await sleep(100);
+      }
+    },
+    async quit() {
+      if (exited === null) {
+        proc.stdin.write("/quit\n");
+        for (let i = 0; i < 30 && exited === null; i++) await sleep(100);
+      }
+      if (exited === null) proc.kill("SIGKILL");
+    },
+  };
+  // baresip is ready for commands once its user agent is up.
+  await caller.waitFor("baresip is ready", 10_000).catch(() => sleep(1000));
+  return caller;
+}
+
+/** A 16-bit PCM WAV: its channels, rate and interleaved samples. */
+function parseWav(buf) {
+  if (buf.length < 12 || buf.toString("ascii", 0, 4) !== "RIFF" || buf.toString("ascii", 8, 12) !== "WAVE") throw new Error("not a RIFF/WAVE file");
+  let fmt = null;
+  for (let at = 12; at + 8 <= buf.length; ) {
+    const id = buf.toString("ascii", at, at + 4);
+    const size = buf.readUInt32LE(at + 4);
+    const body = at + 8;
+    if (id === "fmt ") {
+      fmt = { tag: buf.readUInt16LE(body), channels: buf.readUInt16LE(body + 2), rate: buf.readUInt32LE(body + 4), bits: buf.readUInt16LE(body + 14) };
+      if (fmt.tag === 0xfffe && size >= 40) fmt.tag = buf.readUInt16LE(body + 24);
+      if (fmt.tag !== 1 || fmt.bits !== 16) throw new Error(`format ${fmt.tag} with ${fmt.bits} bits, want 16-bit PCM`);
+    } else if (id === "data") {
+      if (!fmt) throw new Error("data before fmt");
+      const available = buf.length - body;
+      let len = size === 0 || size > available ? available : size;
+      len -= len % (2 * fmt.channels);
+      const samples = new Int16Array(len / 2);
+      for (let i = 0; i < samples.length; i++) samples[i] = buf.readInt16LE(body + 2 * i);
+      return { channels: fmt.channels, rate: fmt.rate, samples };
+    }
+    at = body + size + (size & 1);
+  }
+  throw new Error("no data chunk");
+}
+
+function channelOf(wav, c) {
+  const out = new Float64Array(wav.samples.length / wav.channels);
+  for (let i = 0; i < out.length; i++) out[i] = wav.samples[i * wav.channels + c];
+  return out;
+}
+
+/**
+ * The share of a signal's energy that is a tone at `hz` (about 1 for a pure
+ * tone, about 0 for another tone, noise or silence): Goertzel power summed
+ * over 50 ms blocks, so phase jumps (lost packets, concealment) do not
+ * cancel out, against the signal's mean square.
+ */
+function toneShare(x, rate, hz) {
+  const block = Math.round(rate / 20);
+  const blocks = Math.floor(x.length / block);
+  if (blocks === 0) return 0;
+  const coeff = 2 * Math.cos((2 * Math.PI * hz) / rate);
+  let power = 0;
+  let energy = 0;
+  for (let b = 0; b < blocks; b++) {
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = b * block; i < (b + 1) * block; i++) {
+      const s = x[i] + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s;
+      energy += x[i] * x[i];
+    }
+    power += (s1 * s1 + s2 * s2 - coeff * s1 * s2) / (block * block);
+  }
+  const ms = energy / (blocks * block);
+  return ms < 1 ? 0 : (2 * (power / blocks)) / ms;
+}
+
+/** The longest run of 50 ms blocks quieter than rms 100 (of 32767), in seconds. */
+function silentRun(x, rate) {
+  const block = Math.round(rate / 20);
+  let best = 0;
+  let run = 0;
+  for (let at = 0; at + block <= x.length; at += block) {
+    let e = 0;
+    for (let i = at; i < at + block; i++) e += x[i] * x[i];
+    run = Math.sqrt(e / block) < 100 ? run + 1 : 0;
+    best = Math.max(best, run);
+  }
+  return best / 20;
+}
+
+function describeTones(x, rate) {
+  const rms = Math.sqrt(x.reduce((a, v) => a + v * v, 0) / Math.max(1, x.length));
+  return `${(x.length / rate).toFixed(2)} s, rms ${rms.toFixed(0)}, 440 Hz ${toneShare(x, rate, 440).toFixed(3)}, 880 Hz ${toneShare(x, rate, 880).toFixed(3)}`;
+}
+
+/**
+ * Listens to the softphone's remote audio in the page for `ms`: an
+ * AnalyserNode on the <audio> element's stream, power spectra averaged;
+ * the strongest frequency between 100 Hz and 4 kHz, and the share of that
+ * band's power within 25 Hz of 440 Hz.
+ */
+async function listenInPage(page, ms) {
+  return page.evaluate(async (ms) => {
+    const el = document.querySelector("[data-testid=softphone-audio]");
+    const stream = el && el.srcObject;
+    if (!stream) return { error: "no remote stream on the softphone's <audio>" };
+    const ctx = new AudioContext();
+    await ctx.resume();
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 8192;
+    analyser.smoothingTimeConstant = 0;
+    ctx.createMediaStreamSource(stream).connect(analyser);
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    const sum = new Float64Array(analyser.frequencyBinCount);
+    const wave = new Float32Array(analyser.fftSize);
+    let rms = 0;
+    const rounds = Math.max(1, Math.floor(ms / 200));
+    for (let r = 0; r < rounds; r++) {
+      await new Promise((ok) => setTimeout(ok, 200));
+      analyser.getFloatFrequencyData(bins);
+      for (let k = 0; k < bins.length; k++) sum[k] += Number.isFinite(bins[k]) ? 10 ** (bins[k] / 10) : 0;
+      analyser.getFloatTimeDomainData(wave);
+      rms += Math.sqrt(wave.reduce((a, v) => a + v * v, 0) / wave.length) / rounds;
+    }
+    const hzPerBin = ctx.sampleRate / analyser.fftSize;
+    let peak = -1;
+    let band = 0;
+    let near440 = 0;
+    for (let k = Math.ceil(100 / hzPerBin); k <= Math.floor(4000 / hzPerBin); k++) {
+      band += sum[k];
+      if (Math.abs(k * hzPerBin - 440) <= 25) near440 += sum[k];
+      if (peak < 0 || sum[k] > sum[peak]) peak = k;
+    }
+    await ctx.close();
+    return { peakHz: peak * hzPerBin, share440: band > 0 ? near440 / band : 0, rms, rate: ctx.sampleRate };
+  }, ms);
+}
+
+/** A real SIP caller reaches agent1's browser through the IVR and the queue. */
+async function softphone(base, sipPort) {
+  console.log(`softphone against ${base} (SIP on ${sipPort})`);
+  const tmp = mkdtempSync(join(tmpdir(), "hotline-softphone-"));
+  const mic = join(tmp, "tone880.wav");
+  makeTone(mic, 48000, 880, 30);
+
+  // Number 1000 goes straight to the sales queue.
+  const admin = await tokenOf(base, "admin");
+  const flow = { id: "e2e-web", start: "q", nodes: { q: { type: "enqueue", queue: "sales" } } };
+  const saved = await call(base, "PUT", "/ivr/flows/e2e-web", admin, flow);
+  await call(base, "POST", `/ivr/flows/e2e-web/versions/${saved.version}/publish`, admin, {});
+  await call(base, "PUT", "/ivr/numbers/1000", admin, { flow_id: "e2e-web" });
+  await sleep(1500);
+  check(true, `IVR flow e2e-web v${saved.version} published on 1000`);
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      ...chromiumArgs,
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      `--use-file-for-fake-audio-capture=${mic}`,
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.setDefaultTimeout(15_000);
+  await serveWeb(page, base);
+  let caller = null;
+  try {
+    await page.goto(base + "/");
+    await page.fill("input[name=username]", "agent1");
+    await page.fill("input[name=password]", "demo");
+    await page.getByRole("button", { name: "登录" }).click();
+    const label = page.getByTestId("state-label");
+    await label.waitFor();
+    const phone = page.getByTestId("softphone");
+    await page.locator("[data-testid=softphone].online").waitFor();
+    check(true, "the softphone comes online when the desktop opens");
+    await page.locator(".conn.up").waitFor();
+    if ((await label.innerText()).includes("话后整理")) await page.getByRole("button", { name: "结束整理" }).click();
+    const goAvailable = page.locator("button.go-available");
+    if (await goAvailable.isEnabled()) await goAvailable.click();
+    await label.filter({ hasText: "就绪" }).waitFor();
+    check(true, "agent1 goes available");
+
+    const dir = join(tmp, "caller");
+    mkdirSync(dir);
+    caller = await startCaller(dir);
+    caller.command(`/dial sip:1000@127.0.0.1:${sipPort}`);
+    const ringing = page.getByTestId("softphone-ringing");
+    await ringing.waitFor({ timeout: 20_000 });
+    await page.getByTestId("screen-pop").filter({ hasText: "1000" }).waitFor();
+    const number = await page.getByTestId("pop-number").innerText();
+    check(number.includes("*") && number.endsWith("00"), `the caller's call rings in the browser, with its screen pop (${number}, dialled 1000)`);
+
+    await ringing.getByRole("button", { name: "接听" }).click();
+    const status = page.getByTestId("softphone-status");
+    await page.locator("[data-testid=softphone-status][data-state=connected]").waitFor({ timeout: 10_000 });
+    const connectedAt = Date.now();
+    check((await status.getAttribute("data-connection")) === "connected", "answered in the browser: WebRTC connected");
+    await caller.waitFor("Call established", 5_000);
+    check(true, "the caller's call is established");
+    await label.filter({ hasText: "通话中" }).waitFor();
+    await sleep(4000);
+
+    const heard = await listenInPage(page, 1500);
+    if (heard.error) throw new Error(heard.error);
+    check(Math.abs(heard.peakHz - 440) <= 15 && heard.share440 > 0.5, `the browser hears the caller's 440 Hz (peak ${heard.peakHz.toFixed(1)} Hz, ${(100 * heard.share440).toFixed(0)} % of the band, rms ${heard.rms.toFixed(3)})`);
+    const timer = await page.getByTestId("softphone-timer").innerText();
+    check(/^\d+:\d\d$/.test(timer) && timer !== "0:00", `the call timer runs (${timer})`);
+    await phone.getByRole("button", { name: "5" }).click();
+    await phone.locator(".phone-keys").filter({ hasText: "5" }).waitFor();
+    await caller.waitFor("received event: '5'", 5_000);
+    check(true, "a key pressed in the browser reaches the caller as RFC 4733");
+    await page.screenshot({ path: join(shots, "desktop-softphone-zh.png") });
+    const muteAt = Date.now() - connectedAt;
+    await phone.getByRole("button", { name: "静音" }).click();
+    await sleep(1500);
+    await phone.getByRole("button", { name: "取消静音" }).click();
+    await sleep(500);
+
+    await phone.getByRole("button", { name: "挂断" }).click();
+    await caller.waitFor("session closed", 10_000);
+    check(true, "hang up in the browser: the caller's call closes");
+    await page.getByTestId("wrap-up").waitFor();
+    check(true, "the wrap-up form appears");
+    await page.locator("[data-testid=softphone-status][data-state=ended]").waitFor();
+
+    // The call's recording: the caller left, the browser agent right.
+    const sup = await tokenOf(base, "supervisor");
+    const me = await call(base, "GET", "/me", await tokenOf(base, "agent1"));
+    const list = await call(base, "GET", "/interactions?limit=20", sup);
+    const interaction = list.find((i) => i.channel === "voice" && i.agent_id === me.agent_id && (i.from ?? "").includes("5550100"));
+    check(interaction !== undefined, `the call is an interaction of agent1 (${interaction?.id}, outcome ${interaction?.outcome})`);
+    let recording = null;
+    for (let i = 0; i < 50 && !recording?.sha256; i++) {
+      const full = await call(base, "GET", `/interactions/${interaction.id}`, sup);
+      recording = (full.recordings ?? [])[0] ?? null;
+      if (!recording?.sha256) await sleep(100);
+    }
+    check(recording?.sha256, `the call was recorded and the recording closed (${recording?.id}, ${recording?.duration_ms} ms)`);
+    const r = await fetch(`${base}/api/v1/recordings/${recording.id}/audio`, { headers: { authorization: `Bearer ${sup}` } });
+    if (!r.ok) throw new Error(`GET recording audio: ${r.status} ${await r.text()}`);
+    const wav = parseWav(Buffer.from(await r.arrayBuffer()));
+    check(wav.channels === 2, `the recording is stereo (${wav.channels} ch at ${wav.rate} Hz, ${(wav.samples.length / wav.channels / wav.rate).toFixed(2)} s)`);
+    // Seconds 1 to 3.5 of the call: both sides talking, before any key or mute.
+    const span = (x, from, to) => x.subarray(Math.floor(from * wav.rate), Math.floor(to * wav.rate));
+    const left = span(channelOf(wav, 0), 1, 3.5);
+    const right = span(channelOf(wav, 1), 1, 3.5);
+    check(toneShare(left, wav.rate, 440) > 0.5 && toneShare(left, wav.rate, 880) < 0.1, `left (the caller) is 440 Hz: ${describeTones(left, wav.rate)}`);
+    check(toneShare(right, wav.rate, 880) > 0.5 && toneShare(right, wav.rate, 440) < 0.1, `right (the browser agent) is 880 Hz: ${describeTones(right, wav.rate)}`);
+    // Muted for 1.5 s from about `muteAt`: the browser's side falls silent, the caller's does not.
+    const quiet = silentRun(span(channelOf(wav, 1), muteAt / 1000 - 0.5, muteAt / 1000 + 2.5), wav.rate);
+    const callerThen = silentRun(span(channelOf(wav, 0), muteAt / 1000 - 0.5, muteAt / 1000 + 2.5), wav.rate);
+    check(quiet >= 1.0 && callerThen < 0.2, `muting silences the browser's side only (${quiet.toFixed(1)} s silent right, ${callerThen.toFixed(1)} s left)`);
+    await page.screenshot({ path: join(shots, "desktop-softphone-zh-wrap-up.png") });
+
+    // Reject: the offer ends, the caller keeps waiting; then the caller gives up.
+    const agentTok = await tokenOf(base, "agent1");
+    const offerNow = async () => (await call(base, "GET", `/agents/${me.agent_id}/state`, agentTok)).offer;
+    await page.getByRole("button", { name: "结束整理" }).click();
+    await label.filter({ hasText: "就绪" }).waitFor();
+    const terminatedBefore = caller.count("terminated");
+    caller.command(`/dial sip:1000@127.0.0.1:${sipPort}`);
+    await ringing.waitFor();
+    const rang = await offerNow();
+    await ringing.getByRole("button", { name: "拒接" }).click();
+    for (let i = 0; i < 50; i++) {
+      const o = await offerNow();
+      if (!o || o.offer_id !== rang.offer_id) break;
+      await sleep(100);
+    }
+    const closed = caller.count("session closed");
+    const after = await offerNow();
+    check(!after || after.offer_id !== rang.offer_id, `reject ends the offer (${rang.offer_id} → ${after ? `${after.offer_id}, offered again` : "none"})`);
+    check(caller.count("session closed") === closed && caller.count("terminated") === terminatedBefore, "the rejected caller keeps waiting in the queue");
+    const hungUp = caller.count("terminate call '");
+    caller.command("/hangup");
+    await caller.waitFor("terminate call '", 5_000, hungUp + 1);
+    await ringing.waitFor({ state: "hidden" });
+    check(true, "the caller gives up: the browser stops ringing");
+
+    // The caller hangs up a call answered in the browser: the browser's call ends by itself.
+    if (await goAvailable.isEnabled()) await goAvailable.click();
+    await label.filter({ hasText: "就绪" }).waitFor();
+    const established = caller.count("Call established");
+    caller.command(`/dial sip:1000@127.0.0.1:${sipPort}`);
+    await ringing.getByRole("button", { name: "接听" }).click();
+    await page.locator("[data-testid=softphone-status][data-state=connected]").waitFor({ timeout: 10_000 });
+    await caller.waitFor("Call established", 5_000, established + 1);
+    await sleep(500);
+    caller.command("/hangup");
+    await page.locator("[data-testid=softphone-status][data-state=ended]").waitFor({ timeout: 5_000 });
+    await page.getByTestId("wrap-up").waitFor();
+    check(true, "the caller hangs up: the browser's call ends and the wrap-up form appears");
+  } catch (e) {
+    await page.screenshot({ path: join(shots, "failure-softphone.png") }).catch(() => {});
+    if (caller) console.error(`----- the caller's baresip -----\n${caller.output()}\n-----`);
+    throw e;
+  } finally {
+    await caller?.quit();
+    await browser.close();
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 

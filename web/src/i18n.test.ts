@@ -3,7 +3,7 @@ import { clock, translate, Key } from "./i18n";
 
 describe("i18n", () => {
   it("has every key in both languages, and they differ", () => {
-    const keys: Key[] = ["appName", "login", "available", "notReady", "wrapUp", "incoming", "ivrInputs", "save"];
+    const keys: Key[] = ["appName", "login", "available", "notReady", "wrapUp", "incoming", "ivrInputs", "save", "softphone", "answer", "reject", "hangUp", "mute", "callTaken"];
     for (const k of keys) {
       expect(translate("zh-CN", k).length).toBeGreaterThan(0);
       expect(translate("en", k).length).toBeGreaterThan(0);

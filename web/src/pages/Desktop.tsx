@@ -6,6 +6,7 @@ import { StateBar } from "../components/StateBar";
 import { ScreenPop } from "../components/ScreenPop";
 import { WrapUp } from "../components/WrapUp";
 import { CustomerSearch } from "../components/CustomerSearch";
+import { Softphone, SoftphoneHandle } from "../components/Softphone";
 
 /** The agent desktop: state, the call in front of them, wrap-up, search. */
 export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onLoggedOut: () => void }) {
@@ -19,6 +20,8 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
   const [wrapUp, setWrapUp] = useState<Interaction | null>(null);
   const [connected, setConnected] = useState(false);
   const [now, setNow] = useState(Date.now());
+  const [finishedContact, setFinishedContact] = useState<string | null>(null);
+  const phone = useRef<SoftphoneHandle>(null);
   const label = useRef("");
   // Contacts that ended: a screen pop that arrives after the end is dropped.
   const finished = useRef(new Set<string>());
@@ -75,6 +78,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
           break;
         case "contact_finished":
           finished.current.add(String(e.contact_id));
+          setFinishedContact(String(e.contact_id));
           setPop(null);
           void api<Interaction>("GET", `/interactions/${String(e.contact_id)}`).then(setWrapUp).catch(() => {});
           void loadState();
@@ -93,6 +97,16 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
     if (contact && (!pop || pop.interaction.id !== contact)) void showPop(contact);
   }, [state, pop, showPop]);
 
+  // A voice contact ringing this agent: the softphone offers to answer it.
+  const offered = state?.state === "reserved" ? state.offer?.contact_id ?? null : null;
+  const voiceOffer = offered && pop && pop.interaction.id === offered && pop.interaction.channel === "voice" ? offered : null;
+
+  const signOut = async () => {
+    await phone.current?.signOut();
+    await logout();
+    props.onLoggedOut();
+  };
+
   const setStatus = async (body: { state: string; reason?: string }) => {
     if (!agentId) return;
     setState(await api<AgentState>("PUT", `/agents/${agentId}/state`, body));
@@ -110,7 +124,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
           {connected ? t("connected") : t("reconnecting")}
         </span>
         <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
-        <button type="button" className="link" onClick={() => void logout().then(props.onLoggedOut)}>{t("logout")}</button>
+        <button type="button" className="link" onClick={() => void signOut()}>{t("logout")}</button>
       </header>
       {state && (
         <StateBar
@@ -129,6 +143,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
           {wrapUp && <WrapUp t={t} interaction={wrapUp} codes={codes} onSaved={setWrapUp} />}
         </div>
         <aside className="work-side">
+          {agentId && <Softphone ref={phone} t={t} offer={voiceOffer} finished={finishedContact} />}
           <CustomerSearch t={t} />
         </aside>
       </main>

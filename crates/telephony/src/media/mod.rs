@@ -354,10 +354,11 @@ impl CallMedia {
     fn heard_from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
         let Some(a) = self.agent.as_mut() else { return };
-        if let Heard::Audio(n) = a.receive(datagram, from, now, pcm) {
-            if self.bridged {
-                self.caller.send_audio(&pcm[..n]);
-            }
+        match a.receive(datagram, from, now, pcm) {
+            Heard::Audio(n) if self.bridged => self.caller.send_audio(&pcm[..n]),
+            // The agent keys for the customer (an extension, a PIN for a bank's IVR).
+            Heard::Key(k) if self.bridged => self.caller.send_key(k),
+            _ => {}
         }
     }
 
