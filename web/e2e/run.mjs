@@ -41,7 +41,7 @@ if (!bin) throw new Error("HOTLINE_BIN must name the hotline binary");
 const shots = resolve(process.env.SCREENSHOTS ?? join(here, "../../target/screenshots"));
 mkdirSync(shots, { recursive: true });
 const data = mkdtempSync(join(tmpdir(), "hotline-web-"));
-const scenarios = (process.env.E2E_SCENARIOS ?? "desktop,softphone").split(",");
+const scenarios = (process.env.E2E_SCENARIOS ?? "desktop,softphone,callus").split(",");
 const webDist = process.env.WEB_DIST ? resolve(process.env.WEB_DIST) : null;
 const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 // A page the test serves itself has no address space: let it reach the loopback server's WebSocket.
@@ -119,6 +119,7 @@ async function main() {
       if (!sipPort) throw new Error("the server printed no `sip on <addr>` line");
       await softphone(base, sipPort);
     }
+    if (scenarios.includes("callus")) await callUs(base);
     console.log(`screenshots in ${shots}`);
   } finally {
     server.kill("SIGTERM");
@@ -400,9 +401,9 @@ function describeTones(x, rate) {
  * the strongest frequency between 100 Hz and 4 kHz, and the share of that
  * band's power within 25 Hz of 440 Hz.
  */
-async function listenInPage(page, ms) {
-  return page.evaluate(async (ms) => {
-    const el = document.querySelector("[data-testid=softphone-audio]");
+async function listenInPage(page, ms, selector = "[data-testid=softphone-audio]") {
+  return page.evaluate(async ([ms, selector]) => {
+    const el = document.querySelector(selector);
     const stream = el && el.srcObject;
     if (!stream) return { error: "no remote stream on the softphone's <audio>" };
     const ctx = new AudioContext();
@@ -434,7 +435,7 @@ async function listenInPage(page, ms) {
     }
     await ctx.close();
     return { peakHz: peak * hzPerBin, share440: band > 0 ? near440 / band : 0, rms, rate: ctx.sampleRate };
-  }, ms);
+  }, [ms, selector]);
 }
 
 /** A real SIP caller reaches agent1's browser through the IVR and the queue. */
@@ -610,3 +611,107 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
+
+/** Launches Chromium whose fake microphone plays `wav`. */
+function browserWithMic(wav) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [...chromiumArgs, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-audio-capture=${wav}`, "--autoplay-policy=no-user-gesture-required"],
+  });
+}
+
+/** A website visitor calls 1000 from `/call` and reaches agent1's browser. */
+async function callUs(base) {
+  console.log(`call us against ${base}`);
+  const tmp = mkdtempSync(join(tmpdir(), "hotline-callus-"));
+  makeTone(join(tmp, "caller440.wav"), 48000, 440, 30);
+  makeTone(join(tmp, "agent880.wav"), 48000, 880, 30);
+  const admin = await tokenOf(base, "admin");
+  const flow = {
+    id: "e2e-callus",
+    start: "menu",
+    nodes: {
+      menu: { type: "menu", prompt: "greeting", choices: { 1: "q" }, timeout_secs: 10, retries: 3, on_failure: "bye" },
+      q: { type: "enqueue", queue: "sales" },
+      bye: { type: "hangup" },
+    },
+  };
+  const saved = await call(base, "PUT", "/ivr/flows/e2e-callus", admin, flow);
+  await call(base, "POST", `/ivr/flows/e2e-callus/versions/${saved.version}/publish`, admin, {});
+  await call(base, "PUT", "/ivr/numbers/1000", admin, { flow_id: "e2e-callus" });
+  await sleep(1500);
+
+  const agentBrowser = await browserWithMic(join(tmp, "agent880.wav"));
+  const callerBrowser = await browserWithMic(join(tmp, "caller440.wav"));
+  try {
+    const agent = await agentBrowser.newPage({ viewport: { width: 1366, height: 768 } });
+    agent.setDefaultTimeout(15_000);
+    await serveWeb(agent, base);
+    await agent.goto(base + "/");
+    await agent.fill("input[name=username]", "agent1");
+    await agent.fill("input[name=password]", "demo");
+    await agent.getByRole("button", { name: "登录" }).click();
+    const label = agent.getByTestId("state-label");
+    await label.waitFor();
+    await agent.locator("[data-testid=softphone].online").waitFor();
+    await agent.locator(".conn.up").waitFor();
+    if ((await label.innerText()).includes("话后整理")) await agent.getByRole("button", { name: "结束整理" }).click();
+    const goAvailable = agent.locator("button.go-available");
+    if (await goAvailable.isEnabled()) await goAvailable.click();
+    await label.filter({ hasText: "就绪" }).waitFor();
+    check(true, "agent1 waits in the browser, available");
+
+    const visitor = await callerBrowser.newPage({ viewport: { width: 1366, height: 768 } });
+    visitor.setDefaultTimeout(15_000);
+    await serveWeb(visitor, base);
+    await visitor.goto(base + "/call");
+    await visitor.getByRole("button", { name: "拨打热线" }).click();
+    await visitor.locator("[data-testid=call-us][data-state=connected]").waitFor();
+    check(true, "the /call page calls 1000 over WebRTC without an account");
+    await visitor.screenshot({ path: join(shots, "call-us-zh.png") });
+    // The IVR's menu: the visitor presses 1 on the page's keypad (RFC 4733).
+    await sleep(1500);
+    await visitor.locator(".call-card .phone-keys").getByRole("button", { name: "1", exact: true }).click();
+
+    const ringing = agent.getByTestId("softphone-ringing");
+    await ringing.waitFor({ timeout: 20_000 });
+    check(true, "key 1 on the page's keypad chose the menu: the web call rings in agent1's browser");
+    await ringing.getByRole("button", { name: "接听" }).click();
+    await agent.locator("[data-testid=softphone-status][data-state=connected]").waitFor({ timeout: 10_000 });
+    await sleep(4000);
+    const agentHears = await listenInPage(agent, 1500);
+    if (agentHears.error) throw new Error(agentHears.error);
+    check(Math.abs(agentHears.peakHz - 440) <= 15, `the agent hears the visitor's 440 Hz (peak ${agentHears.peakHz.toFixed(1)} Hz)`);
+    const visitorHears = await listenInPage(visitor, 1500, "[data-testid=call-us-audio]");
+    if (visitorHears.error) throw new Error(visitorHears.error);
+    check(Math.abs(visitorHears.peakHz - 880) <= 15, `the visitor hears the agent's 880 Hz (peak ${visitorHears.peakHz.toFixed(1)} Hz)`);
+
+    await visitor.getByRole("button", { name: "挂断" }).click();
+    await agent.locator("[data-testid=softphone-status][data-state=ended]").waitFor({ timeout: 10_000 });
+    await agent.getByTestId("wrap-up").waitFor();
+    check(true, "the visitor hangs up: the agent's call ends and the wrap-up form appears");
+
+    const sup = await tokenOf(base, "supervisor");
+    const list = await call(base, "GET", "/interactions?limit=20", sup);
+    const it = list.find((i) => i.channel === "voice" && i.from === "web" && i.outcome === "answered");
+    check(it !== undefined, `the web call is an answered interaction (${it?.id})`);
+    let recording = null;
+    for (let i = 0; i < 50 && !recording?.sha256; i++) {
+      const full = await call(base, "GET", `/interactions/${it.id}`, sup);
+      recording = (full.recordings ?? [])[0] ?? null;
+      if (!recording?.sha256) await sleep(100);
+    }
+    const r = await fetch(`${base}/api/v1/recordings/${recording.id}/audio`, { headers: { authorization: `Bearer ${sup}` } });
+    const wav = parseWav(Buffer.from(await r.arrayBuffer()));
+    const span = (x) => x.subarray(Math.floor(1 * wav.rate), Math.floor(3.5 * wav.rate));
+    const left = span(channelOf(wav, 0));
+    const right = span(channelOf(wav, 1));
+    check(toneShare(left, wav.rate, 440) > 0.5, `recording left (the visitor) is 440 Hz: ${describeTones(left, wav.rate)}`);
+    check(toneShare(right, wav.rate, 880) > 0.5, `recording right (the agent) is 880 Hz: ${describeTones(right, wav.rate)}`);
+  } finally {
+    await agentBrowser.close();
+    await callerBrowser.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

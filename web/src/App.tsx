@@ -3,6 +3,7 @@ import { api, Me, token, setToken } from "./api";
 import { currentLang, Key, Lang, setLang, T, translate } from "./i18n";
 import { LoginPage } from "./pages/Login";
 import { DesktopPage } from "./pages/Desktop";
+import { CallUsPage } from "./pages/CallUs";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -40,6 +41,8 @@ export function App() {
     setLangState(next);
   };
 
+  // The public click-to-call page needs no account.
+  if (window.location.pathname === "/call") return <CallUsPage t={t} onToggleLang={toggleLang} />;
   if (checking) return null;
   if (!me) return <LoginPage t={t} onToggleLang={toggleLang} onLoggedIn={loadMe} />;
   return <DesktopPage t={t} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;

@@ -79,6 +79,10 @@ const zh = {
   callGone: "来电已结束",
   micUnavailable: "无法使用麦克风",
   networkFailed: "网络连接失败",
+  callUs: "拨打热线",
+  callUsHint: "点击按钮，用浏览器直接拨打客服热线",
+  calling: "正在接通…",
+  hangUpCall: "挂断",
 } as const;
 
 export type Key = keyof typeof zh;
@@ -162,6 +166,10 @@ const en: Record<Key, string> = {
   callGone: "The call is no longer ringing",
   micUnavailable: "Microphone unavailable",
   networkFailed: "Network connection failed",
+  callUs: "Call us",
+  callUsHint: "Call our hotline from your browser:",
+  calling: "Calling…",
+  hangUpCall: "Hang up",
 };
 
 export type Lang = "zh-CN" | "en";

@@ -64,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .route("/softphone", put(softphone::set))
         .route("/calls/{contact}/answer", post(softphone::answer))
         .route("/calls/{contact}/hangup", post(softphone::hangup))
+        .route("/public/calls/{number}", post(softphone::call_in))
+        .route("/public/calls/{token}/hangup", post(softphone::call_in_hangup))
         .route("/recordings/{id}/audio", get(interactions::audio))
         .route("/ivr/flows", get(ivr::list))
         .route("/ivr/flows/{id}", get(ivr::get).put(ivr::save))

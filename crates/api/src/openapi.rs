@@ -23,7 +23,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         prompts::list, prompts::upload, prompts::get,
         interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search,
         broadcasts::list, broadcasts::set, broadcasts::clear,
-        softphone::set, softphone::answer, softphone::hangup,
+        softphone::set, softphone::answer, softphone::hangup, softphone::call_in, softphone::call_in_hangup,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
     ),
@@ -33,7 +33,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
         BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
-        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone)),
+        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -441,3 +441,21 @@ async fn the_browser_softphone_api_is_for_the_agent_whose_call_rings() {
     assert_eq!(r.status(), 404);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn click_to_call_is_public_but_only_reaches_ivr_numbers() {
+    let s = Server::start(Db::Sqlite).await;
+    let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    let r = s.http.post(format!("{}/api/v1/public/calls/8002", s.base)).body(offer).send().await.unwrap();
+    assert_error(r, 404, "not_found", None).await;
+    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).body("not sdp").send().await.unwrap();
+    assert_error(r, 422, "invalid_field", Some("sdp")).await;
+    let r = s.http.post(format!("{}/api/v1/public/calls/10x0", s.base)).body(offer).send().await.unwrap();
+    assert_error(r, 422, "invalid_field", Some("number")).await;
+    // An offer without audio cannot be answered: refused with the reason.
+    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).body(offer).send().await.unwrap();
+    assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
+    let r = s.http.post(format!("{}/api/v1/public/calls/no-such-token/hangup", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    s.stop().await;
+}

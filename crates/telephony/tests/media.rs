@@ -12,7 +12,7 @@ use hotline_media::g711::{ulaw_decode, ulaw_encode};
 use hotline_media::goertzel::{dominant, power};
 use hotline_media::rtp::RtpPacket;
 use hotline_media::sdp::{Direction, Negotiated};
-use hotline_telephony::media::{self, AgentLeg, Command, Leg, MediaEvent, MediaHandle, MediaSettings, RecordingTarget};
+use hotline_telephony::media::{self, Command, Endpoint, Leg, MediaEvent, MediaHandle, MediaSettings, RecordingTarget};
 use hotline_telephony::ports::PortPool;
 use hotline_telephony::prompt_library::PromptLibrary;
 use hotline_telephony::recordings::{FileStorage, RecordingStorage};
@@ -104,7 +104,7 @@ async fn rig(first_port: u16) -> Rig {
     let leg = Leg::new(ports).unwrap();
     let (tx, events) = mpsc::unbounded_channel();
     let settings = MediaSettings { jitter_frames: 2, rtp_timeout: Some(Duration::from_millis(1500)) };
-    let media = media::spawn(CALL, leg, settings, PromptLibrary::new(dir.path(), None), tx);
+    let media = media::spawn(CALL, Endpoint::Rtp(leg), settings, PromptLibrary::new(dir.path(), None), tx);
     let caller = Peer::new(leg_addr).await;
     media.send(Command::Remote { side: Side::Caller, sdp: sdp_to(caller.addr()) });
     Rig { media, events, caller, pool, _prompts: dir }
@@ -144,7 +144,7 @@ async fn a_bridge_relays_both_ways_and_records_caller_left_agent_right() {
     let storage: Arc<dyn RecordingStorage> = Arc::new(FileStorage::new(dir.path()));
     let ports = r.pool.allocate().unwrap();
     let agent_leg = SocketAddr::from(([127, 0, 0, 1], ports.port));
-    r.media.send(Command::AgentLeg(Some(Box::new(AgentLeg::Rtp(Leg::new(ports).unwrap())))));
+    r.media.send(Command::AgentLeg(Some(Box::new(Endpoint::Rtp(Leg::new(ports).unwrap())))));
     let mut agent = Peer::new(agent_leg).await;
     r.media.send(Command::Remote { side: Side::Agent, sdp: sdp_to(agent.addr()) });
     r.media.send(Command::Bridge { recording: Some(RecordingTarget { id: "r1".into(), path: "x/r1.wav".into(), storage: storage.clone() }) });

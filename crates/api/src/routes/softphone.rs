@@ -34,6 +34,7 @@ fn browser_error(e: BrowserError) -> ApiError {
         BrowserError::Taken => ApiError::conflict(e.to_string()),
         BrowserError::Media(why) => ApiError::invalid("sdp", why),
         BrowserError::Stopped => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", e.to_string()),
+        BrowserError::NotServed(_) | BrowserError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()),
     }
 }
 
@@ -64,5 +65,43 @@ pub async fn answer(State(state): State<AppState>, user: AuthUser, Path(contact)
 pub async fn hangup(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>) -> ApiResult<StatusCode> {
     let (extension, phone) = agent_phone(&state, &user).await?;
     phone.hangup(&contact, &extension).await.map_err(browser_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a website visitor's browser gets when it calls: the SDP answer and
+/// the token that hangs the call up.
+#[derive(serde::Serialize, ToSchema)]
+pub struct WebCallDto {
+    pub sdp: String,
+    pub token: String,
+}
+
+/// Click to call: a browser calls an IVR number over WebRTC, as a website's
+/// "call us" button does. Public (a customer has no account), so only IVR
+/// numbers can be called and the number of such calls is capped.
+#[utoipa::path(post, path = "/api/v1/public/calls/{number}", tag = "softphone", params(("number" = String, Path)),
+    request_body(content = String, content_type = "application/sdp"),
+    responses((status = 200, body = WebCallDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn call_in(State(state): State<AppState>, Path(number): Path<String>, offer: String) -> ApiResult<axum::Json<WebCallDto>> {
+    if number.is_empty() || number.len() > 32 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::invalid("number", "1-32 digits"));
+    }
+    if offer.len() > 64 * 1024 || !offer.starts_with("v=0") {
+        return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
+    }
+    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    let (sdp, token) = handle.call_in(&number, offer).await.map_err(|e| match e {
+        BrowserError::NotServed(_) => ApiError::not_found("number", &number),
+        BrowserError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()),
+        other => browser_error(other),
+    })?;
+    Ok(axum::Json(WebCallDto { sdp, token }))
+}
+
+#[utoipa::path(post, path = "/api/v1/public/calls/{token}/hangup", tag = "softphone", params(("token" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn call_in_hangup(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<StatusCode> {
+    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    handle.call_in_hangup(&token).await.map_err(browser_error)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -38,7 +38,7 @@ pub enum Command {
     /// Stop what plays to the caller.
     Stop,
     /// The agent leg (a phone is rung, a browser answered), or none (it ended).
-    AgentLeg(Option<Box<AgentLeg>>),
+    AgentLeg(Option<Box<Endpoint>>),
     /// A leg's peer described its media (SDP answer, or a re-INVITE).
     Remote { side: Side, sdp: Negotiated },
     /// Relay audio between caller and agent, and record it if asked.
@@ -51,86 +51,112 @@ pub enum Command {
     Close,
 }
 
-/// The agent's side: a SIP phone's RTP, or a browser's WebRTC.
+/// One side of a call's media: a SIP phone's RTP, or a browser's WebRTC.
 // The legs differ in size, but an `AgentLeg` always lives boxed (one per call).
 #[allow(clippy::large_enum_variant)]
-pub enum AgentLeg {
+pub enum Endpoint {
     Rtp(Leg),
     WebRtc(WebRtcLeg),
 }
 
-impl AgentLeg {
-    fn socket(&self) -> &tokio::net::UdpSocket {
+impl Endpoint {
+    /// The RTCP socket of an RTP leg (WebRTC multiplexes RTCP).
+    fn rtcp(&self) -> Option<&tokio::net::UdpSocket> {
         match self {
-            AgentLeg::Rtp(l) => &l.rtp,
-            AgentLeg::WebRtc(w) => &w.socket,
+            Endpoint::Rtp(l) => Some(&l.rtcp),
+            Endpoint::WebRtc(_) => None,
         }
     }
 
-    fn receive(&mut self, datagram: &[u8], from: std::net::SocketAddr, now_samples: u64, pcm: &mut [i16; MAX_SAMPLES]) -> Heard {
+    fn set_remote(&mut self, sdp: Negotiated) {
+        if let Endpoint::Rtp(l) = self {
+            l.set_remote(sdp);
+        }
+    }
+
+    /// Whether the peer sends media (an RTP peer on hold does not).
+    fn peer_sends(&self) -> bool {
         match self {
-            AgentLeg::Rtp(l) => l.receive(datagram, from, now_samples, false, pcm),
-            AgentLeg::WebRtc(w) => w.receive(datagram, from, pcm),
+            Endpoint::Rtp(l) => l.peer_sends(),
+            Endpoint::WebRtc(w) => !w.closed,
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        matches!(self, Endpoint::WebRtc(w) if w.closed)
+    }
+
+    fn socket(&self) -> &tokio::net::UdpSocket {
+        match self {
+            Endpoint::Rtp(l) => &l.rtp,
+            Endpoint::WebRtc(w) => &w.socket,
+        }
+    }
+
+    fn receive(&mut self, datagram: &[u8], from: std::net::SocketAddr, now_samples: u64, inband: bool, pcm: &mut [i16; MAX_SAMPLES]) -> Heard {
+        match self {
+            Endpoint::Rtp(l) => l.receive(datagram, from, now_samples, inband, pcm),
+            Endpoint::WebRtc(w) => w.receive(datagram, from, pcm),
         }
     }
 
     fn send_audio(&mut self, samples: &[i16]) {
         match self {
-            AgentLeg::Rtp(l) => l.send_audio(samples),
-            AgentLeg::WebRtc(w) => w.send_audio(samples),
+            Endpoint::Rtp(l) => l.send_audio(samples),
+            Endpoint::WebRtc(w) => w.send_audio(samples),
         }
     }
 
     fn send_key(&mut self, key: char) {
-        if let AgentLeg::Rtp(l) = self {
+        if let Endpoint::Rtp(l) = self {
             l.send_key(key);
         }
     }
 
     fn set_jitter_depth(&mut self, frames: usize) {
         match self {
-            AgentLeg::Rtp(l) => l.set_jitter_depth(frames),
-            AgentLeg::WebRtc(w) => w.set_jitter_depth(frames),
+            Endpoint::Rtp(l) => l.set_jitter_depth(frames),
+            Endpoint::WebRtc(w) => w.set_jitter_depth(frames),
         }
     }
 
     fn pop_frame(&mut self) -> hotline_media::jitter::Frame {
         match self {
-            AgentLeg::Rtp(l) => l.jitter.pop(),
-            AgentLeg::WebRtc(w) => w.jitter.pop(),
+            Endpoint::Rtp(l) => l.jitter.pop(),
+            Endpoint::WebRtc(w) => w.jitter.pop(),
         }
     }
 
     /// RTP legs report by RTCP from the media tick; WebRTC reports itself.
     fn send_report(&mut self) {
-        if let AgentLeg::Rtp(l) = self {
+        if let Endpoint::Rtp(l) = self {
             l.send_report();
         }
     }
 
     fn deadline(&self) -> Option<Instant> {
         match self {
-            AgentLeg::WebRtc(w) if !w.closed => Some(w.deadline()),
+            Endpoint::WebRtc(w) if !w.closed => Some(w.deadline()),
             _ => None,
         }
     }
 
     fn on_timeout(&mut self) {
-        if let AgentLeg::WebRtc(w) = self {
+        if let Endpoint::WebRtc(w) = self {
             w.on_timeout(Instant::now());
         }
     }
 
     fn close(&mut self) {
-        if let AgentLeg::WebRtc(w) = self {
+        if let Endpoint::WebRtc(w) = self {
             w.close();
         }
     }
 
     fn report(&self) -> LegReport {
         match self {
-            AgentLeg::Rtp(l) => LegReport::of(l),
-            AgentLeg::WebRtc(w) => LegReport { received: w.received, lost: w.jitter.stats.lost, jitter_ms: 0.0, sent: w.sent },
+            Endpoint::Rtp(l) => LegReport::of(l),
+            Endpoint::WebRtc(w) => LegReport { received: w.received, lost: w.jitter.stats.lost, jitter_ms: 0.0, sent: w.sent },
         }
     }
 }
@@ -203,7 +229,7 @@ impl Default for MediaSettings {
 }
 
 /// Starts the media task of `call` with the caller's leg.
-pub fn spawn(call: CallId, mut caller: Leg, settings: MediaSettings, prompts: PromptLibrary, events: mpsc::UnboundedSender<MediaEvent>) -> MediaHandle {
+pub fn spawn(call: CallId, mut caller: Endpoint, settings: MediaSettings, prompts: PromptLibrary, events: mpsc::UnboundedSender<MediaEvent>) -> MediaHandle {
     caller.set_jitter_depth(settings.jitter_frames);
     let (tx, rx) = mpsc::unbounded_channel();
     let task = CallMedia {
@@ -235,8 +261,8 @@ struct ActiveRecording {
 
 struct CallMedia {
     call: CallId,
-    caller: Leg,
-    agent: Option<Box<AgentLeg>>,
+    caller: Endpoint,
+    agent: Option<Box<Endpoint>>,
     prompts: PromptLibrary,
     events: mpsc::UnboundedSender<MediaEvent>,
     player: Option<(Player, bool)>,
@@ -256,7 +282,7 @@ struct CallMedia {
 }
 
 /// Waits for a datagram on the agent leg, or forever when there is none.
-async fn recv_agent(agent: &Option<Box<AgentLeg>>, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
+async fn recv_agent(agent: &Option<Box<Endpoint>>, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
     match agent {
         Some(a) => a.socket().recv_from(buf).await,
         None => std::future::pending().await,
@@ -264,9 +290,22 @@ async fn recv_agent(agent: &Option<Box<AgentLeg>>, buf: &mut [u8]) -> std::io::R
 }
 
 /// Sleeps until the agent leg's own timer (WebRTC), or forever.
-async fn agent_timer(agent: &Option<Box<AgentLeg>>) {
-    match agent.as_ref().and_then(|a| a.deadline()) {
+async fn agent_timer(agent: &Option<Box<Endpoint>>) {
+    timer(agent.as_ref().and_then(|a| a.deadline())).await
+}
+
+/// Sleeps until `at`, or forever.
+async fn timer(at: Option<Instant>) {
+    match at {
         Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Reads RTCP from an RTP leg (so the socket never fills), or waits forever.
+async fn recv_rtcp(leg: &Endpoint, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
+    match leg.rtcp() {
+        Some(s) => s.recv_from(buf).await,
         None => std::future::pending().await,
     }
 }
@@ -297,11 +336,11 @@ impl CallMedia {
                     Some(c) => self.command(c),
                 },
                 Some((n, samples)) = loaded.recv() => self.loaded(n, samples),
-                r = self.caller.rtp.recv_from(&mut buf) => {
+                r = self.caller.socket().recv_from(&mut buf) => {
                     let Ok((len, from)) = r else { continue };
                     self.heard_from_caller(&buf[..len], from, &mut pcm);
                     // Whatever else is queued on the socket, without another wake-up.
-                    while let Ok((len, from)) = self.caller.rtp.try_recv_from(&mut buf) {
+                    while let Ok((len, from)) = self.caller.socket().try_recv_from(&mut buf) {
                         self.heard_from_caller(&buf[..len], from, &mut pcm);
                     }
                 }
@@ -318,7 +357,8 @@ impl CallMedia {
                     }
                 }
                 // RTCP from the caller: read so the socket never fills.
-                _ = self.caller.rtcp.recv_from(&mut rtcp) => {}
+                _ = recv_rtcp(&self.caller, &mut rtcp) => {}
+                () = timer(self.caller.deadline()) => self.caller.on_timeout(),
                 _ = tick.tick() => {
                     ticks += 1;
                     self.tick(ticks);
@@ -354,7 +394,7 @@ impl CallMedia {
     fn heard_from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
         let Some(a) = self.agent.as_mut() else { return };
-        match a.receive(datagram, from, now, pcm) {
+        match a.receive(datagram, from, now, false, pcm) {
             Heard::Audio(n) if self.bridged => self.caller.send_audio(&pcm[..n]),
             // The agent keys for the customer (an extension, a PIN for a bank's IVR).
             Heard::Key(k) if self.bridged => self.caller.send_key(k),
@@ -421,7 +461,7 @@ impl CallMedia {
                 self.caller.set_remote(sdp);
             }
             Command::Remote { side: Side::Agent, sdp } => {
-                if let Some(AgentLeg::Rtp(l)) = self.agent.as_deref_mut() {
+                if let Some(Endpoint::Rtp(l)) = self.agent.as_deref_mut() {
                     l.set_remote(sdp);
                 }
             }
@@ -472,7 +512,7 @@ impl CallMedia {
         }
         // One frame per side per tick keeps the jitter buffers draining at
         // the rate audio arrives; the recorder takes them when recording.
-        let caller = self.caller.jitter.pop();
+        let caller = self.caller.pop_frame();
         let agent = self.agent.as_mut().map(|a| a.pop_frame());
         if let Some(r) = self.recording.as_mut() {
             r.recorder.push(true, &caller);
@@ -484,7 +524,8 @@ impl CallMedia {
             }
         }
         let quiet = self.settings.rtp_timeout.is_some_and(|t| self.heard_at.elapsed() > t);
-        if quiet && !self.silent && self.caller.peer_sends() {
+        let gone = self.caller.is_closed();
+        if (quiet || gone) && !self.silent && (self.caller.peer_sends() || gone) {
             self.silent = true;
             self.emit(MediaEvent::Silent { call: self.call });
         }
@@ -498,8 +539,9 @@ impl CallMedia {
 
     fn close(mut self) {
         self.finish_recording();
-        let caller = LegReport::of(&self.caller);
-        let agent = self.agent.as_deref().map(AgentLeg::report);
+        let caller = self.caller.report();
+        self.caller.close();
+        let agent = self.agent.as_deref().map(Endpoint::report);
         if let Some(a) = self.agent.as_mut() {
             a.close();
         }

@@ -19,7 +19,15 @@ pub enum BrowserRequest {
     Answer { contact: String, extension: String, offer: String, reply: oneshot::Sender<Result<String, BrowserError>> },
     /// The agent hangs up (or declines) the call of `contact`.
     Hangup { contact: String, extension: String, reply: oneshot::Sender<Result<(), BrowserError>> },
+    /// A website visitor calls IVR `number` from the browser (click to call);
+    /// the reply is the SDP answer and the token that hangs the call up.
+    CallIn { number: String, offer: String, reply: oneshot::Sender<Result<(String, String), BrowserError>> },
+    /// The visitor hangs up the call with this token.
+    CallInHangup { token: String, reply: oneshot::Sender<Result<(), BrowserError>> },
 }
+
+/// Most browser callers at once (each holds a port and a media task).
+const MAX_WEB_CALLS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BrowserError {
@@ -31,6 +39,10 @@ pub enum BrowserError {
     Media(String),
     #[error("telephony is not running")]
     Stopped,
+    #[error("number `{0}` is not served")]
+    NotServed(String),
+    #[error("too many web calls; try again later")]
+    Busy,
 }
 
 /// Sends browser requests to the SIP task. Cheap to clone.
@@ -51,6 +63,19 @@ impl TelephonyHandle {
         rx.await.map_err(|_| BrowserError::Stopped)?
     }
 
+    /// A browser calls IVR `number`: returns the SDP answer and the call's token.
+    pub async fn call_in(&self, number: &str, offer: String) -> Result<(String, String), BrowserError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(BrowserRequest::CallIn { number: number.into(), offer, reply }).await.map_err(|_| BrowserError::Stopped)?;
+        rx.await.map_err(|_| BrowserError::Stopped)?
+    }
+
+    pub async fn call_in_hangup(&self, token: &str) -> Result<(), BrowserError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(BrowserRequest::CallInHangup { token: token.into(), reply }).await.map_err(|_| BrowserError::Stopped)?;
+        rx.await.map_err(|_| BrowserError::Stopped)?
+    }
+
     pub async fn hangup(&self, contact: &str, extension: &str) -> Result<(), BrowserError> {
         let (reply, rx) = oneshot::channel();
         let req = BrowserRequest::Hangup { contact: contact.into(), extension: extension.into(), reply };
@@ -60,7 +85,7 @@ impl TelephonyHandle {
 }
 
 impl Server {
-    pub(super) fn browser_request(&mut self, r: BrowserRequest) {
+    pub(super) async fn browser_request(&mut self, r: BrowserRequest) {
         match r {
             BrowserRequest::Softphone { extension, online } => {
                 tracing::info!(%extension, online, "browser softphone");
@@ -75,6 +100,20 @@ impl Server {
             }
             BrowserRequest::Hangup { contact, extension, reply } => {
                 let _ = reply.send(self.browser_hangup(&contact, &extension));
+            }
+            BrowserRequest::CallIn { number, offer, reply } => {
+                let r = self.call_in(&number, &offer).await;
+                let _ = reply.send(r);
+            }
+            BrowserRequest::CallInHangup { token, reply } => {
+                let r = match self.web_calls.get(&token) {
+                    Some(&call) => {
+                        self.call_input(CallInput::CallerGone { call });
+                        Ok(())
+                    }
+                    None => Err(BrowserError::NoCall),
+                };
+                let _ = reply.send(r);
             }
         }
     }
@@ -107,7 +146,7 @@ impl Server {
         }
         let (mut rtc, answer) = WebRtcLeg::answer(offer, ports, self.local.ip()).map_err(|e| BrowserError::Media(e.to_string()))?;
         rtc.set_jitter_depth(self.services.media.jitter_frames);
-        c.media.send(Command::AgentLeg(Some(Box::new(media::AgentLeg::WebRtc(rtc)))));
+        c.media.send(Command::AgentLeg(Some(Box::new(media::Endpoint::WebRtc(rtc)))));
         tracing::info!(%call, %extension, "agent answered in the browser");
         self.pending.push_back(CallInput::AgentAnswered { call });
         Ok(answer)
@@ -122,3 +161,30 @@ impl Server {
         Ok(())
     }
 }
+
+impl Server {
+    /// A call from a browser to an IVR number: its caller leg is WebRTC.
+    async fn call_in(&mut self, number: &str, offer: &str) -> Result<(String, String), BrowserError> {
+        self.refresh_dial_plan().await;
+        if !self.orch.serves(number) {
+            return Err(BrowserError::NotServed(number.into()));
+        }
+        if self.web_calls.len() >= MAX_WEB_CALLS {
+            return Err(BrowserError::Busy);
+        }
+        let ports = self.services.ports.allocate().map_err(|e| BrowserError::Media(e.to_string()))?;
+        let port = ports.port;
+        let (leg, answer) = WebRtcLeg::answer(offer, ports, self.local.ip()).map_err(|e| BrowserError::Media(e.to_string()))?;
+        let call = self.new_call_id();
+        let media = media::spawn(call, media::Endpoint::WebRtc(leg), self.services.media, self.services.prompts.clone(), self.media_tx.clone());
+        let token = hex::encode(super::random());
+        self.web_calls.insert(token.clone(), call);
+        let contact = self.new_web_call(call, number, port, media);
+        tracing::info!(%call, %contact, to = %number, "incoming web call");
+        self.call_input(CallInput::Incoming { call, contact, to: number.into(), from: WEB_CALLER.into(), agent: None });
+        Ok((answer, token))
+    }
+}
+
+/// The caller "number" of calls placed from the website.
+pub const WEB_CALLER: &str = "web";

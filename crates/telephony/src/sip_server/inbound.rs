@@ -43,6 +43,8 @@ pub(super) struct CallerLeg {
     pub rtp_port: u16,
     pub sdp: String,
     pub sdp_version: u64,
+    /// A browser calling from the website (WebRTC, no SIP dialog).
+    pub web: bool,
 }
 
 /// The user part of a From or To header, or an empty string.
@@ -101,9 +103,8 @@ impl Server {
                 return self.respond(key, r);
             }
         };
-        let call = CallId(self.next_call);
-        self.next_call += 1;
-        let media = media::spawn(call, leg, self.services.media, self.services.prompts.clone(), self.media_tx.clone());
+        let call = self.new_call_id();
+        let media = media::spawn(call, media::Endpoint::Rtp(leg), self.services.media, self.services.prompts.clone(), self.media_tx.clone());
         media.send(Command::Remote { side: Side::Caller, sdp: negotiated });
         let contact = uuid::Uuid::now_v7().to_string();
         let (from_number, to_number) = (user(request.headers.from()), user(request.uri_user()));
@@ -119,15 +120,42 @@ impl Server {
             rtp_port: port,
             sdp: answer,
             sdp_version: session,
+            web: false,
         };
         self.calls.insert(call, Call { contact: contact.clone(), from_number: from_number.clone(), to_number: to_number.clone(), caller, agent: None, media, agent_id: None, queue: None, voicemail: false });
         self.server_invites.insert(key, call);
         self.call_input(CallInput::Incoming { call, contact, to: to_number, from: from_number, agent });
     }
 
+    pub(super) fn new_call_id(&mut self) -> CallId {
+        let call = CallId(self.next_call);
+        self.next_call += 1;
+        call
+    }
+
+    /// Registers a browser caller's call (already answered by WebRTC).
+    pub(super) fn new_web_call(&mut self, call: CallId, number: &str, port: u16, media: MediaHandle) -> String {
+        let contact = uuid::Uuid::now_v7().to_string();
+        let caller = CallerLeg {
+            key: None,
+            invite: Request::new(Method::Invite, format!("sip:{number}@web")),
+            peer: SocketAddr::from(([0, 0, 0, 0], 0)),
+            transport: SipTransport::Udp,
+            tag: hotline_sip::ids::tag(&random()),
+            dialog: None,
+            rtp_port: port,
+            sdp: String::new(),
+            sdp_version: 0,
+            web: true,
+        };
+        let from_number = super::browser::WEB_CALLER.to_owned();
+        self.calls.insert(call, Call { contact: contact.clone(), from_number, to_number: number.to_owned(), caller, agent: None, media, agent_id: None, queue: None, voicemail: false });
+        contact
+    }
+
     /// Reloads the dial plan (numbers → flows) at most once a second, when
     /// a call comes in, so published flows reach new calls without a restart.
-    async fn refresh_dial_plan(&mut self) {
+    pub(super) async fn refresh_dial_plan(&mut self) {
         if self.plan_loaded.elapsed() < std::time::Duration::from_secs(1) {
             return;
         }

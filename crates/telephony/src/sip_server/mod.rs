@@ -131,6 +131,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         trunks,
         trunk_registers: HashMap::new(),
         browsers: std::collections::HashSet::new(),
+        web_calls: HashMap::new(),
     };
     let (browser_tx, browser_rx) = mpsc::channel(256);
     let task = tokio::spawn(server.run(rx, media_rx, routed, bus, browser_rx));
@@ -173,6 +174,8 @@ pub(crate) struct Server {
     trunk_registers: HashMap<TxKey, usize>,
     /// Extensions whose browser softphone is online.
     browsers: std::collections::HashSet<String>,
+    /// Calls from the website, by the token their page holds.
+    web_calls: HashMap<String, CallId>,
 }
 
 fn sip_transport(t: Transport) -> SipTransport {
@@ -224,7 +227,7 @@ impl Server {
                 },
                 Some(e) = media.recv() => self.media_event(e),
                 Some(input) = routed.recv() => self.call_input(input),
-                Some(r) = browser.recv() => self.browser_request(r),
+                Some(r) = browser.recv() => self.browser_request(r).await,
                 e = bus.recv() => self.routing_event(e).await,
                 _ = tokio::time::sleep(wait) => {
                     let now = self.now();

@@ -193,6 +193,7 @@ impl Server {
         self.cancel_forks_of(call);
         self.refuse_caller(call, cause);
         self.hang_up_agent(call, cause);
+        self.web_calls.retain(|_, c| *c != call);
         let Some(c) = self.calls.remove(&call) else { return };
         if let Some(d) = &c.caller.dialog {
             // The caller is still on the line (e.g. a refused transfer): end it.
@@ -222,7 +223,7 @@ impl Server {
             },
             MediaEvent::Silent { call } => {
                 // Only a caller on the line can go quiet (not one waiting for a callback).
-                if self.calls.get(&call).is_some_and(|c| c.caller.dialog.is_some()) {
+                if self.calls.get(&call).is_some_and(|c| c.caller.dialog.is_some() || c.caller.web) {
                     tracing::warn!(%call, "no RTP from the caller: taken as gone");
                     self.call_input(CallInput::CallerGone { call });
                 }

@@ -135,7 +135,7 @@ impl Server {
             Err(e) => return fail(self, &e.to_string()),
         };
         let Some(c) = self.calls.get(&call) else { return };
-        c.media.send(Command::AgentLeg(Some(Box::new(media::AgentLeg::Rtp(leg)))));
+        c.media.send(Command::AgentLeg(Some(Box::new(media::Endpoint::Rtp(leg)))));
         let offer = sdp::offer(self.local.ip(), port, rand::random::<u32>().into());
         let caller = c.from_number.clone();
         let mut forks = Vec::new();
