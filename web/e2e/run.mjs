@@ -447,7 +447,16 @@ async function softphone(base, sipPort) {
 
   // Number 1000 goes straight to the sales queue.
   const admin = await tokenOf(base, "admin");
-  const flow = { id: "e2e-web", start: "q", nodes: { q: { type: "enqueue", queue: "sales" } } };
+  // 1000: a menu where 1 queues in sales (the caller presses it).
+  const flow = {
+    id: "e2e-web",
+    start: "menu",
+    nodes: {
+      menu: { type: "menu", prompt: "greeting", choices: { 1: "q" }, timeout_secs: 10, retries: 3, on_failure: "bye" },
+      q: { type: "enqueue", queue: "sales" },
+      bye: { type: "hangup" },
+    },
+  };
   const saved = await call(base, "PUT", "/ivr/flows/e2e-web", admin, flow);
   await call(base, "POST", `/ivr/flows/e2e-web/versions/${saved.version}/publish`, admin, {});
   await call(base, "PUT", "/ivr/numbers/1000", admin, { flow_id: "e2e-web" });
@@ -489,7 +498,15 @@ async function softphone(base, sipPort) {
     const dir = join(tmp, "caller");
     mkdirSync(dir);
     caller = await startCaller(dir);
-    caller.command(`/dial sip:1000@127.0.0.1:${sipPort}`);
+    // Dials 1000, waits for the IVR to answer, presses 1 (RFC 4733).
+    const dialAndPress1 = async () => {
+      const before = caller.count("Call established");
+      caller.command(`/dial sip:1000@127.0.0.1:${sipPort}`);
+      await caller.waitFor("Call established", 10_000, before + 1);
+      await sleep(1500);
+      caller.command("/sndcode 1");
+    };
+    await dialAndPress1();
     const ringing = page.getByTestId("softphone-ringing");
     await ringing.waitFor({ timeout: 20_000 });
     await page.getByTestId("screen-pop").filter({ hasText: "1000" }).waitFor();
@@ -501,8 +518,7 @@ async function softphone(base, sipPort) {
     await page.locator("[data-testid=softphone-status][data-state=connected]").waitFor({ timeout: 10_000 });
     const connectedAt = Date.now();
     check((await status.getAttribute("data-connection")) === "connected", "answered in the browser: WebRTC connected");
-    await caller.waitFor("Call established", 5_000);
-    check(true, "the caller's call is established");
+    check(true, "the caller's call is established (the IVR answered, 1 pressed, the agent took it)");
     await label.filter({ hasText: "通话中" }).waitFor();
     await sleep(4000);
 
@@ -564,7 +580,7 @@ async function softphone(base, sipPort) {
     await page.getByRole("button", { name: "结束整理" }).click();
     await label.filter({ hasText: "就绪" }).waitFor();
     const terminatedBefore = caller.count("terminated");
-    caller.command(`/dial sip:1000@127.0.0.1:${sipPort}`);
+    await dialAndPress1();
     await ringing.waitFor();
     const rang = await offerNow();
     await ringing.getByRole("button", { name: "拒接" }).click();
@@ -586,16 +602,22 @@ async function softphone(base, sipPort) {
     // The caller hangs up a call answered in the browser: the browser's call ends by itself.
     if (await goAvailable.isEnabled()) await goAvailable.click();
     await label.filter({ hasText: "就绪" }).waitFor();
-    const established = caller.count("Call established");
-    caller.command(`/dial sip:1000@127.0.0.1:${sipPort}`);
+    await dialAndPress1();
     await ringing.getByRole("button", { name: "接听" }).click();
     await page.locator("[data-testid=softphone-status][data-state=connected]").waitFor({ timeout: 10_000 });
-    await caller.waitFor("Call established", 5_000, established + 1);
     await sleep(500);
     caller.command("/hangup");
     await page.locator("[data-testid=softphone-status][data-state=ended]").waitFor({ timeout: 5_000 });
-    await page.getByTestId("wrap-up").waitFor();
+    const wrap = page.getByTestId("wrap-up");
+    await wrap.waitFor();
     check(true, "the caller hangs up: the browser's call ends and the wrap-up form appears");
+    // The agent picks a wrap-up code; the interaction carries it.
+    const codes = await call(base, "GET", "/wrap-up-codes", agentTok);
+    await wrap.locator("select[name=wrap_up_code]").selectOption(codes[1].id);
+    await wrap.getByRole("button", { name: "保存" }).click();
+    await wrap.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+    const latest = (await call(base, "GET", "/interactions?limit=5", sup)).find((i) => i.agent_id === me.agent_id && i.outcome === "answered");
+    check(latest?.wrap_up_code === codes[1].id, `the interaction shows the wrap-up code (${latest?.wrap_up_code})`);
   } catch (e) {
     await page.screenshot({ path: join(shots, "failure-softphone.png") }).catch(() => {});
     if (caller) console.error(`----- the caller's baresip -----\n${caller.output()}\n-----`);
