@@ -194,6 +194,14 @@ async function desktop(base) {
     check(saved.wrap_up_code === codes[0].id && saved.notes.includes("会员权益"), "the interaction carries the wrap-up code and notes");
     await page.screenshot({ path: join(shots, "desktop-zh-wrap-up.png") });
 
+    // The customer's page: the call just handled is in their history.
+    await page.getByRole("textbox", { name: "搜索客户" }).fill(vip.name);
+    await page.getByRole("button", { name: "搜索客户" }).click();
+    await page.locator(".customer-search").getByRole("button", { name: vip.name }).click();
+    const history = page.getByTestId("customer-page");
+    await history.filter({ hasText: codes[0].id }).waitFor();
+    check(true, `the customer's page lists the call with its wrap-up code (${codes[0].id})`);
+
     await page.reload();
     await label.waitFor();
     check(true, "a reload keeps the session");

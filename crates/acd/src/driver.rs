@@ -213,6 +213,10 @@ impl Driver {
             Command::Agent { agent_id, reply } => {
                 let _ = reply.send(self.agent_id(&agent_id).and_then(|a| self.snapshot(a)));
             }
+            Command::Interaction { id, reply } => {
+                let row = self.by_interaction.get(&id).and_then(|c| self.contacts.get(c)).cloned();
+                let _ = reply.send(Ok(row));
+            }
             Command::Place { contact_id, reply } => {
                 let _ = reply.send(self.contact_id(&contact_id).map(|c| self.engine.place(c)));
             }

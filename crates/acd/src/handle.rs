@@ -90,6 +90,7 @@ pub(crate) enum Command {
     Agent { agent_id: String, reply: Reply<AgentSnapshot> },
     Agents { reply: Reply<Vec<AgentSnapshot>> },
     Place { contact_id: String, reply: Reply<Option<hotline_routing::Place>> },
+    Interaction { id: String, reply: Reply<Option<hotline_store::Interaction>> },
     Queues { reply: Reply<Vec<QueueSnapshot>> },
     ReloadQueue { queue: hotline_store::Queue, reply: Reply<()> },
     ReloadAgent { agent: hotline_store::Agent, reply: Reply<()> },
@@ -171,6 +172,14 @@ impl AcdHandle {
     pub async fn place(&self, contact_id: &str) -> Result<Option<hotline_routing::Place>, AcdError> {
         let contact_id = contact_id.to_owned();
         self.ask(|reply| Command::Place { contact_id, reply }).await
+    }
+
+    /// The interaction row of a live contact as routing holds it now (its
+    /// database row is written asynchronously and may lag); `None` once the
+    /// contact has left routing.
+    pub async fn interaction(&self, id: &str) -> Result<Option<hotline_store::Interaction>, AcdError> {
+        let id = id.to_owned();
+        self.ask(|reply| Command::Interaction { id, reply }).await
     }
 
     pub async fn agents(&self) -> Result<Vec<AgentSnapshot>, AcdError> {

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/interactions/{id}", get(interactions::get).patch(interactions::patch))
         .route("/interactions/{id}/screen-pop", get(interactions::screen_pop))
         .route("/customers", get(customers::search))
+        .route("/customers/{id}", get(customers::get))
         .route("/softphone", put(softphone::set))
         .route("/calls/{contact}/answer", post(softphone::answer))
         .route("/calls/{contact}/hangup", post(softphone::hangup))

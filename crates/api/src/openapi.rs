@@ -21,7 +21,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         work::submit, work::finish, work::abandon, work::audit_log,
         ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
         prompts::list, prompts::upload, prompts::get,
-        interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search,
+        interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search, customers::get,
         broadcasts::list, broadcasts::set, broadcasts::clear,
         softphone::set, softphone::answer, softphone::hangup, softphone::call_in, softphone::call_in_hangup,
         events::stream,
@@ -33,7 +33,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
         BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
-        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto)),
+        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, customers::CustomerPageDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -414,10 +414,15 @@ async fn the_screen_pop_wrap_up_and_customer_search_respect_roles_and_mask_numbe
     assert_eq!(r.status(), 200);
     let i = s.get_json(&path, &sup).await;
     assert_eq!((i["wrap_up_code"].as_str(), i["notes"].as_str()), (Some(code), Some("已解答")));
+    // The customer's page: their history holds the call, phones masked for the agent.
+    let page = s.get_json(&format!("/api/v1/customers/{}", customer["id"].as_str().unwrap()), &agent1).await;
+    assert!(page["customer"]["phones"][0].as_str().unwrap().contains("****"), "{page}");
+    let listed = page["interactions"].as_array().unwrap().iter().any(|h| h["id"] == contact.as_str() && h["wrap_up_code"] == code);
+    assert!(listed, "the call is in the customer's history: {page}");
     let admin = s.login("admin", "demo").await;
     let audit = s.get_json("/api/v1/audit", &admin).await;
     let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
-    for a in ["customer.search", "customer.screen_pop", "interaction.wrap_up"] {
+    for a in ["customer.search", "customer.screen_pop", "interaction.wrap_up", "customer.view"] {
         assert!(actions.contains(&a), "{a} audited: {actions:?}");
     }
     s.stop().await;

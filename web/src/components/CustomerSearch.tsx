@@ -1,16 +1,24 @@
 import { FormEvent, useState } from "react";
-import { api, Customer } from "../api";
+import { api, Customer, Interaction } from "../api";
 import type { T } from "../i18n";
 
-/** Find a customer by phone or name. */
+interface CustomerPage {
+  customer: Customer;
+  interactions: Interaction[];
+}
+
+/** Find a customer by phone or name, and open their page with the history. */
 export function CustomerSearch(props: { t: T }) {
   const { t } = props;
   const [q, setQ] = useState("");
   const [found, setFound] = useState<Customer[] | null>(null);
+  const [page, setPage] = useState<CustomerPage | null>(null);
   const search = async (e: FormEvent) => {
     e.preventDefault();
+    setPage(null);
     setFound(await api<Customer[]>("GET", `/customers?q=${encodeURIComponent(q.trim())}&limit=10`));
   };
+  const open = async (id: string) => setPage(await api<CustomerPage>("GET", `/customers/${id}`));
   return (
     <section className="customer-search">
       <form onSubmit={search}>
@@ -18,14 +26,39 @@ export function CustomerSearch(props: { t: T }) {
         <button type="submit">{t("search")}</button>
       </form>
       {found && found.length === 0 && <p className="muted">{t("noResults")}</p>}
-      {found && found.length > 0 && (
+      {found && found.length > 0 && !page && (
         <ul>
           {found.map((c) => (
             <li key={c.id}>
-              <b>{c.name}</b> {c.tier >= 3 && <span className="badge vip">{t("vip")}</span>} <span className="muted">{c.phones.join(" · ")}</span>
+              <button type="button" className="link" onClick={() => void open(c.id)}>{c.name}</button>{" "}
+              {c.tier >= 3 && <span className="badge vip">{t("vip")}</span>} <span className="muted">{c.phones.join(" · ")}</span>
             </li>
           ))}
         </ul>
+      )}
+      {page && (
+        <div className="customer-page" data-testid="customer-page">
+          <h3>
+            {page.customer.name} {page.customer.tier >= 3 && <span className="badge vip">{t("vip")}</span>}
+          </h3>
+          <p className="muted">{page.customer.phones.join(" · ")}</p>
+          <p>{page.customer.tags.map((tag) => <span key={tag} className="badge">{tag}</span>)}</p>
+          <h4>{t("recentInteractions")}</h4>
+          {page.interactions.length === 0 ? (
+            <p className="muted">{t("noInteractions")}</p>
+          ) : (
+            <ul className="history">
+              {page.interactions.map((i) => (
+                <li key={i.id}>
+                  <span>{new Date(i.arrived_at).toLocaleString()}</span> · <span>{i.channel}</span> · <span>{i.queue_id ?? "—"}</span> ·{" "}
+                  <span>{i.outcome ?? "—"}</span> {i.wrap_up_code && <span className="badge">{i.wrap_up_code}</span>}
+                  {i.notes && <div className="muted">{i.notes}</div>}
+                </li>
+              ))}
+            </ul>
+          )}
+          <button type="button" className="link" onClick={() => setPage(null)}>←</button>
+        </div>
       )}
     </section>
   );

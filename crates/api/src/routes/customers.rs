@@ -33,3 +33,24 @@ pub async fn search(State(state): State<AppState>, user: AuthUser, ip: ClientIp,
     audit::record(&state, Some(&user), &ip, "customer.search", None, format!("results={}", found.len())).await;
     Ok(Json(found.into_iter().map(|c| customer_dto(&user, c)).collect()))
 }
+
+/// A customer with their interaction history, newest first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CustomerPageDto {
+    pub customer: CustomerDto,
+    pub interactions: Vec<super::interactions::InteractionDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = CustomerPageDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, axum::extract::Path(id): axum::extract::Path<String>) -> ApiResult<Json<CustomerPageDto>> {
+    user.require(&[Role::Admin, Role::Supervisor, Role::Agent, Role::Qa])?;
+    let db = state.db();
+    let c = db.customer(&id).await?.ok_or_else(|| ApiError::not_found("customer", &id))?;
+    let history = db.customer_interactions(&id, 50).await?;
+    audit::record(&state, Some(&user), &ip, "customer.view", Some(&id), format!("interactions={}", history.len())).await;
+    Ok(Json(CustomerPageDto {
+        customer: customer_dto(&user, c),
+        interactions: history.into_iter().map(|i| super::interactions::dto(&user, i)).collect(),
+    }))
+}

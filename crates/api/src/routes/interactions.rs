@@ -96,7 +96,7 @@ pub struct RecordingDto {
     pub sha256: Option<String>,
 }
 
-fn dto(user: &AuthUser, i: hotline_store::Interaction) -> InteractionDto {
+pub(crate) fn dto(user: &AuthUser, i: hotline_store::Interaction) -> InteractionDto {
     InteractionDto {
         id: i.id,
         channel: i.channel,
@@ -123,6 +123,16 @@ fn dto(user: &AuthUser, i: hotline_store::Interaction) -> InteractionDto {
     }
 }
 
+/// An interaction as it stands now: routing's live row while the contact is
+/// in routing (the database row is written asynchronously), else the
+/// database's.
+async fn current(state: &AppState, id: &str) -> Result<Option<hotline_store::Interaction>, ApiError> {
+    if let Ok(Some(live)) = state.0.acd.interaction(id).await {
+        return Ok(Some(live));
+    }
+    Ok(state.db().interaction(id).await?)
+}
+
 /// Who may look at an interaction: the back office, or the agent who handled it.
 fn may_see(user: &AuthUser, i: &hotline_store::Interaction) -> bool {
     let office = [Role::Admin, Role::Supervisor, Role::Qa, Role::Auditor].iter().any(|r| user.has(*r));
@@ -147,7 +157,7 @@ pub async fn list(State(state): State<AppState>, user: AuthUser, Query(q): Query
     responses((status = 200, body = InteractionDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>) -> ApiResult<Json<InteractionDto>> {
     let db = state.db();
-    let i = db.interaction(&id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
+    let i = current(&state, &id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
     if !may_see(&user, &i) {
         return Err(ApiError::forbidden());
     }
@@ -208,7 +218,7 @@ async fn is_agents_contact(state: &AppState, user: &AuthUser, i: &hotline_store:
     responses((status = 200, body = ScreenPopDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn screen_pop(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>) -> ApiResult<Json<ScreenPopDto>> {
     let db = state.db();
-    let i = db.interaction(&id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
+    let i = current(&state, &id).await?.ok_or_else(|| ApiError::not_found("interaction", &id))?;
     let office = user.has(Role::Admin) || user.has(Role::Supervisor);
     if !office && !is_agents_contact(&state, &user, &i).await {
         return Err(ApiError::forbidden());
