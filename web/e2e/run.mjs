@@ -453,23 +453,8 @@ async function softphone(base, sipPort) {
   const mic = join(tmp, "tone880.wav");
   makeTone(mic, 48000, 880, 30);
 
-  // Number 1000 goes straight to the sales queue.
-  const admin = await tokenOf(base, "admin");
-  // 1000: a menu where 1 queues in sales (the caller presses it).
-  const flow = {
-    id: "e2e-web",
-    start: "menu",
-    nodes: {
-      menu: { type: "menu", prompt: "greeting", choices: { 1: "q" }, timeout_secs: 10, retries: 3, on_failure: "bye" },
-      q: { type: "enqueue", queue: "sales" },
-      bye: { type: "hangup" },
-    },
-  };
-  const saved = await call(base, "PUT", "/ivr/flows/e2e-web", admin, flow);
-  await call(base, "POST", `/ivr/flows/e2e-web/versions/${saved.version}/publish`, admin, {});
-  await call(base, "PUT", "/ivr/numbers/1000", admin, { flow_id: "e2e-web" });
-  await sleep(1500);
-  check(true, `IVR flow e2e-web v${saved.version} published on 1000`);
+  const version = await menuOn1000(base, "e2e-web");
+  check(true, `IVR flow e2e-web v${version} (a menu: 1 for sales) published on 1000`);
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -642,6 +627,42 @@ main().catch((e) => {
   process.exit(1);
 });
 
+/** Publishes flow `id` on 1000: a menu where key 1 queues in sales. */
+async function menuOn1000(base, id) {
+  const admin = await tokenOf(base, "admin");
+  const flow = {
+    id,
+    start: "menu",
+    nodes: {
+      menu: { type: "menu", prompt: "greeting", choices: { 1: "q" }, timeout_secs: 10, retries: 3, on_failure: "bye" },
+      q: { type: "enqueue", queue: "sales" },
+      bye: { type: "hangup" },
+    },
+  };
+  const saved = await call(base, "PUT", `/ivr/flows/${id}`, admin, flow);
+  await call(base, "POST", `/ivr/flows/${id}/versions/${saved.version}/publish`, admin, {});
+  await call(base, "PUT", "/ivr/numbers/1000", admin, { flow_id: id });
+  await sleep(1500);
+  return saved.version;
+}
+
+/** agent1 signs in on `page`; their softphone comes online and they go available. */
+async function agentReady(page, base) {
+  await page.goto(base + "/");
+  await page.fill("input[name=username]", "agent1");
+  await page.fill("input[name=password]", "demo");
+  await page.getByRole("button", { name: "登录" }).click();
+  const label = page.getByTestId("state-label");
+  await label.waitFor();
+  await page.locator("[data-testid=softphone].online").waitFor();
+  await page.locator(".conn.up").waitFor();
+  if ((await label.innerText()).includes("话后整理")) await page.getByRole("button", { name: "结束整理" }).click();
+  const goAvailable = page.locator("button.go-available");
+  if (await goAvailable.isEnabled()) await goAvailable.click();
+  await label.filter({ hasText: "就绪" }).waitFor();
+  return { label, goAvailable };
+}
+
 /** Launches Chromium whose fake microphone plays `wav`. */
 function browserWithMic(wav) {
   return chromium.launch({
@@ -657,20 +678,7 @@ async function callUs(base) {
   const tmp = mkdtempSync(join(tmpdir(), "hotline-callus-"));
   makeTone(join(tmp, "caller440.wav"), 48000, 440, 30);
   makeTone(join(tmp, "agent880.wav"), 48000, 880, 30);
-  const admin = await tokenOf(base, "admin");
-  const flow = {
-    id: "e2e-callus",
-    start: "menu",
-    nodes: {
-      menu: { type: "menu", prompt: "greeting", choices: { 1: "q" }, timeout_secs: 10, retries: 3, on_failure: "bye" },
-      q: { type: "enqueue", queue: "sales" },
-      bye: { type: "hangup" },
-    },
-  };
-  const saved = await call(base, "PUT", "/ivr/flows/e2e-callus", admin, flow);
-  await call(base, "POST", `/ivr/flows/e2e-callus/versions/${saved.version}/publish`, admin, {});
-  await call(base, "PUT", "/ivr/numbers/1000", admin, { flow_id: "e2e-callus" });
-  await sleep(1500);
+  await menuOn1000(base, "e2e-callus");
 
   const agentBrowser = await browserWithMic(join(tmp, "agent880.wav"));
   const callerBrowser = await browserWithMic(join(tmp, "caller440.wav"));
@@ -678,18 +686,7 @@ async function callUs(base) {
     const agent = await agentBrowser.newPage({ viewport: { width: 1366, height: 768 } });
     agent.setDefaultTimeout(15_000);
     await serveWeb(agent, base);
-    await agent.goto(base + "/");
-    await agent.fill("input[name=username]", "agent1");
-    await agent.fill("input[name=password]", "demo");
-    await agent.getByRole("button", { name: "登录" }).click();
-    const label = agent.getByTestId("state-label");
-    await label.waitFor();
-    await agent.locator("[data-testid=softphone].online").waitFor();
-    await agent.locator(".conn.up").waitFor();
-    if ((await label.innerText()).includes("话后整理")) await agent.getByRole("button", { name: "结束整理" }).click();
-    const goAvailable = agent.locator("button.go-available");
-    if (await goAvailable.isEnabled()) await goAvailable.click();
-    await label.filter({ hasText: "就绪" }).waitFor();
+    await agentReady(agent, base);
     check(true, "agent1 waits in the browser, available");
 
     const visitor = await callerBrowser.newPage({ viewport: { width: 1366, height: 768 } });
