@@ -472,21 +472,9 @@ async function softphone(base, sipPort) {
   await serveWeb(page, base);
   let caller = null;
   try {
-    await page.goto(base + "/");
-    await page.fill("input[name=username]", "agent1");
-    await page.fill("input[name=password]", "demo");
-    await page.getByRole("button", { name: "登录" }).click();
-    const label = page.getByTestId("state-label");
-    await label.waitFor();
+    const { label, goAvailable } = await agentReady(page, base);
     const phone = page.getByTestId("softphone");
-    await page.locator("[data-testid=softphone].online").waitFor();
-    check(true, "the softphone comes online when the desktop opens");
-    await page.locator(".conn.up").waitFor();
-    if ((await label.innerText()).includes("话后整理")) await page.getByRole("button", { name: "结束整理" }).click();
-    const goAvailable = page.locator("button.go-available");
-    if (await goAvailable.isEnabled()) await goAvailable.click();
-    await label.filter({ hasText: "就绪" }).waitFor();
-    check(true, "agent1 goes available");
+    check(true, "the softphone comes online when the desktop opens, and agent1 goes available");
 
     const dir = join(tmp, "caller");
     mkdirSync(dir);
