@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use crate::tts::{CachedTts, Tts};
 
@@ -39,7 +40,10 @@ pub struct PromptLibrary {
 struct Inner {
     dir: PathBuf,
     tts: Option<CachedTts<Box<dyn Tts>>>,
-    cache: Mutex<HashMap<String, Samples>>,
+    /// Loaded prompts, with the modification time of the uploaded file each
+    /// came from (`None`: spoken or built in), so an upload takes effect on
+    /// the next play.
+    cache: Mutex<HashMap<String, (Samples, Option<SystemTime>)>>,
 }
 
 impl PromptLibrary {
@@ -50,7 +54,8 @@ impl PromptLibrary {
 
     /// The prompt called `name`, loading it on first use.
     pub async fn get(&self, name: &str) -> Result<Samples, PromptError> {
-        if let Some(s) = self.cached(name) {
+        let version = self.upload_time(name);
+        if let Some(s) = self.cached(name, version) {
             return Ok(s);
         }
         let me = self.clone();
@@ -59,16 +64,26 @@ impl PromptLibrary {
             .await
             .map_err(|e| PromptError::Unusable { name: name.to_owned(), why: e.to_string() })??;
         let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(cache.entry(name.to_owned()).or_insert(loaded).clone())
+        cache.insert(name.to_owned(), (loaded.clone(), version));
+        Ok(loaded)
     }
 
-    fn cached(&self, name: &str) -> Option<Samples> {
-        self.inner.cache.lock().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
+    fn cached(&self, name: &str, version: Option<SystemTime>) -> Option<Samples> {
+        let cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.get(name).filter(|(_, v)| *v == version).map(|(s, _)| s.clone())
     }
 
-    /// Forgets what was loaded (after an upload replaced a prompt).
-    pub fn invalidate(&self) {
-        self.inner.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    /// When the uploaded file for `name` was last written, if there is one.
+    fn upload_time(&self, name: &str) -> Option<SystemTime> {
+        self.upload_path(name)?.metadata().and_then(|m| m.modified()).ok()
+    }
+
+    /// Where an upload called `name` lives; `None` for spoken text and
+    /// names that would leave the folder.
+    fn upload_path(&self, name: &str) -> Option<PathBuf> {
+        let rel = Path::new(name);
+        let safe = !name.is_empty() && !name.starts_with("tts:") && rel.components().all(|c| matches!(c, Component::Normal(_)));
+        (safe && !self.inner.dir.as_os_str().is_empty()).then(|| self.inner.dir.join(format!("{name}.wav")))
     }
 
     fn load(&self, name: &str) -> Result<Samples, PromptError> {
@@ -103,15 +118,11 @@ impl PromptLibrary {
     /// An uploaded file, else the built-in prompt of the same last name part.
     fn file(&self, name: &str) -> Result<Vec<u8>, PromptError> {
         let rel = Path::new(name);
-        let safe = !name.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
-        if !safe {
+        if name.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
             return Err(PromptError::NotFound(name.to_owned()));
         }
-        if !self.inner.dir.as_os_str().is_empty() {
-            let path = self.inner.dir.join(format!("{name}.wav"));
-            if let Ok(bytes) = std::fs::read(&path) {
-                return Ok(bytes);
-            }
+        if let Some(bytes) = self.upload_path(name).and_then(|p| std::fs::read(p).ok()) {
+            return Ok(bytes);
         }
         let base = rel.file_name().and_then(|f| f.to_str()).unwrap_or(name);
         crate::prompts::builtin(&format!("{base}.wav"))
@@ -150,6 +161,15 @@ mod tests {
         assert!(matches!(lib.get("nope").await, Err(PromptError::NotFound(_))));
         assert_eq!(lib.get("beep").await.unwrap().len(), 3200, "the voicemail tone is built in");
         assert_eq!(lib.get("ringback").await.unwrap().len(), 40_000, "so is ringback");
+        // A new upload replaces what was cached, from the next play on.
+        let path = dir.path().join("en/greeting.wav");
+        std::fs::write(&path, crate::audio::wav_bytes(&tone[..400], 8000)).unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(later).unwrap();
+        assert_eq!(lib.get("en/greeting").await.unwrap().len(), 400, "the new upload plays");
+        // An upload under a built-in's name replaces the built-in too.
+        std::fs::write(dir.path().join("greeting.wav"), crate::audio::wav_bytes(&tone, 8000)).unwrap();
+        assert_eq!(lib.get("greeting").await.unwrap().len(), 800);
         assert!(matches!(lib.get("tts:cmn:你好").await, Err(PromptError::Unusable { .. })), "no engine configured");
     }
 }
