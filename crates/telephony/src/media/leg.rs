@@ -102,10 +102,6 @@ impl Leg {
         self.remote = Some(n);
     }
 
-    pub fn has_remote(&self) -> bool {
-        self.remote.is_some()
-    }
-
     /// Whether the peer said it sends media (not on hold, not inactive).
     pub fn peer_sends(&self) -> bool {
         use hotline_media::sdp::Direction;

@@ -8,11 +8,10 @@
 
 use hotline_calls::{CallId, Input as CallInput, Side};
 use hotline_media::sdp;
-use hotline_sip::dialog::Dialog;
-use hotline_sip::{Method, Request, Response, TxKey};
+use hotline_sip::{Response, TxKey};
 
-use super::outbound::{Fork, ForkState};
-use super::{random, Server};
+use super::outbound::{Acked, Fork, ForkState};
+use super::Server;
 use crate::media::Command;
 
 impl Server {
@@ -25,18 +24,8 @@ impl Server {
             return self.call_input(CallInput::CustomerFailed { call });
         };
         let offer = sdp::offer(self.local.ip(), c.caller.rtp_port, rand::random::<u32>().into());
-        let tag = hotline_sip::ids::tag(&random());
-        let mut invite = Request::new(Method::Invite, uri);
-        invite.headers.push("Via", self.via(transport).to_string());
-        invite.headers.push("Max-Forwards", "70");
         // The customer sees the number they called.
-        invite.headers.push("From", format!("<sip:{}@{}>;tag={tag}", c.to_number, self.local));
-        invite.headers.push("To", format!("<sip:{number}@{}>", dest));
-        invite.headers.push("Call-ID", hotline_sip::ids::call_id(&random(), &self.local.ip().to_string()));
-        invite.headers.push("CSeq", "1 INVITE");
-        invite.headers.push("Contact", self.contact(&c.to_number));
-        invite.headers.push("Allow", super::ALLOW);
-        let invite = invite.with_body("application/sdp", offer.into_bytes());
+        let invite = self.new_invite(uri, &c.to_number, format!("<sip:{number}@{dest}>"), &c.to_number, transport, &offer);
         tracing::info!(%call, "calling the customer back");
         match self.send_request(dest, transport, invite.clone()) {
             Some(key) => {
@@ -48,37 +37,14 @@ impl Server {
 
     /// A final response to the callback INVITE.
     pub(super) fn customer_response(&mut self, key: &TxKey, response: &Response) {
-        let Some(f) = self.client_invites.get_mut(key) else { return };
-        let (call, dest, transport) = (f.call, f.dest, f.transport);
-        if f.state == ForkState::Answered {
-            // A retransmitted 2xx: our ACK was lost.
-            if let Some(ack) = f.ack.clone() {
-                self.send_request(dest, transport, ack);
-            }
-            return;
-        }
         if !response.is_success() {
-            if f.state.open() {
-                f.state = ForkState::Failed(response.status);
-                self.call_input(CallInput::CustomerFailed { call });
-            }
+            let Some(f) = self.client_invites.get_mut(key).filter(|f| f.state.open()) else { return };
+            f.state = ForkState::Failed(response.status);
+            let call = f.call;
+            self.call_input(CallInput::CustomerFailed { call });
             return;
         }
-        let was_open = f.state.open();
-        f.state = ForkState::Answered;
-        let invite = f.invite.clone();
-        let mut dialog = match Dialog::uac(&invite, response) {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(%call, error = %e, "customer's answer unusable");
-                return;
-            }
-        };
-        let ack = dialog.ack(dialog.local_cseq, &self.via(transport));
-        self.send_request(dest, transport, ack.clone());
-        if let Some(f) = self.client_invites.get_mut(key) {
-            f.ack = Some(ack);
-        }
+        let Some(Acked { call, mut dialog, dest, transport, was_open }) = self.ack_2xx(key, response) else { return };
         let negotiated = sdp::read_answer(&String::from_utf8_lossy(&response.body));
         let wanted = was_open && self.calls.get(&call).is_some_and(|c| c.caller.dialog.is_none());
         let (true, Ok(n)) = (wanted, &negotiated) else {
@@ -86,8 +52,7 @@ impl Server {
             if let Err(e) = &negotiated {
                 tracing::warn!(%call, error = %e, "customer's SDP unusable");
             }
-            let bye = dialog.request(Method::Bye, &self.via(transport));
-            self.send_request(dest, transport, bye);
+            self.send_bye(&mut dialog, dest, transport, None);
             if wanted {
                 self.call_input(CallInput::CustomerFailed { call });
             }

@@ -63,8 +63,8 @@ impl Server {
             return self.respond(key, r);
         }
         self.refresh_dial_plan().await;
-        let dialled = user(request.uri_user());
-        let agent = if self.orch.serves(&dialled) {
+        let to_number = user(request.uri_user());
+        let agent = if self.orch.serves(&to_number) {
             None
         } else {
             match self.authenticate_caller(&request, from).await {
@@ -107,7 +107,7 @@ impl Server {
         let media = media::spawn(call, media::Endpoint::Rtp(leg), self.services.media, self.services.prompts.clone(), self.media_tx.clone());
         media.send(Command::Remote { side: Side::Caller, sdp: negotiated });
         let contact = uuid::Uuid::now_v7().to_string();
-        let (from_number, to_number) = (user(request.headers.from()), user(request.uri_user()));
+        let from_number = user(request.headers.from());
         let trunk = self.trunk_of(from.ip()).unwrap_or("");
         tracing::info!(%call, %contact, to = %to_number, trunk, sip_call_id = request.headers.call_id().unwrap_or(""), "incoming call");
         let caller = CallerLeg {
@@ -214,8 +214,7 @@ impl Server {
         let Some(mut dialog) = c.caller.dialog.take() else { return };
         let (peer, transport) = (c.caller.peer, c.caller.transport);
         self.dialogs.remove(&dialog.id);
-        let bye = dialog.request(Method::Bye, &self.via(transport)).with_header("Reason", format!("Q.850;text=\"{}\"", cause.code()));
-        self.send_request(peer, transport, bye);
+        self.send_bye(&mut dialog, peer, transport, Some(cause));
     }
 
     /// A CANCEL: answered 200 (481 without an INVITE); an INVITE without a

@@ -325,6 +325,31 @@ impl Server {
         via
     }
 
+    /// Ends a dialog of ours with a BYE (with the hang-up cause, when there is one).
+    fn send_bye(&mut self, dialog: &mut hotline_sip::dialog::Dialog, dest: SocketAddr, transport: SipTransport, cause: Option<hotline_calls::Cause>) {
+        let mut bye = dialog.request(Method::Bye, &self.via(transport));
+        if let Some(cause) = cause {
+            bye = bye.with_header("Reason", format!("Q.850;text=\"{}\"", cause.code()));
+        }
+        self.send_request(dest, transport, bye);
+    }
+
+    /// A new INVITE of ours (a fresh dialog): to `uri`, from `from_user`
+    /// (shown on the phone), to `to` (a name-addr), with our SDP `offer`.
+    fn new_invite(&self, uri: String, from_user: &str, to: String, contact_user: &str, transport: SipTransport, offer: &str) -> Request {
+        let tag = hotline_sip::ids::tag(&random());
+        let mut invite = Request::new(Method::Invite, uri);
+        invite.headers.push("Via", self.via(transport).to_string());
+        invite.headers.push("Max-Forwards", "70");
+        invite.headers.push("From", format!("<sip:{from_user}@{}>;tag={tag}", self.local));
+        invite.headers.push("To", to);
+        invite.headers.push("Call-ID", hotline_sip::ids::call_id(&random(), &self.local.ip().to_string()));
+        invite.headers.push("CSeq", "1 INVITE");
+        invite.headers.push("Contact", self.contact(contact_user));
+        invite.headers.push("Allow", ALLOW);
+        invite.with_body("application/sdp", offer.as_bytes().to_vec())
+    }
+
     /// Our Contact for `user`.
     fn contact(&self, user: &str) -> String {
         format!("<sip:{user}@{}>", self.local)

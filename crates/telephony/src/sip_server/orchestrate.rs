@@ -191,20 +191,11 @@ impl Server {
     /// The call is over: whatever is still open is closed.
     fn end_call(&mut self, call: CallId, cause: Cause) {
         self.cancel_forks_of(call);
-        self.refuse_caller(call, cause);
+        // Whatever is still open of the caller's leg: a final answer, or a BYE.
+        self.hang_up_caller(call, cause);
         self.hang_up_agent(call, cause);
         self.web_calls.retain(|_, c| *c != call);
         let Some(c) = self.calls.remove(&call) else { return };
-        if let Some(d) = &c.caller.dialog {
-            // The caller is still on the line (e.g. a refused transfer): end it.
-            self.dialogs.remove(&d.id);
-            let mut dialog = d.clone();
-            let bye = dialog.request(hotline_sip::Method::Bye, &self.via(c.caller.transport));
-            self.send_request(c.caller.peer, c.caller.transport, bye);
-        }
-        if let Some(k) = &c.caller.key {
-            self.server_invites.remove(k);
-        }
         c.media.send(Command::Close);
         if c.voicemail {
             self.routing.send(Job::VoicemailEnded { contact: c.contact.clone(), cause: cause.code() });

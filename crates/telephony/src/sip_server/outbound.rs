@@ -8,10 +8,20 @@ use std::net::SocketAddr;
 use hotline_calls::{CallId, Cause, DialFailure, Input as CallInput, Side};
 use hotline_media::sdp;
 use hotline_sip::dialog::Dialog;
-use hotline_sip::{Method, Request, Response, Transport as SipTransport, TxKey};
+use hotline_sip::{Request, Response, Transport as SipTransport, TxKey};
 
-use super::{random, Server};
+use super::Server;
 use crate::media::{self, Command, Leg};
+
+/// A 2xx of ours acknowledged (see `ack_2xx`).
+pub(super) struct Acked {
+    pub call: CallId,
+    pub dialog: Dialog,
+    pub dest: SocketAddr,
+    pub transport: SipTransport,
+    /// The INVITE had no final answer before this one (it was not cancelled).
+    pub was_open: bool,
+}
 
 /// A phone to ring: its URI, where to send, over what.
 pub(super) type Phone = (String, SocketAddr, SipTransport);
@@ -140,18 +150,7 @@ impl Server {
         let caller = c.from_number.clone();
         let mut forks = Vec::new();
         for (uri, dest, transport) in phones {
-            let tag = hotline_sip::ids::tag(&random());
-            let call_id = hotline_sip::ids::call_id(&random(), &self.local.ip().to_string());
-            let mut invite = Request::new(Method::Invite, uri);
-            invite.headers.push("Via", self.via(transport).to_string());
-            invite.headers.push("Max-Forwards", "70");
-            invite.headers.push("From", format!("<sip:{caller}@{}>;tag={tag}", self.local));
-            invite.headers.push("To", format!("<sip:{extension}@{}>", self.local));
-            invite.headers.push("Call-ID", call_id);
-            invite.headers.push("CSeq", "1 INVITE");
-            invite.headers.push("Contact", self.contact("hotline"));
-            invite.headers.push("Allow", super::ALLOW);
-            let invite = invite.with_body("application/sdp", offer.clone().into_bytes());
+            let invite = self.new_invite(uri, &caller, format!("<sip:{extension}@{}>", self.local), "hotline", transport, &offer);
             if let Some(key) = self.send_request(dest, transport, invite.clone()) {
                 self.client_invites.insert(key.clone(), Fork::new(call, Side::Agent, invite, dest, transport));
                 forks.push(key);
@@ -236,37 +235,38 @@ impl Server {
         self.pending.push_back(CallInput::AgentFailed { call, why });
     }
 
-    /// A 2xx to one of our INVITEs: the first answer wins the call; any
-    /// other is acknowledged and hung up.
-    fn answered(&mut self, key: TxKey, response: Response) {
-        let via_transport = match self.client_invites.get(&key) {
-            Some(f) => f.transport,
-            None => return,
-        };
-        let Some(f) = self.client_invites.get(&key) else { return };
-        let call = f.call;
+    /// The 2xx of one of our INVITEs, acknowledged: the dialog it made.
+    /// A retransmitted 2xx (our ACK was lost) gets the same ACK again, and
+    /// `None`, as does one that makes no dialog.
+    pub(super) fn ack_2xx(&mut self, key: &TxKey, response: &Response) -> Option<Acked> {
+        let f = self.client_invites.get(key)?;
+        let (call, dest, transport, was_open) = (f.call, f.dest, f.transport, f.state.open());
         if f.state == ForkState::Answered {
-            // A retransmitted 2xx: our ACK was lost.
             if let Some(ack) = f.ack.clone() {
-                let (dest, transport) = (f.dest, f.transport);
                 self.send_request(dest, transport, ack);
             }
-            return;
+            return None;
         }
-        let (invite, dest) = (f.invite.clone(), f.dest);
-        let mut dialog = match Dialog::uac(&invite, &response) {
+        let dialog = match Dialog::uac(&f.invite, response) {
             Ok(d) => d,
             Err(e) => {
-                tracing::warn!(%call, error = %e, "agent's answer unusable");
-                return;
+                tracing::warn!(%call, error = %e, "answer to our INVITE unusable");
+                return None;
             }
         };
-        let ack = dialog.ack(dialog.local_cseq, &self.via(via_transport));
-        self.send_request(dest, via_transport, ack.clone());
-        if let Some(f) = self.client_invites.get_mut(&key) {
+        let ack = dialog.ack(dialog.local_cseq, &self.via(transport));
+        self.send_request(dest, transport, ack.clone());
+        if let Some(f) = self.client_invites.get_mut(key) {
             f.state = ForkState::Answered;
             f.ack = Some(ack);
         }
+        Some(Acked { call, dialog, dest, transport, was_open })
+    }
+
+    /// A 2xx to one of our INVITEs: the first answer wins the call; any
+    /// other is acknowledged and hung up.
+    fn answered(&mut self, key: TxKey, response: Response) {
+        let Some(Acked { call, mut dialog, dest, transport, .. }) = self.ack_2xx(&key, &response) else { return };
         let wanted = self.leg_of(call, &key).is_some_and(|a| !a.settled && a.dialog.is_none());
         let negotiated = sdp::read_answer(&String::from_utf8_lossy(&response.body));
         let negotiated = match (wanted, negotiated) {
@@ -277,8 +277,7 @@ impl Server {
                 if let Err(e) = result {
                     tracing::warn!(%call, error = %e, "agent's SDP answer unusable");
                 }
-                let bye = dialog.request(Method::Bye, &self.via(via_transport));
-                self.send_request(dest, via_transport, bye);
+                self.send_bye(&mut dialog, dest, transport, None);
                 if wanted {
                     if let Some(f) = self.client_invites.get_mut(&key) {
                         f.state = ForkState::Failed(488);
@@ -298,7 +297,7 @@ impl Server {
         if let Some(a) = c.agent.as_mut() {
             tracing::info!(%call, extension = %a.extension, phone = %dest, "agent answered");
             a.dialog = Some(dialog);
-            a.peer = Some((dest, via_transport));
+            a.peer = Some((dest, transport));
             a.settled = true;
         }
         self.pending.push_back(CallInput::AgentAnswered { call });
@@ -335,8 +334,7 @@ impl Server {
         let forks = leg.forks.clone();
         if let (Some(mut dialog), Some((dest, transport))) = (leg.dialog.take(), leg.peer) {
             self.dialogs.remove(&dialog.id);
-            let bye = dialog.request(Method::Bye, &self.via(transport)).with_header("Reason", format!("Q.850;text=\"{}\"", cause.code()));
-            self.send_request(dest, transport, bye);
+            self.send_bye(&mut dialog, dest, transport, Some(cause));
         }
         for k in &forks {
             self.cancel_fork(k);
