@@ -38,11 +38,19 @@ fn dto(b: hotline_store::Broadcast) -> BroadcastDto {
     BroadcastDto { number: b.number, prompt: b.prompt, instead: b.instead, updated_at: b.updated_at, updated_by: b.updated_by }
 }
 
-fn check_number(number: &str) -> Result<(), ApiError> {
+pub(crate) fn check_number(number: &str) -> Result<(), ApiError> {
     if number.is_empty() || number.len() > 32 || !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid("number", "1-32 digits"));
     }
     Ok(())
+}
+
+/// A recorded prompt's name: lower-case letters, digits, `_`, `-`, with an
+/// optional language folder (`en/incident`); at most 64 characters.
+pub(crate) fn is_prompt_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))
 }
 
 /// A prompt name or `tts:<voice>:<text>`.
@@ -51,11 +59,7 @@ pub(crate) fn check_prompt(prompt: &str) -> Result<(), ApiError> {
         Some(rest) => rest.split_once(':').is_some_and(|(voice, text)| {
             !voice.is_empty() && voice.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !text.trim().is_empty() && text.chars().count() <= 2000
         }),
-        None => {
-            !prompt.is_empty()
-                && prompt.len() <= 64
-                && prompt.split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'))
-        }
+        None => is_prompt_name(prompt),
     };
     if ok {
         Ok(())

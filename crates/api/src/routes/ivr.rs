@@ -164,9 +164,7 @@ pub async fn numbers(State(state): State<AppState>, user: AuthUser) -> ApiResult
     request_body = SetIvrNumber, responses((status = 200, body = IvrNumber), (status = 422, body = ErrorBody)))]
 pub async fn set_number(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(number): Path<String>, ApiJson(req): ApiJson<SetIvrNumber>) -> ApiResult<Json<IvrNumber>> {
     user.require(&[Role::Admin])?;
-    if number.is_empty() || number.len() > 32 || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid("number", "1-32 digits"));
-    }
+    super::broadcasts::check_number(&number)?;
     if state.db().flow_versions(&req.flow_id).await?.is_empty() {
         return Err(ApiError::invalid("flow_id", format!("no flow `{}`", req.flow_id)));
     }

@@ -66,10 +66,7 @@ pub(crate) fn dto(q: Queue) -> QueueDto {
 /// The caller experience from the API's form, checked field by field.
 async fn caller_experience(state: &AppState, d: CallerExperienceDto) -> Result<CallerExperience, ApiError> {
     let field = |f: &str| format!("caller_experience.{f}");
-    let prompt_ok = !d.music_on_hold.is_empty()
-        && d.music_on_hold.len() <= 64
-        && d.music_on_hold.split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'));
-    if !prompt_ok {
+    if !crate::routes::broadcasts::is_prompt_name(&d.music_on_hold) {
         return Err(ApiError::invalid(&field("music_on_hold"), "a prompt name: lower-case letters, digits, `_`, `-`, an optional language folder"));
     }
     if d.announce_every_secs.is_some_and(|s| !(10..=600).contains(&s)) {

@@ -83,9 +83,7 @@ pub struct WebCallDto {
     request_body(content = String, content_type = "application/sdp"),
     responses((status = 200, body = WebCallDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn call_in(State(state): State<AppState>, Path(number): Path<String>, offer: String) -> ApiResult<axum::Json<WebCallDto>> {
-    if number.is_empty() || number.len() > 32 || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid("number", "1-32 digits"));
-    }
+    super::broadcasts::check_number(&number)?;
     if offer.len() > 64 * 1024 || !offer.starts_with("v=0") {
         return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
     }
