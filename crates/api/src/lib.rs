@@ -20,7 +20,7 @@ mod state;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState, RecordingStore};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, broadcasts, customers, demo_shop, softphone, events, interactions, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth as auth_routes, broadcasts, customers, demo_shop, softphone, events, interactions, ivr, ops, prompts, queues, sip_guard, skills, work};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -80,6 +80,8 @@ pub fn router(state: AppState) -> Router {
             "/prompts/{name}",
             get(prompts::get).put(prompts::upload).layer(DefaultBodyLimit::max(prompts::MAX_UPLOAD)),
         )
+        .route("/sip/guard", get(sip_guard::get))
+        .route("/sip/guard/bans/{ip}", delete(sip_guard::unban))
         .route("/events", get(events::stream))
         .route("/openapi.json", get(|| async { Json(openapi::ApiDoc::openapi()) }))
         .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint") });

@@ -7,7 +7,7 @@ use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvr
 use crate::routes::broadcasts::{BroadcastDto, SetBroadcast};
 use crate::routes::interactions::{CustomerDto, InteractionDto, PatchInteraction, RecordingDto, ScreenPopDto, SurveyDto};
 use crate::routes::prompts::PromptDto;
-use crate::routes::{agents, auth, broadcasts, customers, events, interactions, softphone, ivr, ops, prompts, queues, skills, work};
+use crate::routes::{agents, auth, broadcasts, customers, events, interactions, softphone, ivr, ops, prompts, queues, sip_guard, skills, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search, customers::get,
         broadcasts::list, broadcasts::set, broadcasts::clear,
         softphone::set, softphone::answer, softphone::hangup, softphone::call_in, softphone::call_in_hangup,
+        sip_guard::get, sip_guard::unban,
         events::stream,
         ops::healthz, ops::readyz, ops::metrics,
     ),
@@ -33,7 +34,8 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
         BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
-        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, customers::CustomerPageDto)),
+        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, customers::CustomerPageDto,
+        sip_guard::SipGuardDto, sip_guard::BanDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

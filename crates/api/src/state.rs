@@ -66,18 +66,28 @@ pub(crate) struct Inner {
     pub limiter: LoginLimiter,
     /// Browser agents' softphones (absent when SIP is off).
     pub telephony: Option<hotline_telephony::sip_server::TelephonyHandle>,
+    /// Password changes, reloads and the guard of the SIP side (absent when SIP is off).
+    pub sip_control: Option<hotline_telephony::sip_server::Control>,
 }
 
 impl AppState {
     pub fn new(store: Store, acd: AcdHandle, bus: EventBus, settings: ApiSettings) -> Self {
         let limiter = LoginLimiter::new(settings.max_failures_per_user, settings.max_failures_per_ip, settings.failure_window_ms);
-        AppState(Arc::new(Inner { store, acd, bus, settings, limiter, telephony: None }))
+        AppState(Arc::new(Inner { store, acd, bus, settings, limiter, telephony: None, sip_control: None }))
     }
 
-    /// Connects the API to telephony for browser softphones.
-    pub fn with_telephony(self, handle: hotline_telephony::sip_server::TelephonyHandle) -> Self {
+    /// Connects the API to telephony: browser softphones, and the SIP side's control.
+    pub fn with_telephony(self, handle: hotline_telephony::sip_server::TelephonyHandle, control: hotline_telephony::sip_server::Control) -> Self {
         let inner = Arc::try_unwrap(self.0).unwrap_or_else(|_| unreachable!("with_telephony is called before the state is shared"));
-        AppState(Arc::new(Inner { telephony: Some(handle), ..inner }))
+        AppState(Arc::new(Inner { telephony: Some(handle), sip_control: Some(control), ..inner }))
+    }
+
+    /// After a change to the dial plan, agents or credentials: the SIP side
+    /// reloads them now; returns once new calls see the change.
+    pub(crate) async fn telephony_changed(&self) {
+        if let Some(c) = &self.0.sip_control {
+            c.reload().await;
+        }
     }
 
     pub(crate) fn db(&self) -> TenantStore {

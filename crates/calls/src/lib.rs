@@ -47,6 +47,7 @@
 
 mod greeting;
 mod orchestrator;
+pub mod outside;
 mod reconcile;
 mod types;
 

@@ -100,6 +100,30 @@ fn validate(config: Config) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+fn validate_calling(c: &crate::telephony::CallingConfig) -> Result<(), ConfigError> {
+    use crate::telephony::CALLING_CLASSES;
+    if !CALLING_CLASSES.contains(&c.default_class.as_str()) {
+        return Err(ConfigError::Invalid {
+            field: "calling.default_class",
+            message: format!("must be one of {}, not `{}`", CALLING_CLASSES.join(", "), c.default_class),
+        });
+    }
+    for (i, r) in c.rules.iter().enumerate() {
+        let bad = |message: String| ConfigError::Invalid { field: "calling.rules", message: format!("entry {i}: {message}") };
+        if r.extensions.is_empty() || r.extensions.iter().any(|e| e.is_empty()) {
+            return Err(bad("`extensions` must name at least one extension (a trailing * matches a prefix)".into()));
+        }
+        if !r.class.is_empty() && !CALLING_CLASSES.contains(&r.class.as_str()) {
+            return Err(bad(format!("`class` must be one of {}, not `{}`", CALLING_CLASSES.join(", "), r.class)));
+        }
+        let digits = |p: &String| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'+');
+        if let Some(p) = r.allow_prefixes.iter().chain(&r.block_prefixes).find(|p| !digits(p)) {
+            return Err(bad(format!("prefix `{p}` must be digits")));
+        }
+    }
+    Ok(())
+}
+
 fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
     let sip = &config.sip;
     if sip.realm.is_empty() {
@@ -114,6 +138,13 @@ fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
     if !sip.public_ip.is_empty() && sip.public_ip.parse::<std::net::IpAddr>().is_err() {
         return Err(ConfigError::Invalid { field: "sip.public_ip", message: "must be an IPv4 or IPv6 address".into() });
     }
+    if let Some(net) = sip.trusted_sources.iter().find(|n| crate::telephony::cidr_contains(n, std::net::IpAddr::from([0, 0, 0, 0])).is_none()) {
+        return Err(ConfigError::Invalid { field: "sip.trusted_sources", message: format!("`{net}` is not an address or a CIDR block") });
+    }
+    if sip.max_header_lines < 16 {
+        return Err(ConfigError::Invalid { field: "sip.max_header_lines", message: "must be at least 16".into() });
+    }
+    validate_calling(&config.calling)?;
     let m = &config.media;
     if !m.rtp_port_min.is_multiple_of(2) || m.rtp_port_min < 1024 || m.rtp_port_max <= m.rtp_port_min {
         return Err(ConfigError::Invalid {

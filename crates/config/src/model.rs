@@ -26,6 +26,8 @@ pub struct Config {
     pub lookups: Vec<LookupConfig>,
     /// Carriers and PBXs calls come from and go to; none by default.
     pub trunks: Vec<TrunkConfig>,
+    /// What agents' phones may dial outside.
+    pub calling: CallingConfig,
 }
 
 /// `[server]`: the HTTP listener.

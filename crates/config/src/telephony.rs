@@ -29,11 +29,48 @@ pub struct SipConfig {
     pub max_expires_secs: u32,
     /// Registration granted when the phone asks for none, in seconds. Default 600.
     pub default_expires_secs: u32,
-    /// Failed authentications from one address within the window before it
-    /// is refused with 403 until the window passes. Default 10.
+    /// Failed authentications (REGISTER or INVITE) from one address within
+    /// the window before it is banned: nothing it sends is answered, not
+    /// even OPTIONS. Default 10.
     pub max_auth_failures: u32,
-    /// Length of that window, in seconds. Default 300.
+    /// The window failures and dropped requests are counted in, in seconds.
+    /// Default 300.
     pub auth_failure_window_secs: u32,
+    /// How long a ban lasts, in seconds. Default 1800.
+    pub ban_secs: u32,
+    /// Failures after which an address must wait before its next attempt
+    /// is checked (1 s, doubling with each further failure); attempts sent
+    /// sooner are refused unchecked and count as failures. Default 3.
+    pub auth_throttle_after: u32,
+    /// Failures on one extension, from any addresses, within the window
+    /// before only the addresses that extension signed in from before may
+    /// try its password (a distributed guess cannot go on, its own phone
+    /// is not locked out). Default 20.
+    pub extension_max_auth_failures: u32,
+    /// New transactions (REGISTER, INVITE, OPTIONS, …) one address may start
+    /// per second, sustained; more are dropped. 0 turns the limit off.
+    /// Default 20.
+    pub requests_per_sec: u32,
+    /// Requests one address may send at once above that rate. Default 100.
+    pub request_burst: u32,
+    /// Requests dropped by the limit, within the window, before the
+    /// address is banned. Default 100.
+    pub flood_ban_after: u32,
+    /// Addresses or CIDR blocks exempt from the request limit (an office
+    /// behind one NAT address, a load generator). Trunks are always exempt.
+    /// Default none.
+    pub trusted_sources: Vec<String>,
+    /// Open TCP connections at most, in all. Default 4096.
+    pub tcp_max_connections: u32,
+    /// Open TCP connections at most from one address. Default 64.
+    pub tcp_max_per_source: u32,
+    /// A TCP connection with no traffic either way for this long is
+    /// closed, in seconds (phones keep theirs open with CRLF keep-alives
+    /// and registration refreshes). Default 900.
+    pub tcp_idle_secs: u32,
+    /// Header lines a SIP message may have at most; more get
+    /// `400 Too Many Headers`. Default 256.
+    pub max_header_lines: u32,
     /// Seconds between the checks that compare agents' routing states with
     /// live calls and registrations. Default 5.
     pub reconcile_interval_secs: u32,
@@ -55,6 +92,17 @@ impl Default for SipConfig {
             default_expires_secs: 600,
             max_auth_failures: 10,
             auth_failure_window_secs: 300,
+            ban_secs: 1800,
+            auth_throttle_after: 3,
+            extension_max_auth_failures: 20,
+            requests_per_sec: 20,
+            request_burst: 100,
+            flood_ban_after: 100,
+            trusted_sources: Vec::new(),
+            tcp_max_connections: 4096,
+            tcp_max_per_source: 64,
+            tcp_idle_secs: 900,
+            max_header_lines: 256,
             reconcile_interval_secs: 5,
             digest_sha256: false,
         }
@@ -203,6 +251,9 @@ pub struct TrunkConfig {
     pub password: String,
     /// Registration lifetime asked for, in seconds. Default 600.
     pub register_expires_secs: u32,
+    /// Outside calls through this trunk at once; more are refused.
+    /// 0: no cap. Default 0.
+    pub max_concurrent: u32,
 }
 
 impl Default for TrunkConfig {
@@ -216,6 +267,7 @@ impl Default for TrunkConfig {
             username: String::new(),
             password: String::new(),
             register_expires_secs: 600,
+            max_concurrent: 0,
         }
     }
 }
@@ -232,6 +284,7 @@ impl std::fmt::Debug for TrunkConfig {
             .field("username", &self.username)
             .field("password", &if self.password.is_empty() { "" } else { "<secret>" })
             .field("register_expires_secs", &self.register_expires_secs)
+            .field("max_concurrent", &self.max_concurrent)
             .finish()
     }
 }
@@ -279,3 +332,66 @@ pub fn cidr_contains(net: &str, ip: std::net::IpAddr) -> Option<bool> {
         _ => Some(false),
     }
 }
+
+/// `[calling]`: what agents' phones may dial outside (through a trunk).
+/// Toll fraud starts with a guessed extension password; these limits cap
+/// what a guessed password is worth. Calls to extensions and IVR numbers
+/// are always allowed.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallingConfig {
+    /// What an extension no rule names may dial: `internal` (nothing
+    /// outside), `local`, `national` or `international`. Default
+    /// `internal`; `--demo` sets `national`.
+    pub default_class: String,
+    /// Emergency numbers: any authenticated extension may dial them.
+    /// Default 110, 119, 120, 122.
+    pub emergency: Vec<String>,
+    /// The center's own area code with its trunk prefix (e.g. `010` for
+    /// Beijing): numbers dialled with it are local. Default empty.
+    pub area_code: String,
+    /// Outside calls one extension may have at once (0: no cap). Default 2.
+    pub max_concurrent_per_extension: u32,
+    /// Minutes of outside calls one extension may place per day
+    /// (0: no budget). Default 240.
+    pub daily_minutes: u32,
+    /// Rules per extension; the first rule naming an extension applies.
+    pub rules: Vec<CallingRule>,
+}
+
+impl Default for CallingConfig {
+    fn default() -> Self {
+        CallingConfig {
+            default_class: "internal".into(),
+            emergency: ["110", "119", "120", "122"].map(String::from).to_vec(),
+            area_code: String::new(),
+            max_concurrent_per_extension: 2,
+            daily_minutes: 240,
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// `[[calling.rules]]`: what some extensions may dial.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallingRule {
+    /// Extensions this rule is for; a trailing `*` matches a prefix
+    /// (`80*`). Required.
+    pub extensions: Vec<String>,
+    /// `internal`, `local`, `national` or `international`. Default: the
+    /// `default_class`.
+    pub class: String,
+    /// Numbers starting with one of these are allowed whatever the class.
+    pub allow_prefixes: Vec<String>,
+    /// Numbers starting with one of these are refused whatever the class
+    /// (premium-rate and satellite ranges, say).
+    pub block_prefixes: Vec<String>,
+    /// Outside calls at once; 0: the section's default.
+    pub max_concurrent: u32,
+    /// Minutes per day; 0: the section's default.
+    pub daily_minutes: u32,
+}
+
+/// The class names `[calling]` takes.
+pub const CALLING_CLASSES: &[&str] = &["internal", "local", "national", "international"];

@@ -74,7 +74,7 @@ fn wrong_environment_value_names_the_variable() {
         &[("HOTLINE_LOG__FORMAT", "xml")],
         expect![["environment variable HOTLINE_LOG__FORMAT: unknown variant `xml`, expected `text` or `json`"]],
     );
-    check_err("", &[("HOTLINE_NOPE__X", "1")], expect!["environment variable HOTLINE_NOPE__X: unknown field `nope`, expected one of `server`, `data`, `database`, `log`, `auth`, `routing`, `sip`, `media`, `recording`, `menus`, `lookups`, `trunks`"]);
+    check_err("", &[("HOTLINE_NOPE__X", "1")], expect!["environment variable HOTLINE_NOPE__X: unknown field `nope`, expected one of `server`, `data`, `database`, `log`, `auth`, `routing`, `sip`, `media`, `recording`, `menus`, `lookups`, `trunks`, `calling`"]);
 }
 
 #[test]

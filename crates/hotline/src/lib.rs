@@ -133,7 +133,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     let mut state = hotline_api::AppState::new(store, acd, bus, settings);
     let mut sip_task = None;
     if let Some(server) = sip {
-        state = state.with_telephony(server.handle);
+        state = state.with_telephony(server.handle, server.control);
         sip_task = Some(server.task);
     }
     let app = hotline_api::router(state);
@@ -191,16 +191,16 @@ async fn start_sip(
             min_expires: sip.min_expires_secs,
             max_expires: sip.max_expires_secs,
             default_expires: sip.default_expires_secs,
-            limiter: hotline_sip::registrar::LimiterConfig {
-                max_failures: sip.max_auth_failures as usize,
-                window_ms: u64::from(sip.auth_failure_window_secs) * 1000,
-            },
+            guard: guard_config(sip),
             ..Default::default()
         },
         auto_ready: sip.auto_ready_on_register,
         sha256: sip.digest_sha256,
         public_ip,
         reconcile_every: std::time::Duration::from_secs(u64::from(sip.reconcile_interval_secs.max(1))),
+        trusted_sources: sip.trusted_sources.clone(),
+        calling: calling_policy(&config.calling),
+        utc_offset_minutes: config.routing.utc_offset_minutes,
     };
     let tenant = store.tenant(&config.routing.tenant);
     let media_ip = public_ip.unwrap_or(if sip.listen.ip().is_unspecified() { std::net::IpAddr::from([0, 0, 0, 0]) } else { sip.listen.ip() });
@@ -229,6 +229,48 @@ async fn start_sip(
     Ok(server)
 }
 
+/// The guard's settings from `[sip]`.
+fn guard_config(sip: &hotline_config::SipConfig) -> hotline_sip::guard::GuardConfig {
+    hotline_sip::guard::GuardConfig {
+        requests_per_sec: sip.requests_per_sec,
+        request_burst: sip.request_burst,
+        flood_ban_after: sip.flood_ban_after,
+        max_failures: sip.max_auth_failures as usize,
+        throttle_after: sip.auth_throttle_after as usize,
+        extension_max_failures: sip.extension_max_auth_failures as usize,
+        window_ms: u64::from(sip.auth_failure_window_secs) * 1000,
+        ban_ms: u64::from(sip.ban_secs) * 1000,
+        ..Default::default()
+    }
+}
+
+/// The calling permissions from `[calling]` (checked at load).
+fn calling_policy(c: &hotline_config::CallingConfig) -> hotline_calls::outside::Policy {
+    use hotline_calls::outside::{Policy, Reach, Rule};
+    let reach = |class: &str| Reach::parse(class).unwrap_or(Reach::Internal);
+    let default = Rule {
+        extensions: Vec::new(),
+        reach: reach(&c.default_class),
+        allow_prefixes: Vec::new(),
+        block_prefixes: Vec::new(),
+        max_concurrent: c.max_concurrent_per_extension,
+        daily_minutes: c.daily_minutes,
+    };
+    let rules = c
+        .rules
+        .iter()
+        .map(|r| Rule {
+            extensions: r.extensions.clone(),
+            reach: if r.class.is_empty() { default.reach } else { reach(&r.class) },
+            allow_prefixes: r.allow_prefixes.clone(),
+            block_prefixes: r.block_prefixes.clone(),
+            max_concurrent: if r.max_concurrent == 0 { default.max_concurrent } else { r.max_concurrent },
+            daily_minutes: if r.daily_minutes == 0 { default.daily_minutes } else { r.daily_minutes },
+        })
+        .collect();
+    Policy { default, rules, emergency: c.emergency.clone(), area_code: c.area_code.clone() }
+}
+
 /// The demo's telephony: extensions 8001–8006 with the password `demo`, the
 /// greeting menu on `1000`, and agents ready when their phone registers.
 async fn demo_telephony(store: &Store, config: &mut Config, http: SocketAddr) -> anyhow::Result<()> {
@@ -236,6 +278,10 @@ async fn demo_telephony(store: &Store, config: &mut Config, http: SocketAddr) ->
         config.menus.push(hotline_config::MenuConfig::demo());
     }
     config.sip.auto_ready_on_register = true;
+    if config.calling == hotline_config::CallingConfig::default() {
+        // Agents of the demo may call numbers at home (not abroad).
+        config.calling.default_class = "national".into();
+    }
     if !config.lookups.iter().any(|l| l.name == "orders") {
         // The demo shop's order system, served by this same process.
         let url = format!("http://{http}/demo/orders/{{order}}");

@@ -87,6 +87,7 @@ pub mod auth;
 pub mod dialog;
 mod error;
 pub mod framing;
+pub mod guard;
 pub mod ids;
 pub mod message;
 pub mod registrar;

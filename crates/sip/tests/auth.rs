@@ -61,6 +61,11 @@ fn server() -> Authenticator {
 
 /// What a phone sends back for `challenge`.
 fn answer(challenge: &str, password: &str, method: &str) -> Credentials {
+    answer_nc(challenge, password, method, 1)
+}
+
+/// The same, as the `nc`-th use of the challenge's nonce.
+fn answer_nc(challenge: &str, password: &str, method: &str, nc: u32) -> Credentials {
     let c = Challenge::parse(challenge).unwrap();
     Credentials::parse(&authorization(
         &c,
@@ -69,16 +74,18 @@ fn answer(challenge: &str, password: &str, method: &str) -> Credentials {
         method,
         "sip:hotline.example",
         "c1",
-        1,
+        nc,
     ))
     .unwrap()
 }
 
 #[test]
 fn good_wrong_stale_and_forged() {
-    let s = server();
+    let mut s = server();
     for alg in [Algorithm::Md5, Algorithm::Sha256] {
-        let challenge = s.challenge(Time(1_000), &RANDOM, alg, false);
+        // Each algorithm with its own nonce (counts are kept per nonce).
+        let random = [alg as u8; 16];
+        let challenge = s.challenge(Time(1_000), &random, alg, false);
         let good = answer(&challenge, "demo", "REGISTER");
         assert_eq!(good.algorithm, alg);
         assert_eq!(
@@ -86,8 +93,9 @@ fn good_wrong_stale_and_forged() {
             Ok(())
         );
         let stored = ha1(alg, "8001", "hotline", "demo");
+        let second = answer_nc(&challenge, "demo", "REGISTER", 2);
         assert_eq!(
-            s.verify(Time(2_000), &good, "REGISTER", Secret::Ha1(&stored)),
+            s.verify(Time(2_000), &second, "REGISTER", Secret::Ha1(&stored)),
             Ok(())
         );
         assert_eq!(
@@ -125,7 +133,7 @@ fn good_wrong_stale_and_forged() {
             Err(AuthError::WrongPassword)
         );
         // Another server's nonce, a nonce from the future, an edited nonce.
-        let other = Authenticator::new("hotline", b"another secret");
+        let mut other = Authenticator::new("hotline", b"another secret");
         assert_eq!(
             other.verify(Time(2_000), &good, "REGISTER", Secret::Password("demo")),
             Err(AuthError::BadNonce)
@@ -180,8 +188,55 @@ fn challenges_offer_sha256_first_and_say_stale() {
 }
 
 #[test]
-fn rfc_2069_style_without_qop_still_verifies() {
-    let s = server();
+fn a_replayed_request_is_refused_and_the_count_must_go_up() {
+    let mut s = server();
+    let challenge = s.challenge(Time(1_000), &RANDOM, Algorithm::Md5, false);
+    let first = answer_nc(&challenge, "demo", "REGISTER", 1);
+    assert_eq!(s.verify(Time(1_500), &first, "REGISTER", Secret::Password("demo")), Ok(()));
+    // The same request again (captured and sent by someone else): refused.
+    assert_eq!(
+        s.verify(Time(1_600), &first, "REGISTER", Secret::Password("demo")),
+        Err(AuthError::Replayed)
+    );
+    let third = answer_nc(&challenge, "demo", "REGISTER", 3);
+    assert_eq!(s.verify(Time(1_700), &third, "REGISTER", Secret::Password("demo")), Ok(()));
+    // Counting down is a replay too.
+    let second = answer_nc(&challenge, "demo", "REGISTER", 2);
+    assert_eq!(
+        s.verify(Time(1_800), &second, "REGISTER", Secret::Password("demo")),
+        Err(AuthError::Replayed)
+    );
+    // A wrong password never reaches the count: it stays a wrong password.
+    let wrong = answer_nc(&challenge, "guess", "REGISTER", 9);
+    assert_eq!(
+        s.verify(Time(1_900), &wrong, "REGISTER", Secret::Password("demo")),
+        Err(AuthError::WrongPassword)
+    );
+}
+
+#[test]
+fn the_digest_uri_must_name_the_request_uri() {
+    let c = answer(
+        &server().challenge(Time(0), &RANDOM, Algorithm::Md5, false),
+        "demo",
+        "INVITE",
+    );
+    assert_eq!(c.check_uri("sip:hotline.example"), Ok(()));
+    // Same URI written differently: host case, no difference in meaning.
+    assert_eq!(c.check_uri("sip:HOTLINE.example"), Ok(()));
+    assert_eq!(
+        c.check_uri("sip:00442079460000@hotline.example"),
+        Err("uri Does Not Match Request-URI")
+    );
+    assert_eq!(
+        c.check_uri("sip:hotline.example:5070"),
+        Err("uri Does Not Match Request-URI")
+    );
+}
+
+#[test]
+fn rfc_2069_style_without_qop_is_challenged_again() {
+    let mut s = server();
     let nonce = s.nonce(Time(0), &RANDOM);
     let r = response(
         Algorithm::Md5,
@@ -199,7 +254,7 @@ fn rfc_2069_style_without_qop_still_verifies() {
             "REGISTER",
             Secret::Password("demo")
         ),
-        Ok(())
+        Err(AuthError::QopRequired)
     );
 }
 

@@ -8,14 +8,14 @@ use std::net::SocketAddr;
 use common::{addr, request, torture};
 use expect_test::expect;
 use hotline_sip::auth::{authorization, ha1, Algorithm, Authenticator, Challenge};
+use hotline_sip::guard::GuardConfig;
 use hotline_sip::registrar::{
-    AuthFailure, BindingChange, LimiterConfig, RegisterResult, Registrar, RegistrarConfig,
+    AuthFailure, BindingChange, RegisterResult, Registrar, RegistrarConfig,
     WhenBlocked,
 };
 use hotline_sip::transaction::Transport;
 use hotline_sip::{Request, Response, Time};
 
-const RANDOM: &[u8] = b"0123456789abcdef";
 
 fn registrar(cfg: RegistrarConfig) -> Registrar {
     Registrar::new(cfg, Authenticator::new("hotline", b"secret").sha256_first())
@@ -55,12 +55,17 @@ struct Phone {
     reg: Registrar,
     now: Time,
     from: SocketAddr,
+    /// Requests sent: each challenge gets fresh random bytes (a nonce is
+    /// counted once per use, so reusing one would be a replay).
+    sent: u8,
 }
 
 impl Phone {
     fn send(&mut self, req: &Request) -> hotline_sip::registrar::Outcome {
+        self.sent = self.sent.wrapping_add(1);
+        let random = [self.sent; 16];
         self.reg
-            .handle(self.now, req, self.from, Transport::Udp, RANDOM, ha1s)
+            .handle(self.now, req, self.from, Transport::Udp, &random, ha1s)
     }
 
     /// Challenge, then answer it with `password`.
@@ -82,6 +87,7 @@ fn phone() -> Phone {
         reg: registrar(RegistrarConfig::default()),
         now: Time(0),
         from: addr("192.0.2.10:5070"),
+        sent: 0,
     }
 }
 
@@ -160,7 +166,7 @@ fn the_whole_response_reads_right() {
         SIP/2.0 200 OK
         Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKr1
         From: <sip:8001@hotline>;tag=ph8001
-        To: <sip:8001@hotline>;tag=3031323334353637
+        To: <sip:8001@hotline>;tag=0202020202020202
         Call-ID: reg-8001
         CSeq: 1 REGISTER
         Contact: <sip:8001@192.0.2.10:5070>;expires=3600
@@ -345,9 +351,12 @@ fn a_stale_nonce_gets_a_stale_challenge() {
 #[test]
 fn failed_logins_block_the_source_for_a_window() {
     let cfg = RegistrarConfig {
-        limiter: LimiterConfig {
+        guard: GuardConfig {
             max_failures: 3,
+            throttle_after: 3,
             window_ms: 60_000,
+            ban_ms: 60_000,
+            ..GuardConfig::default()
         },
         ..RegistrarConfig::default()
     };
@@ -388,9 +397,9 @@ fn failed_logins_block_the_source_for_a_window() {
     // Dropping instead of answering.
     let cfg = RegistrarConfig {
         when_blocked: WhenBlocked::Drop,
-        limiter: LimiterConfig {
+        guard: GuardConfig {
             max_failures: 1,
-            window_ms: 60_000,
+            ..GuardConfig::default()
         },
         ..RegistrarConfig::default()
     };

@@ -49,16 +49,19 @@ impl TenantStore {
         .bind(extension)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(SipCredential {
-                extension: r.text("extension")?,
-                realm: r.text("realm")?,
-                ha1_md5: r.text("ha1_md5")?,
-                ha1_sha256: r.text("ha1_sha256")?,
-                updated_at: r.int("updated_at")?,
-            })
-        })
-        .transpose()
+        row.map(|r| credential_row(&r)).transpose()
+    }
+
+    /// Every extension's credentials (the SIP server keeps them in memory).
+    pub async fn sip_credentials(&self) -> Result<Vec<SipCredential>> {
+        let rows = sqlx::query(
+            "SELECT extension, realm, ha1_md5, ha1_sha256, updated_at FROM sip_credentials \
+             WHERE tenant_id = $1 ORDER BY extension",
+        )
+        .bind(&*self.tenant)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(credential_row).collect()
     }
 
     /// Records that a recording started.
@@ -125,5 +128,15 @@ fn recording_row(r: &sqlx::any::AnyRow) -> Result<Recording> {
         path: r.text("path")?,
         format: r.text("format")?,
         sha256: r.opt_text("sha256")?,
+    })
+}
+
+fn credential_row(r: &sqlx::any::AnyRow) -> Result<SipCredential> {
+    Ok(SipCredential {
+        extension: r.text("extension")?,
+        realm: r.text("realm")?,
+        ha1_md5: r.text("ha1_md5")?,
+        ha1_sha256: r.text("ha1_sha256")?,
+        updated_at: r.int("updated_at")?,
     })
 }

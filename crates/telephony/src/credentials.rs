@@ -3,8 +3,57 @@
 //! database leak does not reveal passwords, and both algorithms can be
 //! offered in challenges.
 
+use std::collections::HashMap;
+
 use hotline_sip::auth::Algorithm;
 use hotline_store::{SipCredential, TenantStore};
+
+/// The credentials of every extension of one realm, in memory: the SIP
+/// task checks digests against these and never waits on the database.
+/// Filled at start, replaced by the periodic reload, updated at once when
+/// the API changes a password.
+#[derive(Debug, Default)]
+pub struct CredentialCache {
+    realm: String,
+    by_extension: HashMap<String, SipCredential>,
+}
+
+impl CredentialCache {
+    pub fn new(realm: &str) -> CredentialCache {
+        CredentialCache { realm: realm.to_owned(), by_extension: HashMap::new() }
+    }
+
+    /// Replaces everything with `rows` (other realms' rows are ignored).
+    pub fn replace_all(&mut self, rows: Vec<SipCredential>) {
+        self.by_extension = rows.into_iter().filter(|c| c.realm == self.realm).map(|c| (c.extension.clone(), c)).collect();
+    }
+
+    /// One extension's new credentials.
+    pub fn set(&mut self, c: SipCredential) {
+        if c.realm == self.realm {
+            self.by_extension.insert(c.extension.clone(), c);
+        } else {
+            self.by_extension.remove(&c.extension);
+        }
+    }
+
+    /// The stored HA1 of `extension` for `algorithm`.
+    pub fn ha1(&self, extension: &str, algorithm: Algorithm) -> Option<String> {
+        let c = self.by_extension.get(extension)?;
+        Some(match algorithm {
+            Algorithm::Md5 => c.ha1_md5.clone(),
+            Algorithm::Sha256 => c.ha1_sha256.clone(),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_extension.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_extension.is_empty()
+    }
+}
 
 /// `hex(MD5(user:realm:password))`.
 pub fn ha1_md5(user: &str, realm: &str, password: &str) -> String {

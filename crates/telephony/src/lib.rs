@@ -31,3 +31,18 @@ pub mod tts;
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
+
+/// `13812345678` → `138****5678`: at least four middle characters hidden
+/// (what the UI shows roles that may not see numbers, and what logs show).
+pub fn mask_phone(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let n = chars.len();
+    let (head, tail) = if n >= 11 {
+        (3, 4)
+    } else {
+        let shown = n.saturating_sub(4);
+        (shown / 2, shown - shown / 2)
+    };
+    let hidden = n - head - tail;
+    chars[..head].iter().chain(std::iter::repeat_n(&'*', hidden)).chain(&chars[n - tail..]).collect()
+}

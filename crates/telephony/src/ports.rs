@@ -4,7 +4,16 @@
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
+
+/// What the media plane counts across all calls (for `/metrics`).
+#[derive(Debug, Default)]
+pub struct MediaCounters {
+    /// RTP packets refused because they came from a source the leg does
+    /// not take (a stranger, or a peer before it was learned).
+    pub rtp_strangers: AtomicU64,
+}
 
 /// A bound RTP/RTCP socket pair. The port returns to the pool when dropped.
 #[derive(Debug)]
@@ -13,6 +22,7 @@ pub struct RtpPorts {
     pub rtcp: UdpSocket,
     pub port: u16,
     pool: Arc<Mutex<Pool>>,
+    pub counters: Arc<MediaCounters>,
 }
 
 impl Drop for RtpPorts {
@@ -38,6 +48,7 @@ struct Pool {
 #[derive(Debug, Clone)]
 pub struct PortPool {
     pool: Arc<Mutex<Pool>>,
+    counters: Arc<MediaCounters>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +62,7 @@ impl PortPool {
     pub fn new(ip: IpAddr, min: u16, max: u16) -> PortPool {
         let min = min.saturating_add(min % 2);
         let pool = Pool { ip, min, max, next: min, in_use: BTreeSet::new() };
-        PortPool { pool: Arc::new(Mutex::new(pool)) }
+        PortPool { pool: Arc::new(Mutex::new(pool)), counters: Arc::default() }
     }
 
     /// Binds the next free even port and the odd one after it.
@@ -71,10 +82,15 @@ impl PortPool {
             if let Ok((rtp, rtcp)) = bound {
                 p.in_use.insert(candidate);
                 p.next = port;
-                return Ok(RtpPorts { rtp, rtcp, port: candidate, pool: self.pool.clone() });
+                return Ok(RtpPorts { rtp, rtcp, port: candidate, pool: self.pool.clone(), counters: self.counters.clone() });
             }
         }
         Err(PortError::Exhausted { min, max })
+    }
+
+    /// The counters every leg of this pool adds to.
+    pub fn counters(&self) -> Arc<MediaCounters> {
+        self.counters.clone()
     }
 
     pub fn in_use(&self) -> usize {

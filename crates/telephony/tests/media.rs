@@ -106,7 +106,7 @@ async fn rig(first_port: u16) -> Rig {
     let settings = MediaSettings { jitter_frames: 2, rtp_timeout: Some(Duration::from_millis(1500)) };
     let media = media::spawn(CALL, Endpoint::Rtp(leg), settings, PromptLibrary::new(dir.path(), None), tx);
     let caller = Peer::new(leg_addr).await;
-    media.send(Command::Remote { side: Side::Caller, sdp: sdp_to(caller.addr()) });
+    media.send(Command::Remote { side: Side::Caller, sdp: sdp_to(caller.addr()), signalling: caller.addr().ip() });
     Rig { media, events, caller, pool, _prompts: dir }
 }
 
@@ -146,7 +146,7 @@ async fn a_bridge_relays_both_ways_and_records_caller_left_agent_right() {
     let agent_leg = SocketAddr::from(([127, 0, 0, 1], ports.port));
     r.media.send(Command::AgentLeg(Some(Box::new(Endpoint::Rtp(Leg::new(ports).unwrap())))));
     let mut agent = Peer::new(agent_leg).await;
-    r.media.send(Command::Remote { side: Side::Agent, sdp: sdp_to(agent.addr()) });
+    r.media.send(Command::Remote { side: Side::Agent, sdp: sdp_to(agent.addr()), signalling: agent.addr().ip() });
     r.media.send(Command::Bridge { recording: Some(RecordingTarget { id: "r1".into(), path: "x/r1.wav".into(), storage: storage.clone() }) });
 
     // Garbage and a stranger's RTP on the caller's port change nothing.

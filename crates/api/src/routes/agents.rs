@@ -108,6 +108,7 @@ pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
     state.db().insert_agent(&a).await?;
     state.0.acd.reload_agent(a.clone()).await?;
     audit::record(&state, Some(&user), &ip, "agent.create", Some(&a.id), a.extension.clone()).await;
+    state.telephony_changed().await;
     Ok((StatusCode::CREATED, Json(dto(a))))
 }
 
@@ -131,6 +132,7 @@ pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     state.db().update_agent(&a).await?;
     state.0.acd.reload_agent(a.clone()).await?;
     audit::record(&state, Some(&user), &ip, "agent.update", Some(&a.id), a.extension.clone()).await;
+    state.telephony_changed().await;
     Ok(Json(dto(a)))
 }
 
@@ -169,6 +171,9 @@ pub async fn set_sip_password(State(state): State<AppState>, ip: ClientIp, user:
     let a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
     let c = hotline_telephony::credentials::credential(&a.extension, &state.0.settings.sip_realm, &r.password, hotline_acd::now_ms());
     state.db().set_sip_credential(&c).await?;
+    if let Some(control) = &state.0.sip_control {
+        control.credential_changed(c).await;
+    }
     // The password itself is never written anywhere but as digest hashes.
     audit::record(&state, Some(&user), &ip, "agent.sip_password", Some(&id), format!("extension={}", a.extension)).await;
     Ok(StatusCode::NO_CONTENT)

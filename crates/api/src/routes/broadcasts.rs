@@ -85,6 +85,7 @@ pub async fn set(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Pa
     state.db().set_broadcast(&b).await?;
     let detail = format!("instead={} prompt={}", b.instead, b.prompt);
     audit::record(&state, Some(&user), &ip, "ivr.broadcast.on", Some(&number), detail).await;
+    state.telephony_changed().await;
     Ok(Json(dto(b)))
 }
 
@@ -97,5 +98,6 @@ pub async fn clear(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
         return Err(ApiError::not_found("broadcast", &number));
     }
     audit::record(&state, Some(&user), &ip, "ivr.broadcast.off", Some(&number), String::new()).await;
+    state.telephony_changed().await;
     Ok(StatusCode::NO_CONTENT)
 }

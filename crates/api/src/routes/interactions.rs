@@ -20,19 +20,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-/// `13812345678` → `138****5678`: at least four middle characters hidden.
-pub fn mask_phone(number: &str) -> String {
-    let chars: Vec<char> = number.chars().collect();
-    let n = chars.len();
-    let (head, tail) = if n >= 11 {
-        (3, 4)
-    } else {
-        let shown = n.saturating_sub(4);
-        (shown / 2, shown - shown / 2)
-    };
-    let hidden = n - head - tail;
-    chars[..head].iter().chain(std::iter::repeat_n(&'*', hidden)).chain(&chars[n - tail..]).collect()
-}
+pub use hotline_telephony::mask_phone;
 
 fn sees_numbers(user: &AuthUser) -> bool {
     user.has(Role::Admin) || user.has(Role::Supervisor)

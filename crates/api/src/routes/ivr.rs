@@ -149,6 +149,7 @@ pub async fn publish(State(state): State<AppState>, ip: ClientIp, user: AuthUser
     let now = hotline_acd::now_ms();
     db.publish_flow(&id, version, now).await?;
     audit::record(&state, Some(&user), &ip, "ivr.flow.publish", Some(&id), format!("version {version}")).await;
+    state.telephony_changed().await;
     Ok(Json(dto(FlowVersion { published_at: Some(now), ..v })))
 }
 
@@ -170,5 +171,6 @@ pub async fn set_number(State(state): State<AppState>, ip: ClientIp, user: AuthU
     }
     state.db().set_ivr_number(&number, &req.flow_id).await?;
     audit::record(&state, Some(&user), &ip, "ivr.number.set", Some(&number), req.flow_id.clone()).await;
+    state.telephony_changed().await;
     Ok(Json(IvrNumber { number, flow_id: req.flow_id }))
 }

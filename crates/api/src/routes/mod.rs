@@ -9,6 +9,7 @@ pub mod ivr;
 pub mod ops;
 pub mod prompts;
 pub mod queues;
+pub mod sip_guard;
 pub mod skills;
 pub mod softphone;
 pub mod web;

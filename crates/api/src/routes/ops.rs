@@ -80,9 +80,47 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     reg.register("abandons", "Contacts abandoned while waiting", abandoned);
     reg.register("service_level_percent", "Service level over the queue's sliding window", sl);
     reg.register("agents", "Agents by status and state", per_state);
+    if let Some(view) = match &state.0.sip_control {
+        Some(c) => c.security().await,
+        None => None,
+    } {
+        register_sip_guard(&mut reg, &view);
+    }
     let mut body = String::new();
     if encode(&mut body, &reg).is_err() {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body).into_response()
+}
+
+/// The phone side's defences: bans by reason, what was dropped or refused.
+fn register_sip_guard(reg: &mut Registry, view: &hotline_telephony::sip_server::SecurityView) {
+    let g = &view.guard;
+    let bans = Family::<ReasonLabel, Counter>::default();
+    for (reason, n) in [("auth_failures", g.bans_failures), ("flood", g.bans_flood), ("scanner", g.bans_scanner)] {
+        bans.get_or_create(&ReasonLabel { reason: reason.into() }).inc_by(n);
+    }
+    reg.register("sip_bans", "SIP sources banned, by reason", bans);
+    let banned = Gauge::<i64>::default();
+    banned.set(g.banned_now as i64);
+    reg.register("sip_banned_sources", "SIP sources banned now", banned);
+    let dropped = Family::<ReasonLabel, Counter>::default();
+    for (reason, n) in [("banned", g.dropped_banned), ("rate", g.dropped_flood)] {
+        dropped.get_or_create(&ReasonLabel { reason: reason.into() }).inc_by(n);
+    }
+    reg.register("sip_dropped_messages", "SIP messages dropped unanswered, by reason", dropped);
+    let refused = Counter::<u64>::default();
+    refused.inc_by(g.refused_attempts);
+    reg.register("sip_refused_auth_attempts", "Digest attempts refused unchecked (throttled, or the extension closed to strangers)", refused);
+    let outside = Counter::<u64>::default();
+    outside.inc_by(view.outside_denied);
+    reg.register("outside_calls_denied", "Outside calls refused by the calling permissions", outside);
+    let strangers = Counter::<u64>::default();
+    strangers.inc_by(view.rtp_strangers);
+    reg.register("rtp_stranger_packets", "RTP packets refused because they came from a source the leg does not take", strangers);
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: String,
 }

@@ -198,6 +198,7 @@ pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
     state.db().insert_queue(&q).await?;
     state.0.acd.reload_queue(q.clone()).await?;
     audit::record(&state, Some(&user), &ip, "queue.create", Some(&q.id), q.name.clone()).await;
+    state.telephony_changed().await;
     Ok((StatusCode::CREATED, Json(dto(q))))
 }
 
@@ -231,6 +232,7 @@ pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     state.db().update_queue(&q).await?;
     state.0.acd.reload_queue(q.clone()).await?;
     audit::record(&state, Some(&user), &ip, "queue.update", Some(&q.id), String::new()).await;
+    state.telephony_changed().await;
     Ok(Json(dto(q)))
 }
 

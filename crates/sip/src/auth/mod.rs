@@ -44,6 +44,15 @@ pub enum AuthError {
     /// with `stale=true`, and do not count a failure.
     #[error("Stale Nonce")]
     Stale,
+    /// The client did not use `qop=auth`, which our challenges ask for
+    /// (without it the nonce count cannot protect against replays):
+    /// challenge again.
+    #[error("Qop Required")]
+    QopRequired,
+    /// Right response, but this nonce count was used before (a replayed
+    /// request): challenge again with a fresh nonce.
+    #[error("Replayed Nonce Count")]
+    Replayed,
     /// The response does not match: wrong password (or user).
     #[error("Wrong Password")]
     WrongPassword,

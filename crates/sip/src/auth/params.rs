@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::auth::{Algorithm, AuthError};
 use crate::message::syntax::{is_token, split_list, trim_ws, unquote};
+use crate::message::SipUri;
 
 /// The parameters after `Digest`, names lower-cased, values unquoted.
 pub(crate) fn digest_params(header: &str) -> Result<BTreeMap<String, String>, AuthError> {
@@ -47,6 +48,30 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// Checks that the digest `uri` names the Request-URI (RFC 7616 §3.4.6:
+    /// credentials computed for another URI are not accepted). Equal text
+    /// passes; otherwise both must be SIP URIs with the same scheme, user,
+    /// host and port.
+    pub fn check_uri(&self, request_uri: &str) -> Result<(), &'static str> {
+        if self.uri == request_uri {
+            return Ok(());
+        }
+        let same = match (SipUri::parse(&self.uri), SipUri::parse(request_uri)) {
+            (Some(a), Some(b)) => {
+                a.scheme == b.scheme
+                    && a.user == b.user
+                    && a.host.eq_ignore_ascii_case(&b.host)
+                    && a.port == b.port
+            }
+            _ => false,
+        };
+        if same {
+            Ok(())
+        } else {
+            Err("uri Does Not Match Request-URI")
+        }
+    }
+
     /// Parses an Authorization (or Proxy-Authorization) value.
     pub fn parse(header: &str) -> Result<Credentials, AuthError> {
         let mut p = digest_params(header)?;

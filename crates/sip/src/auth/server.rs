@@ -4,8 +4,12 @@
 //! bytes from the caller, and the first 16 bytes of
 //! HMAC-SHA-256(secret, time ‖ random). A nonce whose MAC does not verify
 //! is not ours; one older than [`Authenticator::nonce_ttl_ms`] is stale.
-//! Nothing is stored per nonce, so a nonce can be replayed within its
-//! lifetime (the nonce count is not tracked): keep the lifetime short.
+//! Nothing is stored for a nonce until it is answered correctly; from then
+//! on its highest nonce count (`nc`) is kept until it goes stale, and a
+//! request that does not count up is refused as a replay. `qop=auth` is
+//! required, since without it there is no count.
+
+use std::collections::HashMap;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -29,6 +33,9 @@ pub struct Authenticator {
     /// when any challenge names an algorithm they do not know.
     /// [`Authenticator::sha256_first`] offers SHA-256, then MD5 (RFC 8760).
     pub algorithms: Vec<Algorithm>,
+    /// Nonce → (issued, highest nonce count seen) for nonces answered
+    /// correctly and not yet stale.
+    counts: HashMap<String, (Time, u32)>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -50,6 +57,7 @@ impl Authenticator {
             secret: secret.to_vec(),
             nonce_ttl_ms: 5 * 60 * 1000,
             algorithms: vec![Algorithm::Md5],
+            counts: HashMap::new(),
         }
     }
 
@@ -130,7 +138,7 @@ impl Authenticator {
     /// Checks credentials for a request with `method` against the user's
     /// secret (a password, or the HA1 for `credentials.algorithm`).
     pub fn verify(
-        &self,
+        &mut self,
         now: Time,
         credentials: &Credentials,
         method: &str,
@@ -148,10 +156,10 @@ impl Authenticator {
             Secret::Password(p) => ha1(c.algorithm, &c.username, &c.realm, p),
             Secret::Ha1(h) => h.to_ascii_lowercase(),
         };
-        let qop = c
-            .qop
-            .as_ref()
-            .map(|(nc, cnonce)| (nc.as_str(), cnonce.as_str(), "auth"));
+        let Some((nc, cnonce)) = c.qop.as_ref() else {
+            return Err(AuthError::QopRequired);
+        };
+        let qop = Some((nc.as_str(), cnonce.as_str(), "auth"));
         let expected = response(c.algorithm, &ha1, &c.nonce, method, &c.uri, qop);
         if !constant_time_eq(expected.as_bytes(), c.response.as_bytes()) {
             return Err(AuthError::WrongPassword);
@@ -159,7 +167,24 @@ impl Authenticator {
         if now.since(issued) > self.nonce_ttl_ms {
             return Err(AuthError::Stale);
         }
+        // `Credentials::parse` checked that nc is 8 hex digits.
+        let count = u32::from_str_radix(nc, 16).map_err(|_| AuthError::Malformed("Bad nc"))?;
+        self.forget_stale(now);
+        let seen = self.counts.entry(c.nonce.clone()).or_insert((issued, 0));
+        if count <= seen.1 {
+            return Err(AuthError::Replayed);
+        }
+        seen.1 = count;
         Ok(())
+    }
+
+    /// Drops the counts of nonces gone stale (they are refused as stale
+    /// before their count is looked at).
+    fn forget_stale(&mut self, now: Time) {
+        if self.counts.len() >= 1024 {
+            let ttl = self.nonce_ttl_ms;
+            self.counts.retain(|_, (issued, _)| now.since(*issued) <= ttl);
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The registrar, sans-IO (RFC 3261 §10.3): bindings of an address of
 //! record (an extension: the user part of the To URI) to the contacts of
 //! its phones, with expiry and several phones per extension; every
-//! REGISTER digest-authenticated; a failed-login limit per source address.
+//! REGISTER digest-authenticated; failed logins counted by the [`Guard`]
+//! (throttling, then a ban, per source and per extension), which the
+//! driver shares with its other authenticated requests (INVITE).
 //!
 //! [`Registrar::handle`] takes one REGISTER and returns an [`Outcome`]: the
 //! response to send (or none, for a blocked source set to be dropped), what
@@ -10,14 +12,11 @@
 //! caller; the driver calls [`Registrar::expire`] at
 //! [`Registrar::next_expiry`].
 
-mod limiter;
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-pub use limiter::{FailureLimiter, LimiterConfig};
-
 use crate::auth::{Algorithm, AuthError, Authenticator, Credentials, Secret};
+use crate::guard::{Guard, GuardConfig, Refusal};
 use crate::message::parse_expires;
 use crate::message::{Method, NameAddr, Request, Response};
 use crate::time::Time;
@@ -43,7 +42,7 @@ pub struct RegistrarConfig {
     pub default_expires: u32,
     /// Phones per extension; more get 403.
     pub max_contacts: usize,
-    pub limiter: LimiterConfig,
+    pub guard: GuardConfig,
     pub when_blocked: WhenBlocked,
 }
 
@@ -54,7 +53,7 @@ impl Default for RegistrarConfig {
             max_expires: 3600,
             default_expires: 3600,
             max_contacts: 10,
-            limiter: LimiterConfig::default(),
+            guard: GuardConfig::default(),
             when_blocked: WhenBlocked::Forbid,
         }
     }
@@ -96,7 +95,7 @@ pub enum RegisterResult {
     Stale,
     /// A failed login (403 sent), counted against the source.
     Failed { aor: String, reason: AuthFailure },
-    /// The source is blocked.
+    /// The source is banned, throttled, or may not try this extension now.
     Blocked,
     /// 423 sent.
     TooBrief,
@@ -122,23 +121,48 @@ pub struct Outcome {
     pub change: Option<BindingChange>,
 }
 
-/// Bindings and the failed-login limiter.
+/// Bindings, the authenticator and the guard.
 #[derive(Debug)]
 pub struct Registrar {
     cfg: RegistrarConfig,
     auth: Authenticator,
     bindings: HashMap<String, Vec<Binding>>,
-    limiter: FailureLimiter,
+    guard: Guard,
 }
 
 impl Registrar {
     pub fn new(cfg: RegistrarConfig, auth: Authenticator) -> Registrar {
-        let limiter = FailureLimiter::new(cfg.limiter);
+        let guard = Guard::new(cfg.guard.clone());
         Registrar {
             cfg,
             auth,
             bindings: HashMap::new(),
-            limiter,
+            guard,
+        }
+    }
+
+    /// The guard, shared with the driver's other authenticated requests.
+    pub fn guard(&mut self) -> &mut Guard {
+        &mut self.guard
+    }
+
+    /// The authenticator (and its nonce counts), shared likewise.
+    pub fn authenticator(&mut self) -> &mut Authenticator {
+        &mut self.auth
+    }
+
+    /// What a refusal of the guard is answered with (403, and when to
+    /// try again for a throttled source).
+    pub fn refusal(request: &Request, tag: &str, refusal: Refusal) -> Response {
+        let r = request
+            .response(403)
+            .with_to_tag(tag)
+            .with_reason("Too Many Failed Attempts");
+        match refusal {
+            Refusal::Throttled { retry_after_ms } => {
+                r.with_header("Retry-After", retry_after_ms.div_ceil(1000).to_string())
+            }
+            _ => r,
         }
     }
 
@@ -167,7 +191,7 @@ impl Registrar {
                 RegisterResult::Rejected("Method Not Allowed".into()),
             );
         }
-        if self.limiter.is_blocked(source.ip(), now) {
+        if self.guard.is_banned(source.ip(), now) {
             let response = match self.cfg.when_blocked {
                 WhenBlocked::Forbid => Some(answer(403).with_reason("Too Many Failed Attempts")),
                 WhenBlocked::Drop => None,
@@ -185,15 +209,15 @@ impl Registrar {
                 RegisterResult::Rejected(reason.into()),
             );
         };
-        let challenge = |stale: bool| {
+        let challenge = |auth: &Authenticator, stale: bool| {
             let mut r = answer(401);
-            for c in self.auth.challenges(now, random, stale) {
+            for c in auth.challenges(now, random, stale) {
                 r.headers.push("WWW-Authenticate", c);
             }
             r
         };
         let Some(header) = request.headers.authorization() else {
-            return done(challenge(false), RegisterResult::Challenged);
+            return done(challenge(&self.auth, false), RegisterResult::Challenged);
         };
         let credentials = match Credentials::parse(header) {
             Ok(c) => c,
@@ -204,10 +228,22 @@ impl Registrar {
                     RegisterResult::Rejected(reason),
                 );
             }
-            Err(_) => return done(challenge(false), RegisterResult::Challenged),
+            Err(_) => return done(challenge(&self.auth, false), RegisterResult::Challenged),
         };
+        if let Err(refusal) = self.guard.may_try(source.ip(), &credentials.username, now) {
+            return done(
+                Registrar::refusal(request, &tag, refusal),
+                RegisterResult::Blocked,
+            );
+        }
         let failure = if credentials.username != aor {
             Some(AuthFailure::UserMismatch)
+        } else if let Err(why) = credentials.check_uri(&request.uri) {
+            let reason = format!("Malformed Authorization: {why}");
+            return done(
+                answer(400).with_reason(reason.clone()),
+                RegisterResult::Rejected(reason),
+            );
         } else {
             match ha1(&credentials.username, credentials.algorithm) {
                 None => Some(AuthFailure::UnknownUser),
@@ -218,17 +254,19 @@ impl Registrar {
                     Secret::Ha1(&h),
                 ) {
                     Ok(()) => None,
-                    Err(AuthError::Stale) => return done(challenge(true), RegisterResult::Stale),
+                    Err(AuthError::Stale | AuthError::Replayed) => {
+                        return done(challenge(&self.auth, true), RegisterResult::Stale)
+                    }
                     Err(AuthError::WrongPassword) => Some(AuthFailure::WrongPassword),
-                    Err(_) => return done(challenge(false), RegisterResult::Challenged),
+                    Err(_) => return done(challenge(&self.auth, false), RegisterResult::Challenged),
                 },
             }
         };
         if let Some(reason) = failure {
-            self.limiter.record_failure(source.ip(), now);
+            self.guard.failed(source.ip(), &credentials.username, now);
             return done(answer(403), RegisterResult::Failed { aor, reason });
         }
-        self.limiter.reset(source.ip());
+        self.guard.succeeded(source.ip(), &aor, now);
         self.update(now, request, &aor, source, transport, answer(200))
     }
 
@@ -423,7 +461,7 @@ impl Registrar {
             }
             !list.is_empty()
         });
-        self.limiter.purge(now);
+        self.guard.purge(now);
         gone.sort_by(|a, b| a.aor.cmp(&b.aor));
         gone
     }
@@ -433,8 +471,8 @@ impl Registrar {
         self.bindings.values().flatten().map(|b| b.expires_at).min()
     }
 
-    /// Whether `source`'s IP is blocked at `now`.
+    /// Whether `source`'s IP is banned at `now`.
     pub fn is_blocked(&self, source: SocketAddr, now: Time) -> bool {
-        self.limiter.is_blocked(source.ip(), now)
+        self.guard.is_banned(source.ip(), now)
     }
 }

@@ -1,13 +1,17 @@
 //! One leg's RTP: its sockets, where to send, what it sends, what it hears.
 //!
-//! Symmetric RTP (RFC 4961 in spirit, as phones behind NAT need): the first
-//! packet from the peer's address fixes where we send, whatever its SDP
-//! said; a leg that has heard nothing yet sends to its SDP address. Packets
-//! from anyone else after that are dropped, so a stray stream cannot take
-//! over a call. Per-packet work borrows the datagram and writes into fixed
-//! buffers.
+//! Which packets a leg takes is strict RTP learning
+//! ([`hotline_media::source`]): the address and port the peer signalled in
+//! SDP always; another source only for a peer that may be behind NAT,
+//! only while the signalled address is silent, and only after a clean run
+//! of packets from it — then we send there too (symmetric RTP). Everything
+//! else is dropped and counted, so a stranger who guesses a call's port can
+//! neither take its audio nor write into it. Per-packet work borrows the
+//! datagram and writes into fixed buffers.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use hotline_media::dtmf;
 use hotline_media::g711::{alaw_decode, alaw_encode, ulaw_decode, ulaw_encode, PT_PCMA};
@@ -16,9 +20,10 @@ use hotline_media::jitter::{JitterBuffer, FRAME};
 use hotline_media::rtcp::{receiver_report, sender_report, ReceiveStats, SenderInfo};
 use hotline_media::rtp::RtpPacket;
 use hotline_media::sdp::Negotiated;
+use hotline_media::source::{behind_nat, SourceFilter, Verdict};
 use tokio::net::UdpSocket;
 
-use crate::ports::RtpPorts;
+use crate::ports::{MediaCounters, RtpPorts};
 
 /// Largest number of samples taken from one packet (60 ms).
 pub const MAX_SAMPLES: usize = 480;
@@ -39,9 +44,11 @@ pub struct Leg {
     pub rtcp: UdpSocket,
     /// Keeps the port pair reserved in the pool while the leg lives.
     _ports: RtpPorts,
-    /// The SDP's view of the peer, until the first packet latches its real address.
+    /// The peer's SDP.
     remote: Option<Negotiated>,
-    latched: Option<SocketAddr>,
+    /// Which source the leg takes packets from, and sends to.
+    source: SourceFilter,
+    counters: Arc<MediaCounters>,
     ssrc: u32,
     /// The SSRC the peer sends with (for RTCP report blocks).
     peer_ssrc: u32,
@@ -72,9 +79,10 @@ impl Leg {
         Ok(Leg {
             rtp,
             rtcp,
+            counters: ports.counters.clone(),
             _ports: ports,
             remote: None,
-            latched: None,
+            source: SourceFilter::default(),
             ssrc: rand::random(),
             peer_ssrc: 0,
             seq: rand::random(),
@@ -92,14 +100,19 @@ impl Leg {
         })
     }
 
-    /// The peer's SDP (an answer, or a re-INVITE's new offer).
-    pub fn set_remote(&mut self, n: Negotiated) {
-        let moved = self.remote.as_ref().is_some_and(|r| (r.remote_ip, r.remote_port) != (n.remote_ip, n.remote_port));
-        if moved {
-            // A re-INVITE moved the stream: latch again.
-            self.latched = None;
-        }
+    /// The peer's SDP (an answer, or a re-INVITE's new offer), from a SIP
+    /// message sent by `signalling`. A stream moved elsewhere is learned
+    /// afresh; a held one (no address) may not be learned at all.
+    pub fn set_remote(&mut self, n: Negotiated, signalling: IpAddr) {
+        let held = n.remote_port == 0 || n.remote_ip.is_unspecified();
+        let may_learn = !held && behind_nat(n.remote_ip, signalling);
+        self.source.signal(SocketAddr::new(n.remote_ip, n.remote_port), may_learn);
         self.remote = Some(n);
+    }
+
+    /// Packets refused from strangers so far.
+    pub fn strangers(&self) -> u64 {
+        self.source.strangers
     }
 
     /// Whether the peer said it sends media (not on hold, not inactive).
@@ -119,7 +132,7 @@ impl Leg {
             // Held with c=0.0.0.0 or a rejected stream: send nothing.
             return None;
         }
-        Some(self.latched.unwrap_or(SocketAddr::new(r.remote_ip, r.remote_port)))
+        self.source.destination()
     }
 
     fn payload_type(&self) -> u8 {
@@ -134,13 +147,10 @@ impl Leg {
             self.refused += 1;
             return Heard::Nothing;
         };
-        match self.latched {
-            Some(a) if a != from => {
-                self.refused += 1;
-                return Heard::Nothing;
-            }
-            None => self.latched = Some(from),
-            _ => {}
+        if self.source.packet(from, p.ssrc, p.sequence) == Verdict::Drop {
+            self.refused += 1;
+            self.counters.rtp_strangers.fetch_add(1, Ordering::Relaxed);
+            return Heard::Nothing;
         }
         if p.ssrc != self.peer_ssrc {
             if self.stats.received > 0 {

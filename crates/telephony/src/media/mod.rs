@@ -39,8 +39,9 @@ pub enum Command {
     Stop,
     /// The agent leg (a phone is rung, a browser answered), or none (it ended).
     AgentLeg(Option<Box<Endpoint>>),
-    /// A leg's peer described its media (SDP answer, or a re-INVITE).
-    Remote { side: Side, sdp: Negotiated },
+    /// A leg's peer described its media (SDP answer, or a re-INVITE) in a
+    /// SIP message sent from `signalling` (to tell whether it may be behind NAT).
+    Remote { side: Side, sdp: Negotiated, signalling: std::net::IpAddr },
     /// Relay audio between caller and agent, and record it if asked.
     Bridge { recording: Option<RecordingTarget> },
     /// Record the caller alone (a voicemail): caller left, right silent.
@@ -68,11 +69,6 @@ impl Endpoint {
         }
     }
 
-    fn set_remote(&mut self, sdp: Negotiated) {
-        if let Endpoint::Rtp(l) = self {
-            l.set_remote(sdp);
-        }
-    }
 
     /// Whether the peer sends media (an RTP peer on hold does not).
     fn peer_sends(&self) -> bool {
@@ -454,15 +450,17 @@ impl CallMedia {
                 }
                 self.agent = leg;
             }
-            Command::Remote { side: Side::Caller, sdp } => {
+            Command::Remote { side: Side::Caller, sdp, signalling } => {
                 // A new caller (a customer called back) or a moved stream: watch it afresh.
                 self.heard_at = Instant::now();
                 self.silent = false;
-                self.caller.set_remote(sdp);
+                if let Endpoint::Rtp(l) = &mut self.caller {
+                    l.set_remote(sdp, signalling);
+                }
             }
-            Command::Remote { side: Side::Agent, sdp } => {
+            Command::Remote { side: Side::Agent, sdp, signalling } => {
                 if let Some(Endpoint::Rtp(l)) = self.agent.as_deref_mut() {
-                    l.set_remote(sdp);
+                    l.set_remote(sdp, signalling);
                 }
             }
             Command::Bridge { recording } => {

@@ -165,7 +165,6 @@ impl Server {
 impl Server {
     /// A call from a browser to an IVR number: its caller leg is WebRTC.
     async fn call_in(&mut self, number: &str, offer: &str) -> Result<(String, String), BrowserError> {
-        self.refresh_dial_plan().await;
         if !self.orch.serves(number) {
             return Err(BrowserError::NotServed(number.into()));
         }

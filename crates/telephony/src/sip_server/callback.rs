@@ -17,7 +17,7 @@ use crate::media::Command;
 impl Server {
     /// Rings the customer of `call` at `number`.
     pub(super) fn call_customer(&mut self, call: CallId, number: String) {
-        let route = self.route(&number);
+        let route = self.route(call, &number);
         let Some(c) = self.calls.get(&call) else { return };
         let Some((uri, dest, transport)) = route else {
             tracing::warn!(%call, "no route to call the customer back (no trunk)");
@@ -59,7 +59,7 @@ impl Server {
             return;
         };
         let Some(c) = self.calls.get_mut(&call) else { return };
-        c.media.send(Command::Remote { side: Side::Caller, sdp: n.clone() });
+        c.media.send(Command::Remote { side: Side::Caller, sdp: n.clone(), signalling: dest.ip() });
         c.caller.peer = dest;
         c.caller.transport = transport;
         self.dialogs.insert(dialog.id.clone(), (call, Side::Caller));

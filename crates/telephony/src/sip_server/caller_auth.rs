@@ -1,11 +1,14 @@
 //! Who may place a call that is not to an IVR number: only an agent whose
 //! phone proves its extension's password (digest, `407 Proxy-Authenticate`,
-//! the same credentials as REGISTER). IVR numbers need no authentication,
-//! as calls from a trunk do not.
+//! the same credentials and the same guard as REGISTER: failures counted
+//! per source and per extension, throttled, then banned). IVR numbers need
+//! no authentication, as calls from a trunk do not. Credentials are read
+//! from memory ([`super::Credentials`]), never from the database here.
 
 use std::net::SocketAddr;
 
 use hotline_sip::auth::{AuthError, Credentials, Secret};
+use hotline_sip::registrar::Registrar;
 use hotline_sip::{Request, Response};
 
 use super::{random, Server};
@@ -21,50 +24,49 @@ pub(super) enum CallerAuth {
 impl Server {
     /// Checks the `Proxy-Authorization` of an INVITE to a number the IVR
     /// does not serve.
-    pub(super) async fn authenticate_caller(&self, request: &Request, from: SocketAddr) -> CallerAuth {
+    pub(super) fn authenticate_caller(&mut self, request: &Request, from: SocketAddr) -> CallerAuth {
         let now = self.now();
         let tag = hotline_sip::ids::tag(&random());
-        let challenge = |stale: bool| {
+        let challenge = |s: &mut Server, stale: bool| {
             let mut r = request.response(407).with_to_tag(&tag);
-            for c in self.auth.challenges(now, &random(), stale) {
+            for c in s.registrar.authenticator().challenges(now, &random(), stale) {
                 r.headers.push("Proxy-Authenticate", c);
             }
             CallerAuth::Refuse(r)
         };
-        if self.registrar.is_blocked(from, now) {
-            return CallerAuth::Refuse(request.response(403).with_to_tag(&tag).with_reason("Too Many Failed Attempts"));
-        }
-        let Some(header) = request.headers.get("Proxy-Authorization") else { return challenge(false) };
+        let Some(header) = request.headers.get("Proxy-Authorization") else { return challenge(self, false) };
         let credentials = match Credentials::parse(header) {
             Ok(c) => c,
             Err(AuthError::Malformed(why)) => {
                 return CallerAuth::Refuse(request.response(400).with_to_tag(&tag).with_reason(format!("Malformed Proxy-Authorization: {why}")));
             }
-            Err(_) => return challenge(false),
+            Err(_) => return challenge(self, false),
         };
-        let stored = match self.store.sip_credential(&credentials.username).await {
-            Ok(c) => c.filter(|c| c.realm == self.opts.realm),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read SIP credentials");
-                return CallerAuth::Refuse(request.response(500).with_to_tag(&tag));
-            }
-        };
-        let Some(stored) = stored else {
-            tracing::warn!(%from, user = %credentials.username, "call refused: unknown extension");
+        let user = credentials.username.clone();
+        if let Err(refusal) = self.registrar.guard().may_try(from.ip(), &user, now) {
+            tracing::warn!(%from, %user, ?refusal, "call refused: too many failed attempts");
+            return CallerAuth::Refuse(Registrar::refusal(request, &tag, refusal));
+        }
+        if let Err(why) = credentials.check_uri(&request.uri) {
+            return CallerAuth::Refuse(request.response(400).with_to_tag(&tag).with_reason(format!("Malformed Proxy-Authorization: {why}")));
+        }
+        let Some(ha1) = self.credentials.ha1(&user, credentials.algorithm) else {
+            tracing::warn!(%from, %user, "call refused: unknown extension");
+            self.registrar.guard().failed(from.ip(), &user, now);
             return CallerAuth::Refuse(request.response(403).with_to_tag(&tag));
         };
-        let ha1 = match credentials.algorithm {
-            hotline_sip::auth::Algorithm::Md5 => stored.ha1_md5.clone(),
-            hotline_sip::auth::Algorithm::Sha256 => stored.ha1_sha256.clone(),
-        };
-        match self.auth.verify(now, &credentials, request.method.as_str(), Secret::Ha1(&ha1)) {
-            Ok(()) => CallerAuth::Agent(credentials.username),
-            Err(AuthError::Stale) => challenge(true),
+        match self.registrar.authenticator().verify(now, &credentials, request.method.as_str(), Secret::Ha1(&ha1)) {
+            Ok(()) => {
+                self.registrar.guard().succeeded(from.ip(), &user, now);
+                CallerAuth::Agent(user)
+            }
+            Err(AuthError::Stale | AuthError::Replayed) => challenge(self, true),
             Err(AuthError::WrongPassword) => {
-                tracing::warn!(%from, user = %credentials.username, "call refused: wrong password");
+                tracing::warn!(%from, %user, "call refused: wrong password");
+                self.registrar.guard().failed(from.ip(), &user, now);
                 CallerAuth::Refuse(request.response(403).with_to_tag(&tag))
             }
-            Err(_) => challenge(false),
+            Err(_) => challenge(self, false),
         }
     }
 }

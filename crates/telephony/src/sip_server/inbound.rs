@@ -28,6 +28,16 @@ pub(super) struct Call {
     pub queue: Option<String>,
     /// The caller left a voicemail (its interaction row is ours to close).
     pub voicemail: bool,
+    /// An agent's call out through a trunk.
+    pub outside: Option<super::outside::OutsideCall>,
+    /// The trunk this call holds a place on.
+    pub trunk: Option<usize>,
+}
+
+impl Call {
+    pub fn new(contact: String, from_number: String, to_number: String, caller: CallerLeg, media: MediaHandle) -> Call {
+        Call { contact, from_number, to_number, caller, agent: None, media, agent_id: None, queue: None, voicemail: false, outside: None, trunk: None }
+    }
 }
 
 /// The caller's side of the call.
@@ -53,24 +63,34 @@ fn user(addr: Option<hotline_sip::NameAddr>) -> String {
 }
 
 impl Server {
-    pub(super) async fn invite(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
+    pub(super) fn invite(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
         if request.headers.to().and_then(|t| t.tag()).is_some() {
-            return self.reinvite(key, request);
+            return self.reinvite(key, request, from);
         }
         let refuse = |status: u16, reason: &str| request.response(status).with_to_tag(&hotline_sip::ids::tag(&random())).with_reason(reason);
         if request.headers.get("Contact").is_none() {
             let r = refuse(400, "Missing Contact");
             return self.respond(key, r);
         }
-        self.refresh_dial_plan().await;
         let to_number = user(request.uri_user());
         let agent = if self.orch.serves(&to_number) {
             None
         } else {
-            match self.authenticate_caller(&request, from).await {
+            match self.authenticate_caller(&request, from) {
                 super::caller_auth::CallerAuth::Agent(ext) => Some(ext),
                 super::caller_auth::CallerAuth::Refuse(r) => return self.respond(key, r),
             }
+        };
+        // An agent's phone calling out through a trunk: permitted first.
+        let outside = match &agent {
+            Some(ext) if !to_number.is_empty() && !self.is_internal(&to_number) => match self.permit_outside(ext, &to_number) {
+                Ok(_) => Some(ext.clone()),
+                Err((status, reason)) => {
+                    let r = refuse(status, reason);
+                    return self.respond(key, r);
+                }
+            },
+            _ => None,
         };
         let offer = String::from_utf8_lossy(&request.body).into_owned();
         if offer.trim().is_empty() {
@@ -105,7 +125,7 @@ impl Server {
         };
         let call = self.new_call_id();
         let media = media::spawn(call, media::Endpoint::Rtp(leg), self.services.media, self.services.prompts.clone(), self.media_tx.clone());
-        media.send(Command::Remote { side: Side::Caller, sdp: negotiated });
+        media.send(Command::Remote { side: Side::Caller, sdp: negotiated, signalling: from.ip() });
         let contact = uuid::Uuid::now_v7().to_string();
         let from_number = user(request.headers.from());
         let trunk = self.trunk_of(from.ip()).unwrap_or("");
@@ -122,7 +142,10 @@ impl Server {
             sdp_version: session,
             web: false,
         };
-        self.calls.insert(call, Call { contact: contact.clone(), from_number: from_number.clone(), to_number: to_number.clone(), caller, agent: None, media, agent_id: None, queue: None, voicemail: false });
+        self.calls.insert(call, Call::new(contact.clone(), from_number.clone(), to_number.clone(), caller, media));
+        if let Some(ext) = outside {
+            self.outside_started(call, &ext);
+        }
         self.server_invites.insert(key, call);
         self.call_input(CallInput::Incoming { call, contact, to: to_number, from: from_number, agent });
     }
@@ -149,28 +172,12 @@ impl Server {
             web: true,
         };
         let from_number = super::browser::WEB_CALLER.to_owned();
-        self.calls.insert(call, Call { contact: contact.clone(), from_number, to_number: number.to_owned(), caller, agent: None, media, agent_id: None, queue: None, voicemail: false });
+        self.calls.insert(call, Call::new(contact.clone(), from_number, number.to_owned(), caller, media));
         contact
     }
 
     /// Reloads the dial plan (numbers → flows) at most once a second, when
     /// a call comes in, so published flows reach new calls without a restart.
-    pub(super) async fn refresh_dial_plan(&mut self) {
-        if self.plan_loaded.elapsed() < std::time::Duration::from_secs(1) {
-            return;
-        }
-        self.plan_loaded = std::time::Instant::now();
-        match crate::dialplan::load(&self.store, &self.services.menus).await {
-            Ok(plan) => {
-                self.orch.set_entries(plan.config.entries);
-                self.orch.set_queues(plan.config.queues);
-                self.orch.set_broadcasts(plan.broadcasts);
-                self.music_on_hold = plan.music_on_hold;
-            }
-            Err(e) => tracing::warn!(error = %e, "dial plan not reloaded"),
-        }
-    }
-
     /// Answers the caller: 200 OK with our SDP; the dialog starts.
     pub(super) fn answer_caller(&mut self, call: CallId) {
         let contact = self.calls.get(&call).map(|c| self.contact(&c.to_number));
@@ -257,7 +264,7 @@ impl Server {
 
     /// A re-INVITE on either leg (hold, a moved stream, a session refresh):
     /// the new offer is applied and answered with our unchanged media.
-    fn reinvite(&mut self, key: TxKey, request: Request) {
+    fn reinvite(&mut self, key: TxKey, request: Request, from: SocketAddr) {
         let Some((call, side)) = DialogId::of_request(&request).and_then(|id| self.dialogs.get(&id).copied()) else {
             return self.respond(key, request.response(481));
         };
@@ -277,7 +284,7 @@ impl Server {
         } else {
             match sdp::answer(&offer, ip, port, c.caller.sdp_version) {
                 Ok((sdp, negotiated)) => {
-                    c.media.send(Command::Remote { side, sdp: negotiated });
+                    c.media.send(Command::Remote { side, sdp: negotiated, signalling: from.ip() });
                     request.response(200).with_body("application/sdp", sdp.into_bytes())
                 }
                 Err(e) => request.response(488).with_reason(format!("SDP: {e}")),

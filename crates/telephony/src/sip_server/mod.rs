@@ -13,11 +13,20 @@
 //! - `outbound.rs`: the agent's leg (ringing the phones, forks, CANCEL).
 //! - `orchestrate.rs`: the orchestrator's outputs carried out.
 //! - `routing.rs`: routing commands and events.
+//! - `front_door.rs`: what is looked at at all (bans, request rates).
+//! - `directory.rs`: credentials, extensions and the dial plan, loaded
+//!   off the signalling path.
+//! - `outside.rs`: calls out through a trunk (permissions, caps).
+//! - `control.rs`: the API's requests (password changes, reloads, bans).
 
 mod browser;
 mod callback;
 mod caller_auth;
+mod control;
+mod directory;
+mod front_door;
 mod inbound;
+mod outside;
 mod orchestrate;
 mod outbound;
 mod register;
@@ -33,7 +42,6 @@ use hotline_acd::AcdHandle;
 use hotline_calls::{CallId, Orchestrator};
 use hotline_config::MenuConfig;
 use hotline_events::EventBus;
-use hotline_sip::auth::Authenticator;
 use hotline_sip::dialog::DialogId;
 use hotline_sip::registrar::{Registrar, RegistrarConfig};
 use hotline_sip::{Event, Input, Method, Output, Request, Time, TransactionLayer, Transport as SipTransport, TxKey, Via};
@@ -48,6 +56,7 @@ use crate::recordings::RecordingStorage;
 use crate::transport::{Inbound, Transport, Transports};
 
 pub use browser::{BrowserError, TelephonyHandle};
+pub use control::{Control, SecurityView};
 pub use register::UNREGISTERED;
 
 #[derive(Debug, Clone)]
@@ -63,6 +72,12 @@ pub struct SipOptions {
     pub public_ip: Option<IpAddr>,
     /// Compare routing's agent states with live calls this often.
     pub reconcile_every: Duration,
+    /// Addresses or CIDR blocks exempt from the request limit (trunks are too).
+    pub trusted_sources: Vec<String>,
+    /// What agents' phones may dial outside.
+    pub calling: hotline_calls::outside::Policy,
+    /// The center's offset from UTC (days for the outside-minutes budget).
+    pub utc_offset_minutes: i32,
 }
 
 /// What calls need besides SIP.
@@ -85,30 +100,53 @@ pub struct SipServer {
     pub task: tokio::task::JoinHandle<()>,
     /// For the API: browser agents' softphones.
     pub handle: TelephonyHandle,
+    /// For the API: password changes, reloads, the guard.
+    pub control: Control,
+}
+
+/// Everything the SIP task listens to.
+struct Receivers {
+    sip: mpsc::Receiver<Inbound>,
+    media: mpsc::UnboundedReceiver<MediaEvent>,
+    routed: mpsc::UnboundedReceiver<hotline_calls::Input>,
+    bus: tokio::sync::broadcast::Receiver<Arc<hotline_events::Envelope>>,
+    browser: mpsc::Receiver<browser::BrowserRequest>,
+    control: mpsc::Receiver<control::ControlRequest>,
+    loaded: mpsc::UnboundedReceiver<directory::Loaded>,
 }
 
 /// Starts the server; returns the address it listens on (UDP and TCP).
 pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore, acd: AcdHandle, secret: [u8; 32]) -> std::io::Result<SipServer> {
     let (transports, rx) = Transports::bind(opts.listen, hotline_sip::frame).await?;
     let addr = transports.local_addr();
-    let auth = Authenticator::new(&opts.realm, &secret);
+    let auth = hotline_sip::auth::Authenticator::new(&opts.realm, &secret);
     let auth = if opts.sha256 { auth.sha256_first() } else { auth };
-    let registrar = Registrar::new(opts.registrar.clone(), auth.clone());
+    let registrar = Registrar::new(opts.registrar.clone(), auth);
     let txs = TransactionLayer::new(hotline_sip::timers::Timers::default());
     let ip = opts.public_ip.unwrap_or(if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() });
     let (media_tx, media_rx) = mpsc::unbounded_channel();
     let (routing, routed) = routing::Worker::start(acd.clone(), store.clone());
     let bus = services.bus.subscribe();
     let plan = crate::dialplan::load(&store, &services.menus).await.map_err(std::io::Error::other)?;
+    let mut credentials = crate::credentials::CredentialCache::new(&opts.realm);
+    credentials.replace_all(store.sip_credentials().await.map_err(std::io::Error::other)?);
+    let extensions = store.list_agents().await.map_err(std::io::Error::other)?.into_iter().map(|a| (a.id, a.extension)).collect();
+    let (directory, loaded) = directory::start(store.clone(), services.menus.clone());
+    let outside = hotline_calls::outside::OutsideCalls::new(opts.calling.clone());
     let trunks = services.trunks.iter().cloned().filter_map(|t| trunks::Trunk::new(t, ip)).collect();
+    let trunk_calls = vec![0; services.trunks.len()];
+    let media_counters = services.ports.counters();
     let server = Server {
         opts,
-        store,
         acd,
         transports,
         txs,
         registrar,
-        auth,
+        credentials,
+        directory,
+        outside,
+        outside_denied: 0,
+        trunk_calls,
         started: Instant::now(),
         local: SocketAddr::new(ip, addr.port()),
         services,
@@ -118,7 +156,6 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
             o.set_broadcasts(plan.broadcasts);
             o
         },
-        plan_loaded: Instant::now(),
         next_call: 1,
         calls: HashMap::new(),
         dialogs: HashMap::new(),
@@ -127,26 +164,35 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         pending: VecDeque::new(),
         media_tx,
         routing,
-        extensions: HashMap::new(),
+        extensions,
         trunks,
         trunk_registers: HashMap::new(),
         browsers: std::collections::HashSet::new(),
         web_calls: HashMap::new(),
     };
     let (browser_tx, browser_rx) = mpsc::channel(256);
-    let task = tokio::spawn(server.run(rx, media_rx, routed, bus, browser_rx));
-    Ok(SipServer { addr, task, handle: TelephonyHandle { tx: browser_tx } })
+    let (control_tx, control_rx) = mpsc::channel(256);
+    let task = tokio::spawn(server.run(Receivers { sip: rx, media: media_rx, routed, bus, browser: browser_rx, control: control_rx, loaded }));
+    let control = Control { tx: control_tx, media: media_counters };
+    Ok(SipServer { addr, task, handle: TelephonyHandle { tx: browser_tx }, control })
 }
 
 pub(crate) struct Server {
     opts: SipOptions,
-    store: TenantStore,
     acd: AcdHandle,
     transports: Transports,
     txs: TransactionLayer,
+    /// Bindings, and the authenticator and guard shared by REGISTER and INVITE.
     registrar: Registrar,
-    /// Challenges calls placed by agents (the registrar's realm and secret).
-    auth: Authenticator,
+    /// Extensions' digest credentials, in memory.
+    credentials: crate::credentials::CredentialCache,
+    /// Asks the directory loader for a reload.
+    directory: directory::Trigger,
+    /// What agents' phones may dial outside, and what they use.
+    outside: hotline_calls::outside::OutsideCalls,
+    outside_denied: u64,
+    /// Outside calls live per trunk (index of `trunks`).
+    trunk_calls: Vec<u32>,
     started: Instant,
     /// Our address as peers should see it (Contact, Via, SDP).
     local: SocketAddr,
@@ -154,7 +200,6 @@ pub(crate) struct Server {
     orch: Orchestrator,
     /// Queue → its music on hold prompt.
     music_on_hold: HashMap<String, String>,
-    plan_loaded: Instant,
     next_call: u64,
     calls: HashMap<CallId, inbound::Call>,
     /// In-dialog requests find their call and side here.
@@ -167,7 +212,7 @@ pub(crate) struct Server {
     pending: VecDeque<hotline_calls::Input>,
     media_tx: mpsc::UnboundedSender<MediaEvent>,
     routing: routing::Worker,
-    /// Agent id → extension, for offers.
+    /// Agent id → extension, for offers (from the directory loader).
     extensions: HashMap<String, String>,
     trunks: Vec<trunks::Trunk>,
     /// Trunks' REGISTERs in flight.
@@ -203,14 +248,8 @@ impl Server {
         next.map_or(Duration::from_secs(1), |d| Duration::from_millis(d.saturating_sub(now)))
     }
 
-    async fn run(
-        mut self,
-        mut rx: mpsc::Receiver<Inbound>,
-        mut media: mpsc::UnboundedReceiver<MediaEvent>,
-        mut routed: mpsc::UnboundedReceiver<hotline_calls::Input>,
-        mut bus: tokio::sync::broadcast::Receiver<Arc<hotline_events::Envelope>>,
-        mut browser: mpsc::Receiver<browser::BrowserRequest>,
-    ) {
+    async fn run(mut self, r: Receivers) {
+        let Receivers { sip: mut rx, mut media, mut routed, mut bus, mut browser, mut control, mut loaded } = r;
         let mut sweep = tokio::time::interval(Duration::from_secs(1));
         let mut reconcile = tokio::time::interval(self.opts.reconcile_every.max(Duration::from_millis(100)));
         let mut reconciler = crate::reconcile::Reconciler::default();
@@ -218,6 +257,7 @@ impl Server {
             let wait = self.wait();
             tokio::select! {
                 msg = rx.recv() => match msg {
+                    Some(m) if !self.front_door(&m) => {}
                     Some(m) => {
                         let input = Input::Receive { from: m.from, transport: sip_transport(m.transport), bytes: m.bytes };
                         let now = self.now();
@@ -228,7 +268,9 @@ impl Server {
                 Some(e) = media.recv() => self.media_event(e),
                 Some(input) = routed.recv() => self.call_input(input),
                 Some(r) = browser.recv() => self.browser_request(r).await,
-                e = bus.recv() => self.routing_event(e).await,
+                Some(r) = control.recv() => self.control(r),
+                Some(l) = loaded.recv() => self.directory_loaded(l),
+                e = bus.recv() => self.routing_event(e),
                 _ = tokio::time::sleep(wait) => {
                     let now = self.now();
                     let _ = self.txs.handle_input(now, Input::Timeout);
@@ -238,7 +280,7 @@ impl Server {
                     self.register_trunks();
                     let now = self.now();
                     for change in self.registrar.expire(now) {
-                        self.registration_changed(&change.aor, change.registered).await;
+                        self.registration_changed(&change.aor, change.registered);
                     }
                 }
                 _ = reconcile.tick() => {
@@ -358,8 +400,8 @@ impl Server {
     async fn request(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
         let tag = hotline_sip::ids::tag(&random());
         let resp = match request.method {
-            Method::Register => return self.register(key, request, from, transport).await,
-            Method::Invite => return self.invite(key, request, from, transport).await,
+            Method::Register => return self.register(key, request, from, transport),
+            Method::Invite => return self.invite(key, request, from, transport),
             Method::Bye => return self.bye(key, request),
             Method::Options => request.response(200).with_to_tag(&tag).with_header("Allow", ALLOW),
             Method::Info => request.response(200),

@@ -136,6 +136,7 @@ impl Server {
     /// Joins the legs' audio and starts the recording.
     fn bridge(&mut self, call: CallId) {
         let recording = self.new_recording(call);
+        self.outside_answered(call);
         let Some(c) = self.calls.get(&call) else { return };
         tracing::info!(%call, contact = %c.contact, agent = c.agent_id.as_deref().unwrap_or(""), "call bridged");
         c.media.send(Command::Bridge { recording });
@@ -197,6 +198,7 @@ impl Server {
         self.web_calls.retain(|_, c| *c != call);
         let Some(c) = self.calls.remove(&call) else { return };
         c.media.send(Command::Close);
+        self.outside_ended(c.outside, c.trunk);
         if c.voicemail {
             self.routing.send(Job::VoicemailEnded { contact: c.contact.clone(), cause: cause.code() });
         }

@@ -110,19 +110,35 @@ impl Server {
     }
 
     /// Rings an outside number for a transfer: a phone registered under it,
-    /// else through the first trunk.
+    /// else through a trunk.
     pub(super) fn dial_out(&mut self, call: CallId, number: String) {
-        let phones: Vec<Phone> = self.route(&number).into_iter().collect();
+        let phones: Vec<Phone> = self.route(call, &number).into_iter().collect();
         self.ring(call, number, phones);
     }
 
-    /// Where a number is reached: a phone registered under it, else the
-    /// first trunk's gateway.
-    pub(super) fn route(&self, number: &str) -> Option<Phone> {
-        match self.registrar.lookup(number, self.now()).first() {
-            Some(b) => Some((b.uri.clone(), b.source, b.transport)),
-            None => self.trunks.first().map(|t| (format!("sip:{number}@{}", t.gateway()), t.gateway(), t.transport())),
+    /// Where `call` reaches a number: a phone registered under it, else the
+    /// gateway of the first trunk with room, whose place the call then
+    /// holds until it ends.
+    pub(super) fn route(&mut self, call: CallId, number: &str) -> Option<Phone> {
+        if let Some(b) = self.registrar.lookup(number, self.now()).first() {
+            return Some((b.uri.clone(), b.source, b.transport));
         }
+        let held = self.calls.get(&call).and_then(|c| c.trunk);
+        let trunk = match held {
+            Some(t) => t,
+            None => {
+                let Some(t) = self.trunk_with_room() else {
+                    tracing::warn!(%call, "every trunk is at its cap of calls at once");
+                    return None;
+                };
+                self.trunk_calls[t] += 1;
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.trunk = Some(t);
+                }
+                t
+            }
+        };
+        self.trunks.get(trunk).map(|t| (format!("sip:{number}@{}", t.gateway()), t.gateway(), t.transport()))
     }
 
     /// Rings `phones` in parallel as the agent leg of `call`; the answers
@@ -293,7 +309,7 @@ impl Server {
             self.cancel_fork(&other);
         }
         let Some(c) = self.calls.get_mut(&call) else { return };
-        c.media.send(Command::Remote { side: Side::Agent, sdp: negotiated });
+        c.media.send(Command::Remote { side: Side::Agent, sdp: negotiated, signalling: dest.ip() });
         if let Some(a) = c.agent.as_mut() {
             tracing::info!(%call, extension = %a.extension, phone = %dest, "agent answered");
             a.dialog = Some(dialog);

@@ -32,6 +32,8 @@ pub(super) enum Job {
     VoicemailEnded { contact: String, cause: &'static str },
     Survey { contact: String, answers: std::collections::BTreeMap<String, String> },
     RecordingFinished { id: String, ended_at: i64, duration_ms: i64, sha256: String },
+    /// An agent's first phone registered, or their last one went.
+    Registration { agent: String, registered: bool },
 }
 
 /// Runs [`Job`]s in order. Cheap to clone.
@@ -152,6 +154,17 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
             }
             None
         }
+        Job::Registration { agent, registered } => {
+            let status = if registered {
+                hotline_acd::StatusRequest::Available
+            } else {
+                hotline_acd::StatusRequest::NotReady { reason: super::UNREGISTERED.into() }
+            };
+            if let Err(e) = acd.set_status(&agent, status).await {
+                tracing::warn!(%agent, error = %e, "could not change the agent's status");
+            }
+            None
+        }
         Job::RecordingFinished { id, ended_at, duration_ms, sha256 } => {
             if let Err(e) = store.finish_recording(&id, ended_at, duration_ms, &sha256).await {
                 tracing::error!(recording = %id, error = %e, "recording index row not completed");
@@ -163,7 +176,7 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
 
 impl Server {
     /// An event from the bus: offers, their ends and give-ups concern calls.
-    pub(super) async fn routing_event(&mut self, e: Result<Arc<Envelope>, broadcast::error::RecvError>) {
+    pub(super) fn routing_event(&mut self, e: Result<Arc<Envelope>, broadcast::error::RecvError>) {
         let env = match e {
             Ok(env) => env,
             Err(broadcast::error::RecvError::Lagged(n)) => {
@@ -178,8 +191,9 @@ impl Server {
                 if self.orch.call_of(contact_id).is_none() {
                     return;
                 }
-                let Some(extension) = self.extension_of(agent_id).await else {
-                    tracing::warn!(agent = %agent_id, "offered agent has no extension");
+                let Some(extension) = self.extensions.get(agent_id).cloned() else {
+                    tracing::warn!(agent = %agent_id, "offered agent has no extension (yet): reloading");
+                    let _ = self.directory.send(None);
                     self.routing.send(Job::Reject { offer: offer_id.clone() });
                     return;
                 };
@@ -208,15 +222,5 @@ impl Server {
             _ => return,
         };
         self.call_input(input);
-    }
-
-    /// The extension of an agent, from the store the first time.
-    async fn extension_of(&mut self, agent_id: &str) -> Option<String> {
-        if let Some(e) = self.extensions.get(agent_id) {
-            return Some(e.clone());
-        }
-        let agents = self.store.list_agents().await.ok()?;
-        self.extensions = agents.into_iter().map(|a| (a.id, a.extension)).collect();
-        self.extensions.get(agent_id).cloned()
     }
 }

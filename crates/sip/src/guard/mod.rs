@@ -1,0 +1,249 @@
+//! The defences of a SIP server on a public address, sans-IO.
+//!
+//! Scanners sweep extensions with REGISTER, INVITE and OPTIONS (sipvicious'
+//! `svwar`), then guess a password (`svcrack`), then place calls through
+//! the trunk. The [`Guard`] answers three questions for the driver, with
+//! time passed in:
+//!
+//! - [`Guard::admit`]: is this source banned? Everything from a banned
+//!   source is dropped before it is parsed — no answer, not even to OPTIONS.
+//! - [`Guard::request`]: may this source start one more transaction? Each
+//!   source has a token bucket of out-of-dialog requests; what exceeds it
+//!   is dropped, and a source that keeps exceeding it is banned. A
+//!   User-Agent of a known scanner is banned on sight.
+//! - [`Guard::may_try`] / [`Guard::failed`] / [`Guard::succeeded`]: digest
+//!   attempts (REGISTER and INVITE alike). After a few failures a source
+//!   must wait, doubling each time, before its next attempt is even
+//!   checked (attempts sent earlier are refused unchecked and count as
+//!   failures); after `max_failures` within the window it is banned for
+//!   `ban_ms`. An extension that collects `extension_max_failures` failures
+//!   from any sources (a distributed guess) is closed to every source
+//!   except those it authenticated from before, so the real phone keeps
+//!   working while nobody else may guess.
+//!
+//! Memory is bounded: [`Guard::purge`] drops what no longer matters, and at
+//! most `max_sources` sources are tracked (beyond that new sources are let
+//! through unlimited rather than refused, so a flood of spoofed addresses
+//! cannot lock real phones out).
+
+mod failures;
+mod rate;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use crate::time::Time;
+
+pub use failures::Refusal;
+
+/// Guard settings (time in ms).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardConfig {
+    /// Out-of-dialog requests a source may send per second, sustained;
+    /// 0 turns the request limit off.
+    pub requests_per_sec: u32,
+    /// Requests a source may send at once above the sustained rate.
+    pub request_burst: u32,
+    /// Requests dropped by the limit, within `window_ms`, before the
+    /// source is banned.
+    pub flood_ban_after: u32,
+    /// Failed authentications from one source within `window_ms` before
+    /// it is banned.
+    pub max_failures: usize,
+    /// Failures after which a source must wait before its next attempt is
+    /// checked: `throttle_base_ms`, doubling with each further failure.
+    pub throttle_after: usize,
+    pub throttle_base_ms: u64,
+    /// Failures on one extension, from any sources, within `window_ms`
+    /// before only its known sources may try it.
+    pub extension_max_failures: usize,
+    /// The window failures and drops are counted in.
+    pub window_ms: u64,
+    /// How long a ban lasts.
+    pub ban_ms: u64,
+    /// User-Agent substrings of scanners (case-insensitive): banned on sight.
+    pub scanner_user_agents: Vec<String>,
+    /// Sources tracked at most.
+    pub max_sources: usize,
+}
+
+impl Default for GuardConfig {
+    fn default() -> GuardConfig {
+        GuardConfig {
+            requests_per_sec: 20,
+            request_burst: 100,
+            flood_ban_after: 100,
+            max_failures: 10,
+            throttle_after: 3,
+            throttle_base_ms: 1_000,
+            extension_max_failures: 20,
+            window_ms: 5 * 60 * 1000,
+            ban_ms: 30 * 60 * 1000,
+            scanner_user_agents: ["friendly-scanner", "sipvicious", "sipcli", "sip-scan", "sipsak", "iwar", "sundayddr", "vaxsipuseragent", "pplsip"]
+                .map(String::from)
+                .to_vec(),
+            max_sources: 100_000,
+        }
+    }
+}
+
+/// Why a source was banned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BanReason {
+    /// Too many failed authentications.
+    Failures,
+    /// Too many requests.
+    Flood,
+    /// A scanner's User-Agent.
+    Scanner,
+}
+
+/// What the guard did so far (for metrics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GuardStats {
+    /// Sources banned, by reason, since start.
+    pub bans_failures: u64,
+    pub bans_flood: u64,
+    pub bans_scanner: u64,
+    /// Messages dropped because their source was banned.
+    pub dropped_banned: u64,
+    /// Requests dropped by the request limit.
+    pub dropped_flood: u64,
+    /// Authentication attempts refused unchecked (throttled, or an
+    /// extension closed to strangers).
+    pub refused_attempts: u64,
+    /// Sources banned now.
+    pub banned_now: usize,
+}
+
+#[derive(Debug)]
+struct Ban {
+    until: Time,
+}
+
+/// The guard. See the module documentation.
+#[derive(Debug)]
+pub struct Guard {
+    cfg: GuardConfig,
+    bans: HashMap<IpAddr, Ban>,
+    rate: rate::RequestLimiter,
+    failures: failures::FailureCounter,
+    stats: GuardStats,
+}
+
+impl Guard {
+    pub fn new(cfg: GuardConfig) -> Guard {
+        Guard {
+            rate: rate::RequestLimiter::new(&cfg),
+            failures: failures::FailureCounter::new(&cfg),
+            cfg,
+            bans: HashMap::new(),
+            stats: GuardStats::default(),
+        }
+    }
+
+    pub fn config(&self) -> &GuardConfig {
+        &self.cfg
+    }
+
+    /// Whether `ip` is banned at `now`.
+    pub fn is_banned(&self, ip: IpAddr, now: Time) -> bool {
+        self.bans.get(&ip).is_some_and(|b| now < b.until)
+    }
+
+    /// Whether anything from `ip` may be looked at; counts what is dropped.
+    pub fn admit(&mut self, ip: IpAddr, now: Time) -> bool {
+        if self.is_banned(ip, now) {
+            self.stats.dropped_banned += 1;
+            return false;
+        }
+        true
+    }
+
+    /// Whether a new (out-of-dialog) request from `ip` may be handled.
+    /// Returns `false` to drop it silently.
+    pub fn request(&mut self, ip: IpAddr, user_agent: Option<&str>, now: Time) -> bool {
+        if !self.admit(ip, now) {
+            return false;
+        }
+        if let Some(ua) = user_agent {
+            let ua = ua.to_ascii_lowercase();
+            if self.cfg.scanner_user_agents.iter().any(|s| !s.is_empty() && ua.contains(&s.to_ascii_lowercase())) {
+                self.ban(ip, now, BanReason::Scanner);
+                return false;
+            }
+        }
+        if self.rate.take(ip, now) {
+            return true;
+        }
+        self.stats.dropped_flood += 1;
+        if self.rate.drops_in_window(ip, now) >= self.cfg.flood_ban_after as usize {
+            self.ban(ip, now, BanReason::Flood);
+        }
+        false
+    }
+
+    /// Whether `ip` may try the password of `extension` now. A refusal
+    /// counts as a failure of the source.
+    pub fn may_try(&mut self, ip: IpAddr, extension: &str, now: Time) -> Result<(), Refusal> {
+        if self.is_banned(ip, now) {
+            return Err(Refusal::Banned);
+        }
+        let verdict = self.failures.may_try(ip, extension, now);
+        if verdict.is_err() {
+            self.stats.refused_attempts += 1;
+            self.failed(ip, extension, now);
+        }
+        verdict
+    }
+
+    /// A failed authentication of `ip` as `extension` (a wrong password,
+    /// an unknown extension). Returns whether `ip` is banned now.
+    pub fn failed(&mut self, ip: IpAddr, extension: &str, now: Time) -> bool {
+        if self.failures.failed(ip, extension, now) {
+            self.ban(ip, now, BanReason::Failures);
+        }
+        self.is_banned(ip, now)
+    }
+
+    /// `ip` proved the password of `extension`: its failures are forgotten
+    /// and it may try this extension even while strangers may not.
+    pub fn succeeded(&mut self, ip: IpAddr, extension: &str, now: Time) {
+        self.failures.succeeded(ip, extension, now);
+    }
+
+    /// Lifts the ban of `ip` (an admin's decision) and forgets its failures.
+    pub fn unban(&mut self, ip: IpAddr) {
+        self.bans.remove(&ip);
+        self.failures.forget(ip);
+        self.rate.forget(ip);
+    }
+
+    fn ban(&mut self, ip: IpAddr, now: Time, reason: BanReason) {
+        let until = now.plus(self.cfg.ban_ms);
+        self.bans.insert(ip, Ban { until });
+        match reason {
+            BanReason::Failures => self.stats.bans_failures += 1,
+            BanReason::Flood => self.stats.bans_flood += 1,
+            BanReason::Scanner => self.stats.bans_scanner += 1,
+        }
+    }
+
+    /// The sources banned at `now`, with when each ban ends.
+    pub fn banned(&self, now: Time) -> Vec<(IpAddr, Time)> {
+        let mut v: Vec<(IpAddr, Time)> = self.bans.iter().filter(|(_, b)| now < b.until).map(|(ip, b)| (*ip, b.until)).collect();
+        v.sort();
+        v
+    }
+
+    pub fn stats(&self, now: Time) -> GuardStats {
+        GuardStats { banned_now: self.bans.values().filter(|b| now < b.until).count(), ..self.stats }
+    }
+
+    /// Drops what no longer matters at `now`.
+    pub fn purge(&mut self, now: Time) {
+        self.bans.retain(|_, b| now < b.until);
+        self.rate.purge(now);
+        self.failures.purge(now);
+    }
+}
