@@ -107,11 +107,16 @@ pub struct Rule {
 
 impl Rule {
     fn names(&self, extension: &str) -> bool {
-        self.extensions.iter().any(|e| match e.strip_suffix('*') {
-            Some(prefix) => extension.starts_with(prefix),
-            None => e == extension,
-        })
+        names(&self.extensions, extension)
     }
+}
+
+/// Whether a list of extensions (`8001`, or `80*` for a prefix) names `extension`.
+pub fn names(patterns: &[String], extension: &str) -> bool {
+    patterns.iter().any(|e| match e.strip_suffix('*') {
+        Some(prefix) => extension.starts_with(prefix),
+        None => e == extension,
+    })
 }
 
 /// The whole policy.

@@ -145,6 +145,23 @@ fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
         return Err(ConfigError::Invalid { field: "sip.max_header_lines", message: "must be at least 16".into() });
     }
     validate_calling(&config.calling)?;
+    let srtp_mode = |field: &'static str, v: &str| {
+        if crate::telephony::SRTP_MODES.contains(&v) {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid { field, message: format!("must be off, optional or required, not `{v}`") })
+        }
+    };
+    srtp_mode("media.srtp", &config.media.srtp)?;
+    for r in &config.media.srtp_rules {
+        srtp_mode("media.srtp_rules", &r.srtp)?;
+        if r.extensions.is_empty() {
+            return Err(ConfigError::Invalid { field: "media.srtp_rules", message: "`extensions` must name at least one extension".into() });
+        }
+    }
+    for t in &config.trunks {
+        srtp_mode("trunks", &t.srtp)?;
+    }
     let m = &config.media;
     if !m.rtp_port_min.is_multiple_of(2) || m.rtp_port_min < 1024 || m.rtp_port_max <= m.rtp_port_min {
         return Err(ConfigError::Invalid {

@@ -69,8 +69,12 @@ pub struct SipConfig {
     /// and registration refreshes). Default 900.
     pub tcp_idle_secs: u32,
     /// Header lines a SIP message may have at most; more get
-    /// `400 Too Many Headers`. Default 256.
+    /// `400 Too Many Header Lines`. Default 256.
     pub max_header_lines: u32,
+    /// Answer every request at the address and port it came from, as if it
+    /// asked for `rport` (RFC 3581): phones behind NAT often do not ask.
+    /// Default true.
+    pub force_rport: bool,
     /// Seconds between the checks that compare agents' routing states with
     /// live calls and registrations. Default 5.
     pub reconcile_interval_secs: u32,
@@ -103,6 +107,7 @@ impl Default for SipConfig {
             tcp_max_per_source: 64,
             tcp_idle_secs: 900,
             max_header_lines: 256,
+            force_rport: true,
             reconcile_interval_secs: 5,
             digest_sha256: false,
         }
@@ -128,13 +133,32 @@ pub struct MediaConfig {
     /// file named like a built-in one replaces it. Default: empty, `prompts`
     /// inside `[data] dir`.
     pub prompts_dir: PathBuf,
+    /// SRTP (SDES keys, RFC 4568) for SIP phones and callers no rule names:
+    /// `off`, `optional` (when the phone offers or accepts keys) or
+    /// `required` (no call without). Default `optional`.
+    pub srtp: String,
+    /// SRTP per extension; the first rule naming an extension applies.
+    pub srtp_rules: Vec<SrtpRule>,
 }
 
 impl Default for MediaConfig {
     fn default() -> Self {
-        MediaConfig { rtp_port_min: 20000, rtp_port_max: 29999, jitter_buffer_ms: 60, rtp_timeout_secs: 60, prompts_dir: PathBuf::new() }
+        MediaConfig { rtp_port_min: 20000, rtp_port_max: 29999, jitter_buffer_ms: 60, rtp_timeout_secs: 60, prompts_dir: PathBuf::new(), srtp: "optional".into(), srtp_rules: Vec::new() }
     }
 }
+
+/// `[[media.srtp_rules]]`: SRTP for some extensions.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SrtpRule {
+    /// Extensions (`8001`, or `80*` for a prefix). Required.
+    pub extensions: Vec<String>,
+    /// `off`, `optional` or `required`. Required.
+    pub srtp: String,
+}
+
+/// The SRTP modes `[media]`, its rules and trunks take.
+pub const SRTP_MODES: &[&str] = &["off", "optional", "required"];
 
 /// `[recording]`: call recording.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -254,6 +278,8 @@ pub struct TrunkConfig {
     /// Outside calls through this trunk at once; more are refused.
     /// 0: no cap. Default 0.
     pub max_concurrent: u32,
+    /// SRTP on this trunk's calls: `off`, `optional` or `required`. Default `off`.
+    pub srtp: String,
 }
 
 impl Default for TrunkConfig {
@@ -268,6 +294,7 @@ impl Default for TrunkConfig {
             password: String::new(),
             register_expires_secs: 600,
             max_concurrent: 0,
+            srtp: "off".into(),
         }
     }
 }
@@ -285,6 +312,7 @@ impl std::fmt::Debug for TrunkConfig {
             .field("password", &if self.password.is_empty() { "" } else { "<secret>" })
             .field("register_expires_secs", &self.register_expires_secs)
             .field("max_concurrent", &self.max_concurrent)
+            .field("srtp", &self.srtp)
             .finish()
     }
 }

@@ -199,6 +199,14 @@ async fn start_sip(
         public_ip,
         reconcile_every: std::time::Duration::from_secs(u64::from(sip.reconcile_interval_secs.max(1))),
         trusted_sources: sip.trusted_sources.clone(),
+        tcp: hotline_telephony::transport::TcpLimits {
+            max_connections: sip.tcp_max_connections as usize,
+            max_per_source: sip.tcp_max_per_source as usize,
+            idle: std::time::Duration::from_secs(u64::from(sip.tcp_idle_secs.max(1))),
+        },
+        max_header_lines: sip.max_header_lines as usize,
+        force_rport: sip.force_rport,
+        srtp: srtp_policy(&config.media),
         calling: calling_policy(&config.calling),
         utc_offset_minutes: config.routing.utc_offset_minutes,
     };
@@ -227,6 +235,13 @@ async fn start_sip(
     tracing::info!("SIP listening on udp/tcp {}", server.addr);
     println!("sip on {}", server.addr);
     Ok(server)
+}
+
+/// SRTP for phones from `[media]` (checked at load).
+fn srtp_policy(m: &hotline_config::MediaConfig) -> hotline_telephony::sip_server::SrtpPolicy {
+    use hotline_media::sdp::SrtpMode;
+    let mode = |s: &str| SrtpMode::parse(s).unwrap_or_default();
+    hotline_telephony::sip_server::SrtpPolicy { default: mode(&m.srtp), rules: m.srtp_rules.iter().map(|r| (r.extensions.clone(), mode(&r.srtp))).collect() }
 }
 
 /// The guard's settings from `[sip]`.

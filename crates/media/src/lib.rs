@@ -7,8 +7,8 @@
 //! ([`goertzel`]), SDP offer/answer for G.711 calls ([`sdp`]) and the
 //! incremental stereo call recorder ([`recorder`]), a receive jitter buffer
 //! ([`jitter`]), a prompt player ([`player`]) and RTCP receive statistics
-//! and reports ([`rtcp`]), and strict RTP learning ([`source`]: which
-//! source a leg takes its packets from). Per-packet code borrows its input and writes into the
+//! and reports ([`rtcp`]), strict RTP learning ([`source`]: which
+//! source a leg takes its packets from) and SRTP with SDES keys ([`srtp`]). Per-packet code borrows its input and writes into the
 //! caller's buffer; malformed packets are errors, never panics.
 
 pub mod dtmf;
@@ -21,3 +21,4 @@ pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
 pub mod source;
+pub mod srtp;

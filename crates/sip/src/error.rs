@@ -50,6 +50,9 @@ pub enum ParseError {
     /// The CSeq method differs from the request method.
     #[error("CSeq Method Mismatch")]
     CSeqMethod,
+    /// More header lines than the server takes (its `max_header_lines`).
+    #[error("Too Many Header Lines")]
+    TooManyHeaders,
     /// Fewer body bytes than Content-Length announces.
     #[error("Body Shorter Than Content-Length")]
     BodyTooShort,

@@ -1,5 +1,6 @@
 //! The checks a UAS makes on a well-formed request before acting on it
-//! (RFC 3261 §8.2.1–§8.2.3), in the RFC's order: method (405),
+//! (RFC 3261 §8.2.1–§8.2.3), in the RFC's order: method (501 for one we
+//! do not know, 405 for one we know and do not take),
 //! Request-URI scheme (416), required extensions (420), body type and
 //! encoding (415), and what the client accepts in return (406). These are
 //! the application-layer reactions RFC 4475 §3.3 expects.
@@ -9,7 +10,8 @@ use crate::message::{scheme_of, Method, Request, Response};
 /// What this UAS supports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UasPolicy {
-    /// Methods answered (others get 405 with `Allow`).
+    /// Methods answered (other known ones get 405 with `Allow`, unknown
+    /// ones 501).
     pub methods: Vec<Method>,
     /// Request-URI schemes served (lower case).
     pub schemes: Vec<String>,
@@ -99,6 +101,9 @@ fn covers(range: &str, media: &str) -> bool {
 pub fn check_request(request: &Request, policy: &UasPolicy) -> Result<(), Rejection> {
     if request.method == Method::Ack {
         return Ok(());
+    }
+    if matches!(request.method, Method::Other(_)) {
+        return Err(Rejection::new(501));
     }
     if !policy.methods.contains(&request.method) {
         let allow = policy

@@ -10,7 +10,7 @@ use common::{torture, torture_names, Clock};
 use expect_test::expect;
 use hotline_sip::transaction::{Event, TransactionLayer, Transport};
 use hotline_sip::validate::{check_request, UasPolicy};
-use hotline_sip::{next_frame, Framed, Message, MessageKind, Method, Request, Response};
+use hotline_sip::{next_frame, Framed, Message, MessageKind, Method, Request, Response, Time};
 
 /// One line per message: the datagram parse, the stream framing, and what
 /// the transaction layer sends or tells (as a UDP server).
@@ -50,7 +50,7 @@ fn every_message_has_its_rfc_reaction() {
     let table: String = torture_names().iter().map(|n| outcome(n) + "\n").collect();
     expect![[r#"
         badaspec    error 400 Invalid To                          | stream: whole                  | layer: send 400; malformed: Invalid To
-        badbranch   request OPTIONS                               | stream: whole                  | layer: send 400
+        badbranch   request OPTIONS                               | stream: whole                  | layer: request OPTIONS
         baddate     request INVITE                                | stream: whole                  | layer: request INVITE
         baddn       error 400 Invalid From                        | stream: whole                  | layer: send 400; malformed: Invalid From
         badinv01    error 400 Invalid Via                         | stream: whole                  | layer: send 400; malformed: Invalid Via
@@ -68,7 +68,7 @@ fn every_message_has_its_rfc_reaction() {
         escruri     error 400 Invalid Request-URI                 | stream: whole                  | layer: send 400; malformed: Invalid Request-URI
         insuf       error 400 Missing From                        | stream: whole                  | layer: send 400; malformed: Missing From
         intmeth     request !interesting-Method0123456789_*+`.%indeed'~ | stream: whole                  | layer: request !interesting-Method0123456789_*+`.%indeed'~
-        inv2543     request INVITE                                | stream: first 340 of 490 bytes | layer: send 400
+        inv2543     request INVITE                                | stream: first 340 of 490 bytes | layer: request INVITE
         invut       request INVITE                                | stream: whole                  | layer: request INVITE
         longreq     request INVITE                                | stream: whole                  | layer: request INVITE
         ltgtruri    error 400 Invalid Request-URI                 | stream: whole                  | layer: send 400; malformed: Invalid Request-URI
@@ -96,7 +96,7 @@ fn every_message_has_its_rfc_reaction() {
         unkscm      request OPTIONS                               | stream: whole                  | layer: request OPTIONS
         unksm2      request REGISTER                              | stream: whole                  | layer: request REGISTER
         unreason    response 200                                  | stream: whole                  | layer: stray response 200
-        wsinv       request INVITE                                | stream: whole                  | layer: send 400
+        wsinv       request INVITE                                | stream: whole                  | layer: request INVITE
         zeromf      request OPTIONS                               | stream: whole                  | layer: request OPTIONS
     "#]]
     .assert_eq(&table);
@@ -396,16 +396,53 @@ fn application_layer_semantics() {
     assert_eq!(req("zeromf").headers.max_forwards(), Some(0));
 }
 
-/// 3.2.1 and 3.4.1: requests without an RFC 3261 branch are refused
-/// statelessly, and the refusal reaches the sender.
+/// 3.1.1.1, 3.1.2.x, 3.3.x (`wsinv`, `inv2543`, `badbranch`): requests
+/// without an RFC 3261 branch come from RFC 2543 clients and are matched
+/// by RFC 2543's fields: a retransmission is absorbed, a CANCEL finds its
+/// INVITE, the ACK of the refusal stops its retransmissions.
 #[test]
-fn branchless_requests_get_400() {
-    for name in ["badbranch", "inv2543"] {
+fn rfc2543_requests_are_matched_by_their_fields() {
+    for name in ["badbranch", "inv2543", "wsinv"] {
         let mut clock = Clock::new(TransactionLayer::default());
         clock.receive("192.0.2.1:5060", Transport::Udp, torture(name));
-        assert_eq!(clock.log, ["0 send 400 to 192.0.2.1:5060 UDP"], "{name}");
-        assert!(clock.layer.is_empty());
+        assert!(matches!(clock.events.as_slice(), [Event::Request { .. }]), "{name}: {}", clock.trace());
     }
+    let message = |method: &str, to_tag: &str| {
+        common::request(&format!(
+            "{method} sip:8001@192.0.2.20 SIP/2.0
+Via: SIP/2.0/UDP 192.0.2.10:5070
+Max-Forwards: 70
+From: <sip:1000@192.0.2.10>;tag=old1
+To: <sip:8001@192.0.2.20>{to_tag}
+Call-ID: rfc2543-1
+CSeq: 7 {method}
+Contact: <sip:1000@192.0.2.10:5070>
+Content-Length: 0
+
+"
+        ))
+    };
+    let invite = message("INVITE", "");
+    let mut clock = Clock::new(TransactionLayer::default());
+    let from = "192.0.2.10:5070";
+    clock.receive(from, Transport::Udp, invite.to_bytes());
+    clock.now = Time(100);
+    clock.receive(from, Transport::Udp, invite.to_bytes());
+    let Some(Event::Request { key, .. }) = clock.events.first().cloned() else { panic!("{}", clock.trace()) };
+    clock.now = Time(200);
+    clock.receive(from, Transport::Udp, message("CANCEL", "").to_bytes());
+    clock.input(hotline_sip::transaction::Input::SendResponse { key, response: common::reply(&invite, 487) });
+    clock.now = Time(300);
+    clock.receive(from, Transport::Udp, message("ACK", ";tag=uas1").to_bytes());
+    clock.run_until(40_000);
+    expect![[r#"
+        0 request INVITE
+        100 send 100 to 192.0.2.10:5070 UDP
+        200 cancel (invite found)
+        200 send 487 to 192.0.2.10:5070 UDP
+        5300 terminated
+    "#]]
+    .assert_eq(&clock.trace());
 }
 
 /// 3.3.10: a response whose Via names a broadcast address is a stray for

@@ -13,6 +13,8 @@ pub struct MediaCounters {
     /// RTP packets refused because they came from a source the leg does
     /// not take (a stranger, or a peer before it was learned).
     pub rtp_strangers: AtomicU64,
+    /// SRTP packets refused for failing authentication (or replayed).
+    pub srtp_refused: AtomicU64,
 }
 
 /// A bound RTP/RTCP socket pair. The port returns to the pool when dropped.

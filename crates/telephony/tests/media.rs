@@ -26,7 +26,7 @@ fn tone(freq: f64, n: usize, from: usize) -> Vec<i16> {
 }
 
 fn sdp_to(peer: SocketAddr) -> Negotiated {
-    Negotiated { remote_ip: peer.ip(), remote_port: peer.port(), payload_type: 0, dtmf_payload_type: Some(101), direction: Direction::SendRecv, ptime_ms: 20 }
+    Negotiated { remote_ip: peer.ip(), remote_port: peer.port(), payload_type: 0, dtmf_payload_type: Some(101), direction: Direction::SendRecv, ptime_ms: 20, srtp: None }
 }
 
 /// A phone: a socket that sends PCMU frames and RFC 4733 events to a leg.

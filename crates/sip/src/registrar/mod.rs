@@ -202,7 +202,16 @@ impl Registrar {
                 change: None,
             };
         }
-        let Some(aor) = request.headers.to().and_then(|t| t.user()) else {
+        // RFC 3261 §10.3 step 3: an address of record that is not ours (not
+        // even a SIP URI, as RFC 4475's `unksm2`) is not found here.
+        let to = request.headers.to();
+        if to.as_ref().is_some_and(|t| t.sip_uri().is_none()) {
+            return done(
+                answer(404).with_reason("Address Of Record Not Found"),
+                RegisterResult::Rejected("Address Of Record Not Found".into()),
+            );
+        }
+        let Some(aor) = to.and_then(|t| t.user()) else {
             let reason = "Missing User In To";
             return done(
                 answer(400).with_reason(reason),

@@ -115,6 +115,9 @@ pub struct TransactionLayer {
     deadlines: BTreeSet<(Time, TxKey)>,
     awaiting_ack: HashMap<AckId, TxKey>,
     out: VecDeque<Output>,
+    /// Answer every request at the address it came from, as if it had
+    /// asked for `rport` (RFC 3581): phones behind NAT often do not ask.
+    force_rport: bool,
 }
 
 impl TransactionLayer {
@@ -129,6 +132,13 @@ impl TransactionLayer {
             timers,
             ..TransactionLayer::default()
         }
+    }
+
+    /// Answers every request at its source address, `rport` or not (what
+    /// a server on a public address facing phones behind NAT needs).
+    pub fn force_rport(mut self, on: bool) -> TransactionLayer {
+        self.force_rport = on;
+        self
     }
 
     /// Feeds one input at time `now`. Errors are the TU's mistakes (a
@@ -293,7 +303,7 @@ impl TransactionLayer {
         from: SocketAddr,
         transport: Transport,
     ) {
-        stamp_via(&mut request, from);
+        stamp_via(&mut request, from, self.force_rport);
         let dest = response_dest(&request, from, transport);
         let Some(key) = TxKey::server(&request) else {
             if request.method == Method::Ack {
@@ -484,14 +494,15 @@ impl TransactionLayer {
 }
 
 /// Adds `received` (and fills in `rport`) on the top Via of a received
-/// request (RFC 3261 §18.2.1, RFC 3581 §4).
-fn stamp_via(request: &mut Request, from: SocketAddr) {
+/// request (RFC 3261 §18.2.1, RFC 3581 §4); `force_rport` fills it in as
+/// if the client had asked.
+fn stamp_via(request: &mut Request, from: SocketAddr, force_rport: bool) {
     let Some(mut via) = request.headers.top_via() else {
         return;
     };
     let ip = from.ip().to_string();
     let host = via.host.trim_start_matches('[').trim_end_matches(']');
-    let rport = via.rport().is_some();
+    let rport = force_rport || via.rport().is_some();
     if rport {
         via.params.set("rport", Some(&from.port().to_string()));
     }

@@ -13,9 +13,10 @@
 //! transaction with the same top-Via branch, sent-by and method (ACK
 //! counting as INVITE); a response to the client transaction with the
 //! same top-Via branch and CSeq method. Requests without an RFC 3261
-//! branch (`z9hG4bK...`) are answered `400 Invalid Via Branch` statelessly
-//! (RFC 4475 §3.2.1 allows this; RFC 2543 matching is not implemented),
-//! except ACKs, which go to the TU.
+//! branch (none, one without the `z9hG4bK` cookie, or the bare cookie —
+//! RFC 4475's `inv2543`, `wsinv`, `badbranch`) are matched the RFC 2543
+//! way (§17.2.3): by Request-URI, From tag, Call-ID, CSeq number and top
+//! Via, folded into a key of their own.
 
 mod client_invite;
 mod client_non_invite;
@@ -101,7 +102,10 @@ impl TxKey {
     /// The server transaction a received request belongs to.
     pub fn server(request: &Request) -> Option<TxKey> {
         let via = request.headers.top_via()?;
-        let branch = via.rfc3261_branch()?;
+        let branch = match via.rfc3261_branch() {
+            Some(b) => b,
+            None => rfc2543_key(request, &via.to_string())?,
+        };
         Some(TxKey {
             role: Role::Server,
             branch,
@@ -129,6 +133,24 @@ impl TxKey {
             ..self.clone()
         }
     }
+}
+
+/// The RFC 2543 matching fields of a request (§17.2.3) folded into one
+/// value: Request-URI, From tag, Call-ID, CSeq number and the top Via.
+/// The To tag is left out so that the ACK of a non-2xx answer (which
+/// carries our tag) and a CANCEL (with its own method) find the INVITE.
+fn rfc2543_key(request: &Request, top_via: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let h = &request.headers;
+    let from_tag = h.from()?.tag().unwrap_or_default();
+    let call_id = h.call_id()?;
+    let cseq = h.cseq()?.seq;
+    let mut d = Sha256::new();
+    for part in [request.uri.as_str(), &from_tag, call_id, &cseq.to_string(), top_via] {
+        d.update(part.as_bytes());
+        d.update([0]);
+    }
+    Some(format!("rfc2543-{}", hex::encode(&d.finalize()[..12])))
 }
 
 fn filed_under(m: &Method) -> Method {

@@ -9,8 +9,16 @@ use hotline_sip::transaction::{Event, Input, Output, TransactionLayer, Transport
 use hotline_sip::{Message, Request, Response, Time};
 
 /// The torture messages, by name (file stem), sorted.
+/// The folder of the torture messages, found from this file, so that the
+/// server's own tests (another crate) can read them too.
+fn torture_dir() -> std::path::PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let here = workspace.join(file!());
+    here.parent().expect("common/").join("../torture")
+}
+
 pub fn torture_names() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/torture");
+    let dir = torture_dir();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("tests/torture exists")
         .filter_map(|e| e.ok())
@@ -29,9 +37,7 @@ pub fn torture_names() -> Vec<String> {
 /// `<allOneLine>` joins lines, `<hex>..</hex>` are raw bytes,
 /// `<repeat count=N>..</repeat>` repeats; line ends become CRLF.
 pub fn torture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/torture")
-        .join(format!("{name}.txt"));
+    let path = torture_dir().join(format!("{name}.txt"));
     expand(&std::fs::read_to_string(path).expect("torture file"))
 }
 

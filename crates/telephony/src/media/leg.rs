@@ -19,8 +19,9 @@ use hotline_media::goertzel::DtmfDetector;
 use hotline_media::jitter::{JitterBuffer, FRAME};
 use hotline_media::rtcp::{receiver_report, sender_report, ReceiveStats, SenderInfo};
 use hotline_media::rtp::RtpPacket;
-use hotline_media::sdp::Negotiated;
+use hotline_media::sdp::{Negotiated, Srtp};
 use hotline_media::source::{behind_nat, SourceFilter, Verdict};
+use hotline_media::srtp;
 use tokio::net::UdpSocket;
 
 use crate::ports::{MediaCounters, RtpPorts};
@@ -35,8 +36,19 @@ pub enum Heard {
     Audio(usize),
     /// A new RFC 4733 key press.
     Key(char),
-    /// Nothing to act on (a retransmitted event, a stray or bad packet).
+    /// Nothing to act on (a retransmitted event, a packet of a codec we
+    /// do not play).
     Nothing,
+    /// Refused: not RTP, a stranger's, or failing SRTP authentication.
+    Refused,
+}
+
+/// The SRTP contexts of a leg: ours for what we send, the peer's for what
+/// it sends, and the keys they were made from.
+struct Crypto {
+    keys: Srtp,
+    tx: srtp::Context,
+    rx: srtp::Context,
 }
 
 pub struct Leg {
@@ -48,6 +60,8 @@ pub struct Leg {
     remote: Option<Negotiated>,
     /// Which source the leg takes packets from, and sends to.
     source: SourceFilter,
+    /// SRTP, when the SDP exchanged keys.
+    crypto: Option<Box<Crypto>>,
     counters: Arc<MediaCounters>,
     ssrc: u32,
     /// The SSRC the peer sends with (for RTCP report blocks).
@@ -83,6 +97,7 @@ impl Leg {
             _ports: ports,
             remote: None,
             source: SourceFilter::default(),
+            crypto: None,
             ssrc: rand::random(),
             peer_ssrc: 0,
             seq: rand::random(),
@@ -107,7 +122,22 @@ impl Leg {
         let held = n.remote_port == 0 || n.remote_ip.is_unspecified();
         let may_learn = !held && behind_nat(n.remote_ip, signalling);
         self.source.signal(SocketAddr::new(n.remote_ip, n.remote_port), may_learn);
+        // New keys start new contexts; the same keys again (a re-INVITE) keep their counters.
+        match &n.srtp {
+            Some(keys) if self.crypto.as_ref().is_none_or(|c| c.keys != *keys) => {
+                let tx = srtp::Context::new(keys.suite, &keys.local);
+                let rx = srtp::Context::new(keys.suite, &keys.remote);
+                self.crypto = Some(Box::new(Crypto { keys: keys.clone(), tx, rx }));
+            }
+            Some(_) => {}
+            None => self.crypto = None,
+        }
         self.remote = Some(n);
+    }
+
+    /// Whether the leg's media is encrypted (SRTP).
+    pub fn is_secure(&self) -> bool {
+        self.crypto.is_some()
     }
 
     /// Packets refused from strangers so far.
@@ -143,14 +173,26 @@ impl Leg {
     /// turns telephone events and in-band tones into keys.
     /// `now_samples` is the arrival time in 8 kHz units (for jitter).
     pub fn receive(&mut self, datagram: &[u8], from: SocketAddr, now_samples: u64, inband: bool, out: &mut [i16; MAX_SAMPLES]) -> Heard {
+        let mut clear = [0u8; 12 + 2 * MAX_SAMPLES];
+        let datagram = match self.crypto.as_mut() {
+            Some(c) => match c.rx.unprotect(datagram, &mut clear) {
+                Ok(n) => &clear[..n],
+                Err(_) => {
+                    self.refused += 1;
+                    self.counters.srtp_refused.fetch_add(1, Ordering::Relaxed);
+                    return Heard::Refused;
+                }
+            },
+            None => datagram,
+        };
         let Ok(p) = RtpPacket::parse(datagram) else {
             self.refused += 1;
-            return Heard::Nothing;
+            return Heard::Refused;
         };
         if self.source.packet(from, p.ssrc, p.sequence) == Verdict::Drop {
             self.refused += 1;
             self.counters.rtp_strangers.fetch_add(1, Ordering::Relaxed);
-            return Heard::Nothing;
+            return Heard::Refused;
         }
         if p.ssrc != self.peer_ssrc {
             if self.stats.received > 0 {
@@ -220,12 +262,19 @@ impl Leg {
 
     fn transmit(&mut self, packet: &RtpPacket<'_>, dest: SocketAddr) {
         let mut buf = [0u8; 12 + MAX_SAMPLES];
-        if let Ok(len) = packet.write(&mut buf) {
-            // A full socket buffer drops this packet, as the network would.
-            if self.rtp.try_send_to(&buf[..len], dest).is_ok() {
-                self.sent += 1;
-                self.octets += packet.payload.len() as u64;
-            }
+        let mut sealed = [0u8; 12 + MAX_SAMPLES + 16];
+        let Ok(len) = packet.write(&mut buf) else { return };
+        let bytes = match self.crypto.as_mut() {
+            Some(c) => match c.tx.protect(&buf[..len], &mut sealed) {
+                Ok(n) => &sealed[..n],
+                Err(_) => return,
+            },
+            None => &buf[..len],
+        };
+        // A full socket buffer drops this packet, as the network would.
+        if self.rtp.try_send_to(bytes, dest).is_ok() {
+            self.sent += 1;
+            self.octets += packet.payload.len() as u64;
         }
     }
 
@@ -242,7 +291,17 @@ impl Leg {
         } else {
             receiver_report(self.ssrc, &blocks)
         };
-        let _ = self.rtcp.try_send_to(&packet, dest);
+        match self.crypto.as_mut() {
+            Some(c) => {
+                let mut sealed = [0u8; 1500];
+                if let Ok(n) = c.tx.protect_rtcp(&packet, &mut sealed) {
+                    let _ = self.rtcp.try_send_to(&sealed[..n], dest);
+                }
+            }
+            None => {
+                let _ = self.rtcp.try_send_to(&packet, dest);
+            }
+        }
     }
 }
 

@@ -367,8 +367,12 @@ impl CallMedia {
     /// A datagram on the caller's leg: keys to the driver, audio relayed when bridged.
     fn heard_from_caller(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
-        self.heard_at = Instant::now();
-        match self.caller.receive(datagram, from, now, !self.bridged, pcm) {
+        let heard = self.caller.receive(datagram, from, now, !self.bridged, pcm);
+        if heard != Heard::Refused {
+            // A stranger's packets do not keep a silent caller's call alive.
+            self.heard_at = Instant::now();
+        }
+        match heard {
             Heard::Audio(n) if self.bridged => {
                 if let Some(a) = self.agent.as_mut() {
                     a.send_audio(&pcm[..n]);

@@ -18,14 +18,18 @@ impl Server {
     /// Rings the customer of `call` at `number`.
     pub(super) fn call_customer(&mut self, call: CallId, number: String) {
         let route = self.route(call, &number);
-        let Some(c) = self.calls.get(&call) else { return };
-        let Some((uri, dest, transport)) = route else {
+        let ip = self.local.ip();
+        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(((uri, dest, transport), mode)) = route else {
             tracing::warn!(%call, "no route to call the customer back (no trunk)");
             return self.call_input(CallInput::CustomerFailed { call });
         };
-        let offer = sdp::offer(self.local.ip(), c.caller.rtp_port, rand::random::<u32>().into());
+        // The customer's phone is a new peer on the caller leg: a new key.
+        c.caller.crypto = super::secure::LegCrypto::new(mode);
+        let offer = sdp::offer_with(ip, c.caller.rtp_port, rand::random::<u32>().into(), c.caller.crypto.mode, &c.caller.crypto.key);
+        let to_number = c.to_number.clone();
         // The customer sees the number they called.
-        let invite = self.new_invite(uri, &c.to_number, format!("<sip:{number}@{dest}>"), &c.to_number, transport, &offer);
+        let invite = self.new_invite(uri, &to_number, format!("<sip:{number}@{dest}>"), &to_number, transport, &offer);
         tracing::info!(%call, "calling the customer back");
         match self.send_request(dest, transport, invite.clone()) {
             Some(key) => {
@@ -45,7 +49,11 @@ impl Server {
             return;
         }
         let Some(Acked { call, mut dialog, dest, transport, was_open }) = self.ack_2xx(key, response) else { return };
-        let negotiated = sdp::read_answer(&String::from_utf8_lossy(&response.body));
+        let crypto = self.calls.get(&call).map(|c| c.caller.crypto.clone());
+        let negotiated = match crypto {
+            Some(k) => sdp::read_answer_with(&String::from_utf8_lossy(&response.body), k.mode, &k.key),
+            None => sdp::read_answer(&String::from_utf8_lossy(&response.body)),
+        };
         let wanted = was_open && self.calls.get(&call).is_some_and(|c| c.caller.dialog.is_none());
         let (true, Ok(n)) = (wanted, &negotiated) else {
             // The call ended while the customer's phone rang, or no usable media: hang up.

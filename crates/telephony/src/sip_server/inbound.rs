@@ -55,6 +55,8 @@ pub(super) struct CallerLeg {
     pub sdp_version: u64,
     /// A browser calling from the website (WebRTC, no SIP dialog).
     pub web: bool,
+    /// SRTP mode and our key (re-INVITEs are answered with the same).
+    pub crypto: super::secure::LegCrypto,
 }
 
 /// The user part of a From or To header, or an empty string.
@@ -63,15 +65,23 @@ fn user(addr: Option<hotline_sip::NameAddr>) -> String {
 }
 
 impl Server {
-    pub(super) fn invite(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
+    pub(super) fn invite(&mut self, key: TxKey, mut request: Request, from: SocketAddr, transport: SipTransport) {
         if request.headers.to().and_then(|t| t.tag()).is_some() {
             return self.reinvite(key, request, from);
         }
-        let refuse = |status: u16, reason: &str| request.response(status).with_to_tag(&hotline_sip::ids::tag(&random())).with_reason(reason);
         if request.headers.get("Contact").is_none() {
-            let r = refuse(400, "Missing Contact");
-            return self.respond(key, r);
+            // RFC 2543 made Contact optional (RFC 4475's `inv2543`): such a
+            // client is reached at its From URI. RFC 3261 requires it.
+            let rfc2543 = request.headers.top_via().is_some_and(|v| v.rfc3261_branch().is_none());
+            match request.headers.from().filter(|_| rfc2543) {
+                Some(f) => request.headers.push("Contact", format!("<{}>", f.uri)),
+                None => {
+                    let r = request.response(400).with_to_tag(&hotline_sip::ids::tag(&random())).with_reason("Missing Contact");
+                    return self.respond(key, r);
+                }
+            }
         }
+        let refuse = |status: u16, reason: &str| request.response(status).with_to_tag(&hotline_sip::ids::tag(&random())).with_reason(reason);
         let to_number = user(request.uri_user());
         let agent = if self.orch.serves(&to_number) {
             None
@@ -107,7 +117,8 @@ impl Server {
         };
         let port = ports.port;
         let session: u64 = rand::random::<u32>().into();
-        let (answer, negotiated) = match sdp::answer(&offer, self.local.ip(), port, session) {
+        let crypto = super::secure::LegCrypto::new(self.caller_srtp(agent.as_deref(), from.ip()));
+        let (answer, negotiated) = match sdp::answer_with(&offer, self.local.ip(), port, session, crypto.mode, &crypto.key) {
             Ok(a) => a,
             Err(e) => {
                 tracing::info!(%from, error = %e, "call refused: SDP");
@@ -141,6 +152,7 @@ impl Server {
             sdp: answer,
             sdp_version: session,
             web: false,
+            crypto,
         };
         self.calls.insert(call, Call::new(contact.clone(), from_number.clone(), to_number.clone(), caller, media));
         if let Some(ext) = outside {
@@ -170,17 +182,17 @@ impl Server {
             sdp: String::new(),
             sdp_version: 0,
             web: true,
+            crypto: super::secure::LegCrypto::new(hotline_media::sdp::SrtpMode::Off),
         };
         let from_number = super::browser::WEB_CALLER.to_owned();
         self.calls.insert(call, Call::new(contact.clone(), from_number, number.to_owned(), caller, media));
         contact
     }
 
-    /// Reloads the dial plan (numbers → flows) at most once a second, when
-    /// a call comes in, so published flows reach new calls without a restart.
     /// Answers the caller: 200 OK with our SDP; the dialog starts.
     pub(super) fn answer_caller(&mut self, call: CallId) {
         let contact = self.calls.get(&call).map(|c| self.contact(&c.to_number));
+        let allow = self.allow();
         let Some(c) = self.calls.get_mut(&call) else { return };
         let Some(key) = c.caller.key.take() else { return };
         let response = c
@@ -189,7 +201,7 @@ impl Server {
             .response(200)
             .with_to_tag(&c.caller.tag)
             .with_header("Contact", contact.unwrap_or_default())
-            .with_header("Allow", super::ALLOW)
+            .with_header("Allow", allow)
             .with_body("application/sdp", c.caller.sdp.clone().into_bytes());
         match Dialog::uas(&c.caller.invite, &response) {
             Ok(d) => {
@@ -272,17 +284,17 @@ impl Server {
         let contact = self.calls.get(&call).map(|c| self.contact(&c.to_number)).unwrap_or_default();
         let Some(c) = self.calls.get_mut(&call) else { return };
         let ours = match side {
-            Side::Caller => Some((c.caller.rtp_port, c.caller.sdp.clone())),
-            Side::Agent => c.agent.as_ref().map(|a| (a.rtp_port, a.sdp.clone())),
+            Side::Caller => Some((c.caller.rtp_port, c.caller.sdp.clone(), c.caller.crypto.clone())),
+            Side::Agent => c.agent.as_ref().map(|a| (a.rtp_port, a.sdp.clone(), a.crypto.clone())),
         };
-        let Some((port, our_sdp)) = ours else { return self.respond(key, request.response(481)) };
+        let Some((port, our_sdp, crypto)) = ours else { return self.respond(key, request.response(481)) };
         c.caller.sdp_version += 1;
         let offer = String::from_utf8_lossy(&request.body).into_owned();
         let response = if offer.trim().is_empty() {
             // No offer: ours goes in the 200; the ACK carries their answer.
             request.response(200).with_body("application/sdp", our_sdp.into_bytes())
         } else {
-            match sdp::answer(&offer, ip, port, c.caller.sdp_version) {
+            match sdp::answer_with(&offer, ip, port, c.caller.sdp_version, crypto.mode, &crypto.key) {
                 Ok((sdp, negotiated)) => {
                     c.media.send(Command::Remote { side, sdp: negotiated, signalling: from.ip() });
                     request.response(200).with_body("application/sdp", sdp.into_bytes())

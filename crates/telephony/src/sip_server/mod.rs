@@ -31,6 +31,7 @@ mod orchestrate;
 mod outbound;
 mod register;
 mod routing;
+mod secure;
 mod trunks;
 
 use std::collections::{HashMap, VecDeque};
@@ -57,6 +58,7 @@ use crate::transport::{Inbound, Transport, Transports};
 
 pub use browser::{BrowserError, TelephonyHandle};
 pub use control::{Control, SecurityView};
+pub use secure::SrtpPolicy;
 pub use register::UNREGISTERED;
 
 #[derive(Debug, Clone)]
@@ -74,6 +76,14 @@ pub struct SipOptions {
     pub reconcile_every: Duration,
     /// Addresses or CIDR blocks exempt from the request limit (trunks are too).
     pub trusted_sources: Vec<String>,
+    /// Bounds on TCP connections.
+    pub tcp: crate::transport::TcpLimits,
+    /// Header lines a message may have (more: `400 Too Many Header Lines`).
+    pub max_header_lines: usize,
+    /// Answer requests at their source address, `rport` or not.
+    pub force_rport: bool,
+    /// SRTP for phones and callers (trunks have their own setting).
+    pub srtp: SrtpPolicy,
     /// What agents' phones may dial outside.
     pub calling: hotline_calls::outside::Policy,
     /// The center's offset from UTC (days for the outside-minutes budget).
@@ -117,12 +127,12 @@ struct Receivers {
 
 /// Starts the server; returns the address it listens on (UDP and TCP).
 pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore, acd: AcdHandle, secret: [u8; 32]) -> std::io::Result<SipServer> {
-    let (transports, rx) = Transports::bind(opts.listen, hotline_sip::frame).await?;
+    let (transports, rx) = Transports::bind_with(opts.listen, hotline_sip::frame, opts.tcp).await?;
     let addr = transports.local_addr();
     let auth = hotline_sip::auth::Authenticator::new(&opts.realm, &secret);
     let auth = if opts.sha256 { auth.sha256_first() } else { auth };
     let registrar = Registrar::new(opts.registrar.clone(), auth);
-    let txs = TransactionLayer::new(hotline_sip::timers::Timers::default());
+    let txs = TransactionLayer::new(hotline_sip::timers::Timers::default()).force_rport(opts.force_rport);
     let ip = opts.public_ip.unwrap_or(if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() });
     let (media_tx, media_rx) = mpsc::unbounded_channel();
     let (routing, routed) = routing::Worker::start(acd.clone(), store.clone());
@@ -147,6 +157,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         outside,
         outside_denied: 0,
         trunk_calls,
+        uas: hotline_sip::validate::UasPolicy::default(),
         started: Instant::now(),
         local: SocketAddr::new(ip, addr.port()),
         services,
@@ -193,6 +204,8 @@ pub(crate) struct Server {
     outside_denied: u64,
     /// Outside calls live per trunk (index of `trunks`).
     trunk_calls: Vec<u32>,
+    /// What requests we take (methods, schemes, extensions, bodies).
+    uas: hotline_sip::validate::UasPolicy,
     started: Instant,
     /// Our address as peers should see it (Contact, Via, SDP).
     local: SocketAddr,
@@ -257,7 +270,7 @@ impl Server {
             let wait = self.wait();
             tokio::select! {
                 msg = rx.recv() => match msg {
-                    Some(m) if !self.front_door(&m) => {}
+                    Some(m) if !self.front_door(&m).await => {}
                     Some(m) => {
                         let input = Input::Receive { from: m.from, transport: sip_transport(m.transport), bytes: m.bytes };
                         let now = self.now();
@@ -388,7 +401,7 @@ impl Server {
         invite.headers.push("Call-ID", hotline_sip::ids::call_id(&random(), &self.local.ip().to_string()));
         invite.headers.push("CSeq", "1 INVITE");
         invite.headers.push("Contact", self.contact(contact_user));
-        invite.headers.push("Allow", ALLOW);
+        invite.headers.push("Allow", self.allow());
         invite.with_body("application/sdp", offer.as_bytes().to_vec())
     }
 
@@ -399,17 +412,25 @@ impl Server {
 
     async fn request(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
         let tag = hotline_sip::ids::tag(&random());
+        // What a UAS checks before acting (RFC 3261 §8.2): the method (501,
+        // 405), the Request-URI scheme (416), required extensions (420),
+        // the body's type (415), what the client accepts (406).
+        if let Err(rejection) = hotline_sip::validate::check_request(&request, &self.uas) {
+            let r = rejection.response(&request).with_to_tag(&tag);
+            return self.respond(key, r);
+        }
         let resp = match request.method {
             Method::Register => return self.register(key, request, from, transport),
             Method::Invite => return self.invite(key, request, from, transport),
             Method::Bye => return self.bye(key, request),
-            Method::Options => request.response(200).with_to_tag(&tag).with_header("Allow", ALLOW),
-            Method::Info => request.response(200),
-            _ => request.response(501),
+            Method::Options => request.response(200).with_to_tag(&tag).with_header("Allow", self.allow()),
+            _ => request.response(200),
         };
         self.respond(key, resp);
     }
-}
 
-/// The methods we take.
-const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO";
+    /// The methods we take, for `Allow`.
+    fn allow(&self) -> String {
+        self.uas.methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ")
+    }
+}

@@ -39,6 +39,8 @@ pub(super) struct AgentLeg {
     pub sdp: String,
     /// The agent's browser rings (no SIP forks).
     pub browser: bool,
+    /// SRTP mode and our key.
+    pub crypto: super::secure::LegCrypto,
     /// The orchestrator was told the phone rings.
     ringing: bool,
     /// The orchestrator was told the outcome (answered, failed), or the
@@ -49,7 +51,8 @@ pub(super) struct AgentLeg {
 impl AgentLeg {
     /// An agent rung in the browser: no SIP, no ports until they answer.
     pub fn browser(extension: &str) -> AgentLeg {
-        AgentLeg { extension: extension.into(), forks: Vec::new(), dialog: None, peer: None, rtp_port: 0, sdp: String::new(), browser: true, ringing: true, settled: false }
+        let crypto = super::secure::LegCrypto::new(hotline_media::sdp::SrtpMode::Off);
+        AgentLeg { extension: extension.into(), forks: Vec::new(), dialog: None, peer: None, rtp_port: 0, sdp: String::new(), browser: true, crypto, ringing: true, settled: false }
     }
 
     /// Marks a browser leg answered; `false` if it was already.
@@ -106,22 +109,26 @@ impl Server {
         if phones.is_empty() && self.ring_browser(call, &extension) {
             return;
         }
-        self.ring(call, extension, phones);
+        let mode = self.opts.srtp.for_extension(&extension);
+        self.ring(call, extension, phones, mode);
     }
 
     /// Rings an outside number for a transfer: a phone registered under it,
     /// else through a trunk.
     pub(super) fn dial_out(&mut self, call: CallId, number: String) {
-        let phones: Vec<Phone> = self.route(call, &number).into_iter().collect();
-        self.ring(call, number, phones);
+        let (phones, mode) = match self.route(call, &number) {
+            Some((phone, mode)) => (vec![phone], mode),
+            None => (Vec::new(), hotline_media::sdp::SrtpMode::Off),
+        };
+        self.ring(call, number, phones, mode);
     }
 
-    /// Where `call` reaches a number: a phone registered under it, else the
-    /// gateway of the first trunk with room, whose place the call then
-    /// holds until it ends.
-    pub(super) fn route(&mut self, call: CallId, number: &str) -> Option<Phone> {
+    /// Where `call` reaches a number, and with which SRTP mode: a phone
+    /// registered under it, else the gateway of the first trunk with room,
+    /// whose place the call then holds until it ends.
+    pub(super) fn route(&mut self, call: CallId, number: &str) -> Option<(Phone, hotline_media::sdp::SrtpMode)> {
         if let Some(b) = self.registrar.lookup(number, self.now()).first() {
-            return Some((b.uri.clone(), b.source, b.transport));
+            return Some(((b.uri.clone(), b.source, b.transport), self.opts.srtp.for_extension(number)));
         }
         let held = self.calls.get(&call).and_then(|c| c.trunk);
         let trunk = match held {
@@ -138,12 +145,13 @@ impl Server {
                 t
             }
         };
-        self.trunks.get(trunk).map(|t| (format!("sip:{number}@{}", t.gateway()), t.gateway(), t.transport()))
+        let mode = self.trunk_srtp(trunk);
+        self.trunks.get(trunk).map(|t| ((format!("sip:{number}@{}", t.gateway()), t.gateway(), t.transport()), mode))
     }
 
     /// Rings `phones` in parallel as the agent leg of `call`; the answers
     /// come back to the orchestrator as the agent's.
-    fn ring(&mut self, call: CallId, extension: String, phones: Vec<Phone>) {
+    fn ring(&mut self, call: CallId, extension: String, phones: Vec<Phone>, mode: hotline_media::sdp::SrtpMode) {
         let fail = |s: &mut Server, why: &str| {
             tracing::info!(%call, %extension, why, "phone not rung");
             s.pending.push_back(CallInput::AgentFailed { call, why: DialFailure::Unreachable });
@@ -162,7 +170,8 @@ impl Server {
         };
         let Some(c) = self.calls.get(&call) else { return };
         c.media.send(Command::AgentLeg(Some(Box::new(media::Endpoint::Rtp(leg)))));
-        let offer = sdp::offer(self.local.ip(), port, rand::random::<u32>().into());
+        let crypto = super::secure::LegCrypto::new(mode);
+        let offer = sdp::offer_with(self.local.ip(), port, rand::random::<u32>().into(), crypto.mode, &crypto.key);
         let caller = c.from_number.clone();
         let mut forks = Vec::new();
         for (uri, dest, transport) in phones {
@@ -179,7 +188,7 @@ impl Server {
             return fail(self, "no INVITE could be sent");
         }
         if let Some(c) = self.calls.get_mut(&call) {
-            c.agent = Some(AgentLeg { extension, forks, dialog: None, peer: None, rtp_port: port, sdp: offer, browser: false, ringing: false, settled: false });
+            c.agent = Some(AgentLeg { extension, forks, dialog: None, peer: None, rtp_port: port, sdp: offer, browser: false, crypto, ringing: false, settled: false });
         }
     }
 
@@ -283,8 +292,10 @@ impl Server {
     /// other is acknowledged and hung up.
     fn answered(&mut self, key: TxKey, response: Response) {
         let Some(Acked { call, mut dialog, dest, transport, .. }) = self.ack_2xx(&key, &response) else { return };
-        let wanted = self.leg_of(call, &key).is_some_and(|a| !a.settled && a.dialog.is_none());
-        let negotiated = sdp::read_answer(&String::from_utf8_lossy(&response.body));
+        let leg = self.leg_of(call, &key);
+        let wanted = leg.as_ref().is_some_and(|a| !a.settled && a.dialog.is_none());
+        let crypto = leg.map(|a| a.crypto.clone()).unwrap_or_else(|| super::secure::LegCrypto::new(hotline_media::sdp::SrtpMode::Off));
+        let negotiated = sdp::read_answer_with(&String::from_utf8_lossy(&response.body), crypto.mode, &crypto.key);
         let negotiated = match (wanted, negotiated) {
             (true, Ok(n)) => n,
             (wanted, result) => {
