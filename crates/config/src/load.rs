@@ -141,6 +141,12 @@ fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
     if let Some(net) = sip.trusted_sources.iter().find(|n| crate::telephony::cidr_contains(n, std::net::IpAddr::from([0, 0, 0, 0])).is_none()) {
         return Err(ConfigError::Invalid { field: "sip.trusted_sources", message: format!("`{net}` is not an address or a CIDR block") });
     }
+    if !sip.tls_listen.is_empty() && sip.tls_listen.parse::<std::net::SocketAddr>().is_err() {
+        return Err(ConfigError::Invalid { field: "sip.tls_listen", message: "must be ip:port".into() });
+    }
+    if sip.tls_cert.as_os_str().is_empty() != sip.tls_key.as_os_str().is_empty() {
+        return Err(ConfigError::Invalid { field: "sip.tls_cert", message: "tls_cert and tls_key go together".into() });
+    }
     if sip.max_header_lines < 16 {
         return Err(ConfigError::Invalid { field: "sip.max_header_lines", message: "must be at least 16".into() });
     }

@@ -75,6 +75,15 @@ pub struct SipConfig {
     /// asked for `rport` (RFC 3581): phones behind NAT often do not ask.
     /// Default true.
     pub force_rport: bool,
+    /// Address for SIP over TLS, e.g. `0.0.0.0:5061`. Default: empty, no
+    /// TLS (`--demo` listens on 5061 beside the default 5060).
+    pub tls_listen: String,
+    /// The certificate chain (PEM) for SIP over TLS. Required with
+    /// `tls_listen` outside the demo, which makes a self-signed one under
+    /// `[data] dir`/tls.
+    pub tls_cert: PathBuf,
+    /// The certificate's private key (PEM). Never logged.
+    pub tls_key: PathBuf,
     /// Seconds between the checks that compare agents' routing states with
     /// live calls and registrations. Default 5.
     pub reconcile_interval_secs: u32,
@@ -108,6 +117,9 @@ impl Default for SipConfig {
             tcp_idle_secs: 900,
             max_header_lines: 256,
             force_rport: true,
+            tls_listen: String::new(),
+            tls_cert: PathBuf::new(),
+            tls_key: PathBuf::new(),
             reconcile_interval_secs: 5,
             digest_sha256: false,
         }

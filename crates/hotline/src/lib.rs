@@ -207,6 +207,7 @@ async fn start_sip(
         max_header_lines: sip.max_header_lines as usize,
         force_rport: sip.force_rport,
         srtp: srtp_policy(&config.media),
+        tls: sip_tls(config)?,
         calling: calling_policy(&config.calling),
         utc_offset_minutes: config.routing.utc_offset_minutes,
     };
@@ -234,7 +235,29 @@ async fn start_sip(
         .with_context(|| format!("cannot listen for SIP on {}", sip.listen))?;
     tracing::info!("SIP listening on udp/tcp {}", server.addr);
     println!("sip on {}", server.addr);
+    if let Some(tls) = server.tls_addr {
+        println!("sip over tls on {tls}");
+    }
     Ok(server)
+}
+
+/// SIP over TLS from `[sip]`: the certificate files, or in the demo a
+/// self-signed certificate made once under the data folder.
+fn sip_tls(config: &Config) -> anyhow::Result<Option<hotline_telephony::sip_server::TlsListen>> {
+    let sip = &config.sip;
+    if sip.tls_listen.is_empty() {
+        return Ok(None);
+    }
+    let addr: SocketAddr = sip.tls_listen.parse().with_context(|| format!("[sip] tls_listen `{}`", sip.tls_listen))?;
+    let (cert, key) = if sip.tls_cert.as_os_str().is_empty() {
+        let names = vec!["localhost".to_owned(), addr.ip().to_string(), sip.listen.ip().to_string()];
+        hotline_telephony::tls::self_signed(&config.data.dir.join("tls"), &names)?
+    } else {
+        (sip.tls_cert.clone(), sip.tls_key.clone())
+    };
+    let acceptor = hotline_telephony::tls::acceptor(&cert, &key)?;
+    tracing::info!(%addr, cert = %cert.display(), "SIP over TLS");
+    Ok(Some(hotline_telephony::sip_server::TlsListen { addr, acceptor }))
 }
 
 /// SRTP for phones from `[media]` (checked at load).
@@ -293,6 +316,10 @@ async fn demo_telephony(store: &Store, config: &mut Config, http: SocketAddr) ->
         config.menus.push(hotline_config::MenuConfig::demo());
     }
     config.sip.auto_ready_on_register = true;
+    if config.sip.tls_listen.is_empty() && config.sip.listen.port() == 5060 {
+        // SIP over TLS beside the usual port, with a self-signed certificate.
+        config.sip.tls_listen = std::net::SocketAddr::new(config.sip.listen.ip(), 5061).to_string();
+    }
     if config.calling == hotline_config::CallingConfig::default() {
         // Agents of the demo may call numbers at home (not abroad).
         config.calling.default_class = "national".into();

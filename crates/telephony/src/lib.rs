@@ -24,6 +24,7 @@ pub mod prompts;
 pub mod reconcile;
 pub mod sip_server;
 pub mod recordings;
+pub mod tls;
 pub mod transport;
 pub mod tts;
 

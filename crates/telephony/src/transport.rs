@@ -1,4 +1,6 @@
-//! SIP transports: one UDP socket and one TCP listener on the same address.
+//! SIP transports: one UDP socket and one TCP listener on the same address,
+//! and a TLS listener when configured (RFC 3261 §26; connections read and
+//! written like TCP ones once the handshake is done).
 //!
 //! The transport moves bytes only. Datagrams and complete TCP messages are
 //! delivered to one channel as [`Inbound`]; [`Transports::send`] writes to a
@@ -20,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 
@@ -32,6 +34,7 @@ pub const MAX_MESSAGE: usize = hotline_sip::MAX_MESSAGE;
 pub enum Transport {
     Udp,
     Tcp,
+    Tls,
 }
 
 /// A datagram, or one complete message read from a TCP connection.
@@ -151,7 +154,53 @@ impl Transports {
                 };
                 writer.send(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "connection closed"))
             }
+            // Phones open TLS connections; we answer on the one they opened.
+            Transport::Tls => {
+                let writer = self.writer(to).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotConnected, "no TLS connection from that address"))?;
+                writer.send(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "connection closed"))
+            }
         }
+    }
+
+    /// Listens for SIP over TLS on `addr` with `acceptor`'s certificate;
+    /// returns the address. Connections count against the same limits as
+    /// TCP; a handshake that does not finish within 10 s is dropped.
+    pub async fn listen_tls(&self, addr: SocketAddr, acceptor: tokio_rustls::TlsAcceptor) -> std::io::Result<SocketAddr> {
+        let listener = TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let t = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let (stream, peer) = match listener.accept().await {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "SIP TLS accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let Some(slot) = t.reserve(peer.ip()) else {
+                    tracing::debug!(%peer, "SIP TLS connection refused: too many open");
+                    continue;
+                };
+                let (t, acceptor) = (t.clone(), acceptor.clone());
+                tokio::spawn(async move {
+                    let _ = stream.set_nodelay(true);
+                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => {
+                            let (wtx, wrx) = mpsc::unbounded_channel::<Vec<u8>>();
+                            if let Ok(mut w) = t.tcp_writers.lock() {
+                                w.insert(peer, wtx);
+                            }
+                            t.run(tls, peer, Transport::Tls, slot, wrx);
+                        }
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "SIP TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "SIP TLS handshake timed out"),
+                    }
+                });
+            }
+        });
+        Ok(local)
     }
 
     fn writer(&self, to: SocketAddr) -> Option<mpsc::UnboundedSender<Vec<u8>>> {
@@ -180,7 +229,10 @@ impl Transports {
         let t = self.clone();
         tokio::spawn(async move {
             match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(to)).await {
-                Ok(Ok(stream)) => t.run(stream, to, slot, wrx),
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    t.run(stream, to, Transport::Tcp, slot, wrx)
+                }
                 outcome => {
                     let why = match outcome {
                         Ok(Err(e)) => e.to_string(),
@@ -202,24 +254,28 @@ impl Transports {
             tracing::debug!(%peer, "SIP TCP connection refused: too many open");
             return;
         };
+        let _ = stream.set_nodelay(true);
         let (wtx, wrx) = mpsc::unbounded_channel::<Vec<u8>>();
         if let Ok(mut w) = self.tcp_writers.lock() {
             w.insert(peer, wtx);
         }
-        self.run(stream, peer, slot, wrx);
+        self.run(stream, peer, Transport::Tcp, slot, wrx);
     }
 
-    /// Reads and writes a connection until it closes, fails, or idles.
-    fn run(&self, stream: TcpStream, peer: SocketAddr, slot: Slot, mut wrx: mpsc::UnboundedReceiver<Vec<u8>>) {
-        let _ = stream.set_nodelay(true);
-        let (read, mut write) = stream.into_split();
+    /// Reads and writes a connection (TCP, or TLS after its handshake)
+    /// until it closes, fails, or idles.
+    fn run<S>(&self, stream: S, peer: SocketAddr, transport: Transport, slot: Slot, mut wrx: mpsc::UnboundedReceiver<Vec<u8>>)
+    where
+        S: AsyncRead + AsyncWrite + Send + 'static,
+    {
+        let (read, mut write) = tokio::io::split(stream);
         let started = Instant::now();
         let active = Arc::new(AtomicU64::new(0));
         let stamp = move |a: &AtomicU64| a.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
         let written = active.clone();
         let writer = tokio::spawn(async move {
             while let Some(bytes) = wrx.recv().await {
-                if write.write_all(&bytes).await.is_err() {
+                if write.write_all(&bytes).await.is_err() || write.flush().await.is_err() {
                     break;
                 }
                 stamp(&written);
@@ -228,7 +284,7 @@ impl Transports {
         let (inbound, framer, writers, idle) = (self.inbound.clone(), self.framer, self.tcp_writers.clone(), self.limits.idle);
         tokio::spawn(async move {
             let _slot = slot;
-            let reading = Reading { peer, inbound, framer, idle, started, active };
+            let reading = Reading { peer, transport, inbound, framer, idle, started, active };
             if let Err(why) = reading.run(read).await {
                 tracing::debug!(%peer, %why, "SIP TCP connection closed");
             }
@@ -287,6 +343,7 @@ async fn tcp_acceptor(listener: TcpListener, t: Transports) {
 /// One connection's reading side.
 struct Reading {
     peer: SocketAddr,
+    transport: Transport,
     inbound: mpsc::Sender<Inbound>,
     framer: Framer,
     idle: Duration,
@@ -301,7 +358,7 @@ impl Reading {
         self.started.elapsed().saturating_sub(Duration::from_millis(self.active.load(Ordering::Relaxed)))
     }
 
-    async fn run(self, mut read: tokio::net::tcp::OwnedReadHalf) -> Result<(), String> {
+    async fn run(self, mut read: impl AsyncRead + Unpin) -> Result<(), String> {
         let mut buf: Vec<u8> = Vec::with_capacity(8192);
         let mut chunk = vec![0u8; 8192];
         loop {
@@ -327,7 +384,7 @@ impl Reading {
                     Frame::Complete(len) if len > 0 && len <= buf.len() => {
                         let bytes: Vec<u8> = buf.drain(..len).collect();
                         self.inbound
-                            .send(Inbound { bytes, from: self.peer, transport: Transport::Tcp })
+                            .send(Inbound { bytes, from: self.peer, transport: self.transport })
                             .await
                             .map_err(|_| "server stopped".to_owned())?;
                     }

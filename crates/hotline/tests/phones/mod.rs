@@ -86,6 +86,8 @@ pub struct PhoneBuilder {
     register: Option<(u16, String)>,
     auto_answer: bool,
     tone_hz: Option<u32>,
+    /// SIP over TLS to this port, trusting this CA file, with SRTP required.
+    secure: Option<(u16, PathBuf)>,
 }
 
 impl PhoneBuilder {
@@ -100,6 +102,14 @@ impl PhoneBuilder {
     /// Answers incoming calls at once (`;answermode=auto`).
     pub fn auto_answer(mut self) -> Self {
         self.auto_answer = true;
+        self
+    }
+
+    /// Talks SIP over TLS to the server's TLS port (trusting `ca`, the
+    /// server's certificate) and requires SRTP (`mediaenc=srtp-mand`):
+    /// registering goes there too, and `dial` should name the TLS port.
+    pub fn secure(mut self, tls_port: u16, ca: &Path) -> Self {
+        self.secure = Some((tls_port, ca.to_owned()));
         self
     }
 
@@ -146,12 +156,20 @@ impl PhoneBuilder {
             rtp_ports.1,
             rec.display()
         );
+        let config = match &self.secure {
+            Some((_, ca)) => format!("{config}module srtp.so\nsip_cafile {}\n", ca.display()),
+            None => config,
+        };
         std::fs::write(dir.path().join("config"), config).expect("write config");
-        let mut account = match &self.register {
-            Some((port, password)) => {
+        let mut account = match (&self.register, &self.secure) {
+            (Some((_, password)), Some((tls, _))) => {
+                format!("<sip:{}@127.0.0.1:{tls};transport=tls>;auth_pass={password};audio_codecs=PCMU/8000/1;regint=60;mediaenc=srtp-mand", self.user)
+            }
+            (Some((port, password)), None) => {
                 format!("<sip:{}@127.0.0.1:{port}>;auth_pass={password};audio_codecs=PCMU/8000/1;regint=60", self.user)
             }
-            None => format!("<sip:{}@127.0.0.1>;regint=0;audio_codecs=PCMU/8000/1", self.user),
+            (None, Some(_)) => format!("<sip:{}@127.0.0.1;transport=tls>;regint=0;audio_codecs=PCMU/8000/1;mediaenc=srtp-mand", self.user),
+            (None, None) => format!("<sip:{}@127.0.0.1>;regint=0;audio_codecs=PCMU/8000/1", self.user),
         };
         if self.auto_answer {
             account.push_str(";answermode=auto");
@@ -217,7 +235,7 @@ pub struct Phone {
 
 impl Phone {
     pub fn builder(user: &str) -> PhoneBuilder {
-        PhoneBuilder { user: user.to_owned(), register: None, auto_answer: false, tone_hz: None }
+        PhoneBuilder { user: user.to_owned(), register: None, auto_answer: false, tone_hz: None, secure: None }
     }
 
     /// A phone registering `extension` with `password` to the server on

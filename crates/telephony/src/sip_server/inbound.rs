@@ -67,7 +67,7 @@ fn user(addr: Option<hotline_sip::NameAddr>) -> String {
 impl Server {
     pub(super) fn invite(&mut self, key: TxKey, mut request: Request, from: SocketAddr, transport: SipTransport) {
         if request.headers.to().and_then(|t| t.tag()).is_some() {
-            return self.reinvite(key, request, from);
+            return self.reinvite(key, request, from, transport);
         }
         if request.headers.get("Contact").is_none() {
             // RFC 2543 made Contact optional (RFC 4475's `inv2543`): such a
@@ -191,7 +191,7 @@ impl Server {
 
     /// Answers the caller: 200 OK with our SDP; the dialog starts.
     pub(super) fn answer_caller(&mut self, call: CallId) {
-        let contact = self.calls.get(&call).map(|c| self.contact(&c.to_number));
+        let contact = self.calls.get(&call).map(|c| self.contact(&c.to_number, c.caller.transport));
         let allow = self.allow();
         let Some(c) = self.calls.get_mut(&call) else { return };
         let Some(key) = c.caller.key.take() else { return };
@@ -276,12 +276,12 @@ impl Server {
 
     /// A re-INVITE on either leg (hold, a moved stream, a session refresh):
     /// the new offer is applied and answered with our unchanged media.
-    fn reinvite(&mut self, key: TxKey, request: Request, from: SocketAddr) {
+    fn reinvite(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {
         let Some((call, side)) = DialogId::of_request(&request).and_then(|id| self.dialogs.get(&id).copied()) else {
             return self.respond(key, request.response(481));
         };
         let ip = self.local.ip();
-        let contact = self.calls.get(&call).map(|c| self.contact(&c.to_number)).unwrap_or_default();
+        let contact = self.calls.get(&call).map(|c| self.contact(&c.to_number, transport)).unwrap_or_default();
         let Some(c) = self.calls.get_mut(&call) else { return };
         let ours = match side {
             Side::Caller => Some((c.caller.rtp_port, c.caller.sdp.clone(), c.caller.crypto.clone())),

@@ -84,10 +84,25 @@ pub struct SipOptions {
     pub force_rport: bool,
     /// SRTP for phones and callers (trunks have their own setting).
     pub srtp: SrtpPolicy,
+    /// SIP over TLS, when it is served.
+    pub tls: Option<TlsListen>,
     /// What agents' phones may dial outside.
     pub calling: hotline_calls::outside::Policy,
     /// The center's offset from UTC (days for the outside-minutes budget).
     pub utc_offset_minutes: i32,
+}
+
+/// Where SIP over TLS listens, with which certificate.
+#[derive(Clone)]
+pub struct TlsListen {
+    pub addr: SocketAddr,
+    pub acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl std::fmt::Debug for TlsListen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsListen").field("addr", &self.addr).finish_non_exhaustive()
+    }
 }
 
 /// What calls need besides SIP.
@@ -107,6 +122,8 @@ pub struct CallServices {
 /// The running server.
 pub struct SipServer {
     pub addr: SocketAddr,
+    /// SIP over TLS, when configured.
+    pub tls_addr: Option<SocketAddr>,
     pub task: tokio::task::JoinHandle<()>,
     /// For the API: browser agents' softphones.
     pub handle: TelephonyHandle,
@@ -129,6 +146,10 @@ struct Receivers {
 pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore, acd: AcdHandle, secret: [u8; 32]) -> std::io::Result<SipServer> {
     let (transports, rx) = Transports::bind_with(opts.listen, hotline_sip::frame, opts.tcp).await?;
     let addr = transports.local_addr();
+    let tls_local = match &opts.tls {
+        Some(t) => Some(transports.listen_tls(t.addr, t.acceptor.clone()).await?),
+        None => None,
+    };
     let auth = hotline_sip::auth::Authenticator::new(&opts.realm, &secret);
     let auth = if opts.sha256 { auth.sha256_first() } else { auth };
     let registrar = Registrar::new(opts.registrar.clone(), auth);
@@ -160,6 +181,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         uas: hotline_sip::validate::UasPolicy::default(),
         started: Instant::now(),
         local: SocketAddr::new(ip, addr.port()),
+        tls_local,
         services,
         music_on_hold: plan.music_on_hold,
         orch: {
@@ -185,7 +207,7 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
     let (control_tx, control_rx) = mpsc::channel(256);
     let task = tokio::spawn(server.run(Receivers { sip: rx, media: media_rx, routed, bus, browser: browser_rx, control: control_rx, loaded }));
     let control = Control { tx: control_tx, media: media_counters };
-    Ok(SipServer { addr, task, handle: TelephonyHandle { tx: browser_tx }, control })
+    Ok(SipServer { addr, tls_addr: tls_local, task, handle: TelephonyHandle { tx: browser_tx }, control })
 }
 
 pub(crate) struct Server {
@@ -209,6 +231,8 @@ pub(crate) struct Server {
     started: Instant,
     /// Our address as peers should see it (Contact, Via, SDP).
     local: SocketAddr,
+    /// Where SIP over TLS listens, if it does.
+    tls_local: Option<SocketAddr>,
     services: CallServices,
     orch: Orchestrator,
     /// Queue → its music on hold prompt.
@@ -240,6 +264,17 @@ fn sip_transport(t: Transport) -> SipTransport {
     match t {
         Transport::Udp => SipTransport::Udp,
         Transport::Tcp => SipTransport::Tcp,
+        Transport::Tls => SipTransport::Tls,
+    }
+}
+
+/// Where a message of the transaction layer goes out (WebSocket transports
+/// are not served; TCP stands in for them).
+fn io_transport(t: SipTransport) -> Transport {
+    match t {
+        SipTransport::Udp => Transport::Udp,
+        SipTransport::Tls | SipTransport::Wss => Transport::Tls,
+        SipTransport::Tcp | SipTransport::Ws => Transport::Tcp,
     }
 }
 
@@ -321,7 +356,7 @@ impl Server {
     async fn sip_output(&mut self, out: Output) {
         match out {
             Output::Transmit(t) => {
-                let transport = if t.transport == SipTransport::Udp { Transport::Udp } else { Transport::Tcp };
+                let transport = io_transport(t.transport);
                 if let Err(e) = self.transports.send(t.dest, transport, t.bytes).await {
                     tracing::debug!(to = %t.dest, error = %e, "SIP send failed");
                     if let Some(key) = t.key {
@@ -375,7 +410,8 @@ impl Server {
     /// A Via for a request of ours, with a fresh branch and rport.
     fn via(&self, transport: SipTransport) -> Via {
         let branch = hotline_sip::ids::branch(&random());
-        let mut via = Via::new(transport.as_str(), &self.local.ip().to_string(), Some(self.local.port()), &branch);
+        let at = self.local_for(transport);
+        let mut via = Via::new(transport.as_str(), &at.ip().to_string(), Some(at.port()), &branch);
         via.params.set("rport", None);
         via
     }
@@ -400,14 +436,25 @@ impl Server {
         invite.headers.push("To", to);
         invite.headers.push("Call-ID", hotline_sip::ids::call_id(&random(), &self.local.ip().to_string()));
         invite.headers.push("CSeq", "1 INVITE");
-        invite.headers.push("Contact", self.contact(contact_user));
+        invite.headers.push("Contact", self.contact(contact_user, transport));
         invite.headers.push("Allow", self.allow());
         invite.with_body("application/sdp", offer.as_bytes().to_vec())
     }
 
-    /// Our Contact for `user`.
-    fn contact(&self, user: &str) -> String {
-        format!("<sip:{user}@{}>", self.local)
+    /// Our address for a transport (TLS has a port of its own).
+    fn local_for(&self, transport: SipTransport) -> SocketAddr {
+        match (transport, self.tls_local) {
+            (SipTransport::Tls, Some(tls)) => SocketAddr::new(self.local.ip(), tls.port()),
+            _ => self.local,
+        }
+    }
+
+    /// Our Contact for `user` on `transport`.
+    fn contact(&self, user: &str, transport: SipTransport) -> String {
+        match transport {
+            SipTransport::Tls => format!("<sip:{user}@{};transport=tls>", self.local_for(transport)),
+            _ => format!("<sip:{user}@{}>", self.local),
+        }
     }
 
     async fn request(&mut self, key: TxKey, request: Request, from: SocketAddr, transport: SipTransport) {

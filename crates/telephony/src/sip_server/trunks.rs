@@ -83,7 +83,7 @@ impl Server {
     }
 
     fn send_register(&mut self, i: usize, auth: Option<(&str, String)>) {
-        let contact = self.contact(&self.trunks[i].cfg.username);
+        let contact = self.contact(&self.trunks[i].cfg.username, self.trunks[i].transport);
         let via = self.via(self.trunks[i].transport);
         let t = &mut self.trunks[i];
         t.cseq += 1;
