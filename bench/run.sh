@@ -78,6 +78,8 @@ SIP_PORT=$(free_port)
 SIPP_PORT=$(free_port)
 SIPP_MEDIA=$(free_port)
 # Server RTP 30000-35999, the loadgen's phones 40000-49999: no overlap.
+# The load comes from one address, which is trusted with the request rate
+# (every phone of a real center behind one NAT address would be too).
 SERVER_RTP_MIN=${SERVER_RTP_MIN:-30000}
 SERVER_RTP_MAX=${SERVER_RTP_MAX:-35999}
 BASE=http://127.0.0.1:$HTTP_PORT
@@ -87,6 +89,7 @@ start_server() {
   HOTLINE_SIP__LISTEN=127.0.0.1:$SIP_PORT \
   HOTLINE_MEDIA__RTP_PORT_MIN=$SERVER_RTP_MIN \
   HOTLINE_MEDIA__RTP_PORT_MAX=$SERVER_RTP_MAX \
+  HOTLINE_SIP__TRUSTED_SOURCES='["127.0.0.1"]' \
     "$BIN" serve --demo --data "$work/data" >>"$work/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do
