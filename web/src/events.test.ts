@@ -3,8 +3,8 @@ import { backoff, EventStream, HotlineEvent, streamUrl } from "./events";
 
 describe("event stream", () => {
   it("resumes where it left off, on the page's own host and scheme", () => {
-    expect(streamUrl({ protocol: "http:", host: "127.0.0.1:8080" }, "t0k", null)).toBe("ws://127.0.0.1:8080/api/v1/events?access_token=t0k");
-    expect(streamUrl({ protocol: "https:", host: "cc.example" }, "a b", 42)).toBe("wss://cc.example/api/v1/events?access_token=a+b&since=42");
+    expect(streamUrl({ protocol: "http:", host: "127.0.0.1:8080" }, "t1ck", null)).toBe("ws://127.0.0.1:8080/api/v1/events?ticket=t1ck");
+    expect(streamUrl({ protocol: "https:", host: "cc.example" }, "a b", 42)).toBe("wss://cc.example/api/v1/events?ticket=a+b&since=42");
   });
 
   it("backs off up to ten seconds", () => {

@@ -9,12 +9,21 @@ export interface HotlineEvent {
   [field: string]: unknown;
 }
 
-/** The stream's address: same host, `ws:`/`wss:`, token and resume point. */
-export function streamUrl(location: { protocol: string; host: string }, token: string, since: number | null): string {
+/** The stream's address: same host, `ws:`/`wss:`, a single-use ticket
+ * (tokens never go in URLs) and the resume point. */
+export function streamUrl(location: { protocol: string; host: string }, ticket: string, since: number | null): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const q = new URLSearchParams({ access_token: token });
+  const q = new URLSearchParams({ ticket });
   if (since !== null) q.set("since", String(since));
   return `${scheme}//${location.host}/api/v1/events?${q}`;
+}
+
+/** A single-use ticket for the stream, asked for with the session's token. */
+async function ticketFor(token: string): Promise<string> {
+  const r = await fetch("/api/v1/events/ticket", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  if (!r.ok) throw new Error(`ticket: ${r.status}`);
+  const body = (await r.json()) as { ticket: string };
+  return body.ticket;
 }
 
 /** Pause before the n-th reconnection: 0.5 s doubling up to 10 s. */
@@ -57,7 +66,22 @@ export class EventStream {
   }
 
   private open(): void {
-    const ws = new WebSocket(streamUrl(window.location, this.token, this.lastSeq));
+    ticketFor(this.token).then(
+      (ticket) => {
+        if (!this.stopped) this.connect(ticket);
+      },
+      () => this.retry(),
+    );
+  }
+
+  private retry(): void {
+    this.onStatus(false);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.open(), backoff(this.attempt++));
+  }
+
+  private connect(ticket: string): void {
+    const ws = new WebSocket(streamUrl(window.location, ticket, this.lastSeq));
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;
@@ -70,10 +94,6 @@ export class EventStream {
         // a message we cannot read changes nothing
       }
     };
-    ws.onclose = () => {
-      this.onStatus(false);
-      if (this.stopped) return;
-      this.timer = setTimeout(() => this.open(), backoff(this.attempt++));
-    };
+    ws.onclose = () => this.retry();
   }
 }

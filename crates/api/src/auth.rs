@@ -3,8 +3,10 @@
 //! Passwords are hashed with argon2id (PHC strings). A login creates a random
 //! 256-bit token; only its SHA-256 is stored, so a copy of the database does
 //! not hold usable sessions. The token travels as a bearer token or as the
-//! `hotline_session` cookie (HttpOnly, SameSite=Strict); WebSocket clients,
-//! which cannot set headers, may pass it as `?access_token=`.
+//! `hotline_session` cookie (HttpOnly, SameSite=Strict) — never in a URL,
+//! where logs and browser history would keep it. WebSocket clients that
+//! cannot send either ask for a short-lived single-use ticket instead
+//! (`routes::events`).
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -83,6 +85,8 @@ pub struct AuthUser {
     pub roles: Vec<Role>,
     pub agent_id: Option<String>,
     pub session_id: String,
+    /// The hash of the session's token (a ticket stands for it).
+    pub token_hash: String,
 }
 
 impl AuthUser {
@@ -120,20 +124,23 @@ fn token_from_parts(parts: &Parts) -> Option<String> {
             }
         }
     }
-    parts.uri.query().and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("access_token=").map(str::to_owned))
-    })
+    None
 }
 
-impl FromRequestParts<AppState> for AuthUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+impl AuthUser {
+    /// Signs the request's caller in from its bearer token or session
+    /// cookie; 401 without a valid session.
+    pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AuthUser, ApiError> {
         let token = token_from_parts(parts).ok_or_else(ApiError::unauthorized)?;
+        AuthUser::of_session(&token_hash(&token), state).await
+    }
+
+    /// The user of the live session whose token hash is `hash`; 401 if none.
+    pub async fn of_session(hash: &str, state: &AppState) -> Result<AuthUser, ApiError> {
         let now = hotline_acd::now_ms();
         let (session, user) = state
             .db()
-            .session_by_token_hash(&token_hash(&token), now)
+            .session_by_token_hash(hash, now)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         Ok(AuthUser {
@@ -143,7 +150,20 @@ impl FromRequestParts<AppState> for AuthUser {
             roles: user.roles.iter().filter_map(|r| Role::parse(r)).collect(),
             agent_id: user.agent_id,
             session_id: session.id,
+            token_hash: session.token_hash,
         })
+    }
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    /// The user the access middleware signed in, else signs in now.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<AuthUser>() {
+            return Ok(user.clone());
+        }
+        AuthUser::authenticate(parts, state).await
     }
 }
 

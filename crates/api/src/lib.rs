@@ -1,13 +1,14 @@
 //! Hotline's HTTP face: REST + JSON under `/api/v1`, a WebSocket event
 //! stream, the OpenAPI document, health and Prometheus metrics.
 //!
-//! - Every `/api/v1` route but login needs a session; roles are checked in
-//!   each handler against [`auth::Role`].
+//! - Who may call which route is one declared table ([`access::TABLE`]),
+//!   enforced by one middleware before any handler runs.
 //! - Every error is `{"error": {"code", "message", "field"}}` ([`error`]);
 //!   bodies are parsed by [`json::ApiJson`], which names the wrong field.
 //! - This crate owns the wire format ([`dto`]); store and engine types never
 //!   reach the client directly.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod dto;
@@ -16,6 +17,7 @@ pub mod json;
 mod limiter;
 pub mod openapi;
 pub mod routes;
+pub mod sessions;
 mod state;
 
 use axum::extract::DefaultBodyLimit;
@@ -83,7 +85,9 @@ pub fn router(state: AppState) -> Router {
         .route("/sip/guard", get(sip_guard::get))
         .route("/sip/guard/bans/{ip}", delete(sip_guard::unban))
         .route("/events", get(events::stream))
+        .route("/events/ticket", post(events::ticket))
         .route("/openapi.json", get(|| async { Json(openapi::ApiDoc::openapi()) }))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), access::enforce))
         .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such endpoint") });
     let demo = state.0.settings.demo;
     let mut app = Router::new().nest("/api/v1", api);

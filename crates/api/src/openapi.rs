@@ -25,7 +25,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         broadcasts::list, broadcasts::set, broadcasts::clear,
         softphone::set, softphone::answer, softphone::hangup, softphone::call_in, softphone::call_in_hangup,
         sip_guard::get, sip_guard::unban,
-        events::stream,
+        events::stream, events::ticket,
         ops::healthz, ops::readyz, ops::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
@@ -35,7 +35,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
         BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
         CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, customers::CustomerPageDto,
-        sip_guard::SipGuardDto, sip_guard::BanDto)),
+        sip_guard::SipGuardDto, sip_guard::BanDto, events::TicketDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -68,12 +68,26 @@ pub(crate) struct Inner {
     pub telephony: Option<hotline_telephony::sip_server::TelephonyHandle>,
     /// Password changes, reloads and the guard of the SIP side (absent when SIP is off).
     pub sip_control: Option<hotline_telephony::sip_server::Control>,
+    /// Single-use tickets for the event stream.
+    pub tickets: crate::sessions::Tickets,
+    /// Ended sessions, for the streams they had open.
+    pub sessions_ended: crate::sessions::Ended,
 }
 
 impl AppState {
     pub fn new(store: Store, acd: AcdHandle, bus: EventBus, settings: ApiSettings) -> Self {
         let limiter = LoginLimiter::new(settings.max_failures_per_user, settings.max_failures_per_ip, settings.failure_window_ms);
-        AppState(Arc::new(Inner { store, acd, bus, settings, limiter, telephony: None, sip_control: None }))
+        AppState(Arc::new(Inner {
+            store,
+            acd,
+            bus,
+            settings,
+            limiter,
+            telephony: None,
+            sip_control: None,
+            tickets: Default::default(),
+            sessions_ended: tokio::sync::broadcast::channel(256).0,
+        }))
     }
 
     /// Connects the API to telephony: browser softphones, and the SIP side's control.

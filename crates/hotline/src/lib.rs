@@ -136,6 +136,8 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         state = state.with_telephony(server.handle, server.control);
         sip_task = Some(server.task);
     }
+    // Expired sessions are removed, and end what they held (streams, agents' routing).
+    hotline_api::sessions::spawn_sweeper(state.clone(), std::time::Duration::from_secs(30));
     let app = hotline_api::router(state);
     let addr = listener.local_addr()?;
     tracing::info!(database = %redact_url(&config.database_url()), "Hotline listening on http://{addr}");

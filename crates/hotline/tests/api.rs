@@ -38,7 +38,10 @@ async fn health_metrics_and_openapi() {
     ] {
         assert!(metrics.contains(needle), "missing {needle} in\n{metrics}");
     }
-    let doc: Value = s.get("/api/v1/openapi.json", None).await.json().await.unwrap();
+    // The document is for signed-in users.
+    assert_eq!(s.get("/api/v1/openapi.json", None).await.status(), 401);
+    let admin = s.login("admin", "demo").await;
+    let doc: Value = s.get_json("/api/v1/openapi.json", &admin).await;
     let paths = doc["paths"].as_object().unwrap();
     for p in [
         "/api/v1/auth/login",
@@ -230,7 +233,7 @@ async fn a_contact_is_offered_accepted_handled_and_logged() {
         let r = s.req(Method::PATCH, &format!("/api/v1/agents/{a1}"), Some(&admin), Some(json!({"queues":["desk"]}))).await;
         assert_eq!(r.status(), 200);
 
-        let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}/api/v1/events?access_token={agent1}", s.base.replace("http", "ws"))).await.unwrap();
+        let (mut ws, _) = tokio_tungstenite::connect_async(events_url(s, &agent1, None).await).await.unwrap();
         next_event(&mut ws, "hello").await;
 
         // An agent may not change another agent's state; a supervisor may.
@@ -303,20 +306,20 @@ async fn a_contact_is_offered_accepted_handled_and_logged() {
         // A supervisor who reconnects after the first contact was queued gets
         // what followed, in order, then live events.
         let queued_seq = {
-            let (mut again, _) = tokio_tungstenite::connect_async(format!("{}/api/v1/events?since=0&access_token={sup}", s.base.replace("http", "ws"))).await.unwrap();
+            let (mut again, _) = tokio_tungstenite::connect_async(events_url(s, &sup, Some(0)).await).await.unwrap();
             next_event(&mut again, "hello").await;
             let q = next_event(&mut again, "contact_queued").await;
             assert_eq!(q["contact_id"], contact.as_str());
             q["seq"].as_u64().unwrap()
         };
-        let (mut again, _) = tokio_tungstenite::connect_async(format!("{}/api/v1/events?since={queued_seq}&access_token={sup}", s.base.replace("http", "ws"))).await.unwrap();
+        let (mut again, _) = tokio_tungstenite::connect_async(events_url(s, &sup, Some(queued_seq)).await).await.unwrap();
         next_event(&mut again, "hello").await;
         let offered = next_event(&mut again, "contact_offered").await;
         assert!(offered["seq"].as_u64().unwrap() > queued_seq);
         assert_eq!(offered["contact_id"], contact.as_str());
         assert_eq!(next_event(&mut again, "contact_answered").await["contact_id"], contact.as_str());
         assert_eq!(next_event(&mut again, "contact_abandoned").await["contact_id"], c2.as_str());
-        assert_error(s.get(&format!("/api/v1/events?since=soon&access_token={sup}"), None).await, 422, "invalid_field", Some("since")).await;
+        assert_error(s.get("/api/v1/events?since=soon", Some(&sup)).await, 422, "invalid_field", Some("since")).await;
         assert_error(s.get("/api/v1/events", Some(&sup)).await, 400, "websocket_required", None).await;
 
         // What was written: the interaction row and the queue log.
@@ -463,4 +466,13 @@ async fn click_to_call_is_public_but_only_reaches_ivr_numbers() {
     let r = s.http.post(format!("{}/api/v1/public/calls/no-such-token/hangup", s.base)).send().await.unwrap();
     assert_eq!(r.status(), 404);
     s.stop().await;
+}
+
+/// The event stream's address with a fresh single-use ticket of `token`'s session.
+async fn events_url(s: &Server, token: &str, since: Option<u64>) -> String {
+    let r = s.post_json("/api/v1/events/ticket", Some(token), json!({})).await;
+    assert_eq!(r.status(), 200, "ticket");
+    let ticket = r.json::<Value>().await.unwrap()["ticket"].as_str().unwrap().to_owned();
+    let since = since.map(|n| format!("&since={n}")).unwrap_or_default();
+    format!("{}/api/v1/events?ticket={ticket}{since}", s.base.replace("http", "ws"))
 }

@@ -175,6 +175,27 @@ impl TenantStore {
         Ok(())
     }
 
+    /// Sessions expired at `now` and not yet removed: (session id, user id).
+    pub async fn expired_sessions(&self, now: i64) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT id, user_id FROM sessions WHERE tenant_id = $1 AND expires_at <= $2 ORDER BY id")
+            .bind(&*self.tenant)
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.text("id")?, r.text("user_id")?))).collect()
+    }
+
+    /// How many sessions of `user_id` are live at `now`.
+    pub async fn live_sessions_of_user(&self, user_id: &str, now: i64) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND expires_at > $3")
+            .bind(&*self.tenant)
+            .bind(user_id)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        row.int("n")
+    }
+
     /// Removes sessions expired at `now`; returns how many.
     pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND expires_at <= $2")

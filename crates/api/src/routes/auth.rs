@@ -55,6 +55,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         roles: vec![],
         agent_id: user.agent_id.clone(),
         session_id: session.id.clone(),
+        token_hash: session.token_hash.clone(),
     };
     audit::record(&state, Some(&actor), &ip, "login", Some(&user.id), String::new()).await;
     let cookie = format!(
@@ -78,6 +79,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, ip: ClientIp, user: AuthUser) -> ApiResult<Response> {
     state.db().delete_session(&user.session_id).await?;
+    crate::sessions::ended(&state, &user.session_id, &user.user_id, user.agent_id.as_deref(), "signed out").await;
     audit::record(&state, Some(&user), &ip, "logout", Some(&user.user_id), String::new()).await;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("hotline_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));

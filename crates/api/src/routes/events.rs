@@ -4,7 +4,13 @@
 //! and supervisors see everything; an agent sees queue-level events and
 //! their own; QA and auditors see queue-level events only. A client that
 //! falls too far behind gets a `{"type":"lagged","missed":n}` message and
-//! keeps going.
+//! keeps going. The stream closes (code 4001) the moment its session ends
+//! (sign-out, revocation, expiry).
+//!
+//! A browser's upgrade carries the session cookie; a client that cannot
+//! send a header or cookie first asks `POST /api/v1/events/ticket` for a
+//! single-use ticket valid 30 s and opens `?ticket=`: tokens never appear
+//! in URLs.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::rejection::QueryRejection;
@@ -21,7 +27,7 @@ use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
     params(("since" = Option<u64>, Query, description = "Resume after this sequence number: kept events after it are replayed first")),
-    description = "Upgrades to a WebSocket streaming JSON events (agent_state, contact_queued, contact_offered, offer_ended, contact_answered, contact_abandoned, contact_overflowed, contact_gave_up, contact_finished). Browsers pass the token as ?access_token= or rely on the session cookie.",
+    description = "Upgrades to a WebSocket streaming JSON events (agent_state, contact_queued, contact_offered, offer_ended, contact_answered, contact_abandoned, contact_overflowed, contact_gave_up, contact_finished). Signed in by the session (header or cookie) or by `?ticket=` from POST /api/v1/events/ticket.",
     responses((status = 101, description = "switching to WebSocket"), (status = 401, body = ErrorBody)))]
 pub async fn stream(
     State(state): State<AppState>,
@@ -35,7 +41,23 @@ pub async fn stream(
         Some(after) => state.0.bus.subscribe_since(after),
         None => Resumed { replay: Vec::new(), missed: 0, live: state.0.bus.subscribe() },
     };
-    Ok(ws.on_upgrade(move |socket| pump(socket, resumed, user)))
+    let ended = state.0.sessions_ended.subscribe();
+    Ok(ws.on_upgrade(move |socket| pump(socket, resumed, user, ended)))
+}
+
+/// A single-use ticket for opening the event stream.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TicketDto {
+    pub ticket: String,
+    pub expires_in_secs: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/events/ticket", tag = "events", security(("bearer" = [])),
+    description = "A ticket that opens GET /api/v1/events?ticket=… once, within 30 s, as the session that asked for it.",
+    responses((status = 200, body = TicketDto), (status = 401, body = ErrorBody)))]
+pub async fn ticket(State(state): State<AppState>, user: AuthUser) -> axum::Json<TicketDto> {
+    let ticket = state.0.tickets.issue(&user.token_hash);
+    axum::Json(TicketDto { ticket, expires_in_secs: crate::sessions::TICKET_TTL.as_secs() })
 }
 
 /// Query of `GET /api/v1/events`.
@@ -45,7 +67,7 @@ pub struct StreamQuery {
     pub since: Option<u64>,
 }
 
-async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser) {
+async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser, mut ended: tokio::sync::broadcast::Receiver<String>) {
     let Resumed { replay, missed, live: mut rx } = resumed;
     let hello = json!({"type": "hello", "user": user.username});
     if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
@@ -73,6 +95,15 @@ async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser) {
                     let m = json!({"type": "lagged", "missed": missed});
                     if socket.send(Message::Text(m.to_string().into())).await.is_err() { return; }
                 }
+                Err(RecvError::Closed) => return,
+            },
+            gone = ended.recv() => match gone {
+                Ok(session) if session == user.session_id => {
+                    let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };
+                    let _ = socket.send(Message::Close(Some(bye))).await;
+                    return;
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             },
             incoming = socket.recv() => match incoming {

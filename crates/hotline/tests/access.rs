@@ -1,0 +1,105 @@
+//! The role matrix: every route of the OpenAPI document has a rule in
+//! `hotline_api::access::TABLE` (and every rule a route), and every route is
+//! called without a session and as every role — 401, 403 or let through,
+//! exactly as the table says — before any body is read (an agent posting a
+//! malformed queue gets 403, not a schema error). Routes that act for one
+//! agent let that agent through and refuse the others.
+
+mod common;
+
+use common::Server;
+use hotline_api::access::{Rule, TABLE};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const ROLES: [(&str, &str); 5] = [("admin", "admin"), ("supervisor", "supervisor"), ("agent", "agent1"), ("qa", "qa"), ("auditor", "auditor")];
+
+fn allowed(rule: Rule, role: &str, own: bool) -> bool {
+    let has = |roles: &[hotline_api::auth::Role]| roles.iter().any(|r| format!("{r:?}").to_lowercase() == role);
+    match rule {
+        Rule::Public | Rule::SignedIn | Rule::SignedInOrTicket => true,
+        Rule::Roles(r) => has(r),
+        Rule::OwnAgentOr(r) => has(r) || (own && role == "agent"),
+        Rule::Agent => role == "agent",
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_enforces_its_rule_for_every_role() {
+    let s = Server::start(common::Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let doc = s.get_json("/api/v1/openapi.json", &admin).await;
+    let agents = s.get_json("/api/v1/agents", &admin).await;
+    let agent_id = |ext: &str| agents.as_array().unwrap().iter().find(|a| a["extension"] == ext).unwrap()["id"].as_str().unwrap().to_owned();
+    let (own, other) = (agent_id("8001"), agent_id("8002"));
+
+    // The table and the document name the same routes.
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    let missing: Vec<_> = documented.iter().filter(|(m, p)| hotline_api::access::rule(&m.parse().unwrap(), p).is_none()).collect();
+    assert!(missing.is_empty(), "routes without an access rule: {missing:?}");
+    // (The document does not describe itself.)
+    let undocumented: Vec<_> =
+        TABLE.iter().filter(|(m, p, _)| *p != "/api/v1/openapi.json" && !documented.iter().any(|(dm, dp)| dm == m && dp == p)).collect();
+    assert!(undocumented.is_empty(), "rules for routes the document lacks: {undocumented:?}");
+
+    let mut tokens = Vec::new();
+    for (role, user) in ROLES {
+        tokens.push((role, s.login(user, "demo").await));
+    }
+    let mut wrong = Vec::new();
+    for (method, path, rule) in TABLE {
+        if *path == "/api/v1/auth/logout" {
+            continue; // walked below, with sessions of its own
+        }
+        let concrete = path.replace("{id}", &other).replace("{contact}", "c-none").replace("{number}", "1000").replace("{token}", "t-none")
+            .replace("{version}", "1").replace("{name}", "p-none").replace("{ip}", "192.0.2.1");
+        let method: Method = method.parse().unwrap();
+        let body = (method != Method::GET && method != Method::DELETE).then(|| json!({"not": "a valid body"}));
+        let anonymous = s.req(method.clone(), &concrete, None, body.clone()).await.status().as_u16();
+        let want_anonymous = if *rule == Rule::Public { "through" } else { "401" };
+        let got = |status: u16| match status {
+            401 => "401",
+            403 => "403",
+            _ => "through",
+        };
+        if got(anonymous) != want_anonymous {
+            wrong.push(format!("{method} {path} without a session: {anonymous}, want {want_anonymous}"));
+        }
+        for (role, token) in &tokens {
+            let status = s.req(method.clone(), &concrete, Some(token), body.clone()).await.status().as_u16();
+            let want = if allowed(*rule, role, false) { "through" } else { "403" };
+            if got(status) != want {
+                wrong.push(format!("{method} {path} as {role}: {status}, want {want}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+
+    // Acting for oneself: the agent's own id goes through.
+    let agent = &tokens[2].1;
+    for path in [format!("/api/v1/agents/{own}/state"), format!("/api/v1/agents/{other}/state")] {
+        let status = s.get(&path, Some(agent)).await.status().as_u16();
+        let want = if path.contains(&own) { 200 } else { 403 };
+        assert_eq!(status, want, "GET {path} as agent1");
+    }
+    // The body is never read for a caller who may not send it.
+    let r = s.post_json("/api/v1/queues", Some(agent), json!({"id": 7})).await;
+    common::assert_error(r, 403, "forbidden", None).await;
+    // Signing out ends the session; everyone may.
+    for (role, user) in ROLES {
+        let token = s.login(user, "demo").await;
+        assert_eq!(s.post_json("/api/v1/auth/logout", Some(&token), json!({})).await.status(), 204, "{role} signs out");
+        assert_eq!(s.get("/api/v1/me", Some(&token)).await.status(), 401, "{role}'s session is over");
+    }
+    assert_eq!(s.post_json("/api/v1/auth/logout", None, json!({})).await.status(), 401);
+    // Tokens are not taken from URLs.
+    assert_eq!(s.get(&format!("/api/v1/me?access_token={admin}"), None).await.status(), 401);
+    let me: Value = s.get_json("/api/v1/me", &admin).await;
+    assert_eq!(me["username"], "admin");
+    s.stop().await;
+}

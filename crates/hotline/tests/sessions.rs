@@ -1,0 +1,60 @@
+//! Sessions and what ends with them: the event stream opens with a
+//! single-use ticket (never a token in the URL) and closes the moment its
+//! session ends; an agent who signs out of their last session leaves
+//! routing instead of staying available for calls nobody will take.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Server;
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+async fn ticket(s: &Server, token: &str) -> String {
+    let r = s.post_json("/api/v1/events/ticket", Some(token), json!({})).await;
+    assert_eq!(r.status(), 200);
+    r.json::<Value>().await.unwrap()["ticket"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tickets_are_single_use_and_a_signed_out_agent_leaves_routing_and_its_stream() {
+    let s = Server::start(common::Db::Sqlite).await;
+    let ws_base = s.base.replace("http", "ws");
+    let agent = s.login("agent1", "demo").await;
+    let me: Value = s.get_json("/api/v1/me", &agent).await;
+    let id = me["agent_id"].as_str().unwrap().to_owned();
+
+    // A ticket opens the stream once.
+    let t = ticket(&s, &agent).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/events?ticket={t}")).await.expect("the ticket opens the stream");
+    let again = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/events?ticket={t}")).await;
+    assert!(again.is_err(), "a used ticket is refused");
+    assert!(tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/events?ticket=forged")).await.is_err());
+    assert!(tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/events?access_token={agent}")).await.is_err(), "no tokens in URLs");
+    let hello = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.unwrap().unwrap().unwrap();
+    assert!(hello.to_text().unwrap().contains("hello"), "{hello:?}");
+
+    // Available, then signed out: out of routing, and the stream closes.
+    let r = s.req(reqwest::Method::PUT, &format!("/api/v1/agents/{id}/state"), Some(&agent), Some(json!({"state": "available"}))).await;
+    assert_eq!(r.status(), 200);
+    let sup = s.login("supervisor", "demo").await;
+    // A second session keeps the agent in routing until the last one ends.
+    let second = s.login("agent1", "demo").await;
+    assert_eq!(s.post_json("/api/v1/auth/logout", Some(&second), json!({})).await.status(), 204);
+    let st = s.get_json(&format!("/api/v1/agents/{id}/state"), &sup).await;
+    assert_eq!(st["status"], "available", "another session is still open: {st}");
+    assert_eq!(s.post_json("/api/v1/auth/logout", Some(&agent), json!({})).await.status(), 204);
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("the stream closes at once") {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("the stream ended without a close frame: {other:?}"),
+        }
+    };
+    assert_eq!(closed.map(|f| u16::from(f.code)), Some(4001), "closed for the session's end");
+    let st = common::poll(&s, &sup, &format!("/api/v1/agents/{id}/state"), "agent1 out of routing", 5, |st| st["status"] == "logged_out").await;
+    assert_eq!(st["status"], "logged_out");
+    s.stop().await;
+}
