@@ -81,7 +81,17 @@ function startServer() {
 }
 
 /** Serves the web app from WEB_DIST instead of the binary's copy, when asked. */
+/** Content-Security-Policy violations any page reported (the app must satisfy the server's policy). */
+const cspViolations = [];
+
+function watchCsp(page) {
+  page.on("console", (m) => {
+    if (m.text().includes("Content Security Policy")) cspViolations.push(m.text());
+  });
+}
+
 async function serveWeb(page, base) {
+  watchCsp(page);
   if (!webDist) return;
   await page.route(
     (url) => url.origin === base && !url.pathname.startsWith("/api/"),
@@ -120,6 +130,7 @@ async function main() {
       await softphone(base, sipPort);
     }
     if (scenarios.includes("callus")) await callUs(base);
+    check(cspViolations.length === 0, `no page broke the Content-Security-Policy${cspViolations.length ? `: ${cspViolations.join("; ")}` : ""}`);
     console.log(`screenshots in ${shots}`);
   } finally {
     server.kill("SIGTERM");

@@ -27,6 +27,16 @@ async fn both(test: impl AsyncFn(&Server)) {
 async fn health_metrics_and_openapi() {
     let s = Server::start(Db::Sqlite).await;
     assert_eq!(s.get("/healthz", None).await.status(), 200);
+    // Every response carries the security headers, the app's page and the API's errors alike.
+    for path in ["/", "/call", "/api/v1/me"] {
+        let r = s.get(path, None).await;
+        let h = r.headers();
+        assert_eq!(h.get("content-security-policy").and_then(|v| v.to_str().ok()), Some(hotline_api::CONTENT_SECURITY_POLICY), "{path}");
+        assert_eq!(h.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"), "{path}");
+        assert_eq!(h.get("referrer-policy").and_then(|v| v.to_str().ok()), Some("no-referrer"), "{path}");
+        assert_eq!(h.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"), "{path}");
+        assert!(hotline_api::CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
+    }
     let ready: Value = s.get("/readyz", None).await.json().await.unwrap();
     assert_eq!(ready["status"], "ready");
     let metrics = s.get("/metrics", None).await.text().await.unwrap();
