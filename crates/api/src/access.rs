@@ -53,6 +53,7 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/metrics", Rule::Public),
     ("POST", "/api/v1/auth/login", Rule::Public),
     ("POST", "/api/v1/auth/logout", Rule::SignedIn),
+    ("DELETE", "/api/v1/auth/lockouts/{username}", Rule::Roles(ADMIN)),
     ("GET", "/api/v1/me", Rule::SignedIn),
     ("GET", "/api/v1/skills", Rule::SignedIn),
     ("POST", "/api/v1/skills", Rule::Roles(ADMIN)),

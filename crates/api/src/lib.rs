@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))
+        .route("/auth/lockouts/{username}", delete(auth_routes::unlock))
         .route("/me", get(auth_routes::me))
         .route("/skills", get(skills::list).post(skills::create))
         .route("/skills/{id}", patch(skills::patch))

@@ -13,7 +13,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
 #[openapi(
     info(title = "Hotline API", description = "Contact-center platform: routing, agents, queues, events."),
     paths(
-        auth::login, auth::logout, auth::me,
+        auth::login, auth::logout, auth::unlock, auth::me,
         skills::list, skills::create, skills::patch,
         queues::list, queues::get, queues::create, queues::patch, queues::stats,
         agents::list, agents::get, agents::create, agents::patch, agents::set_sip_password, agents::reason_codes, agents::wrap_up_codes,

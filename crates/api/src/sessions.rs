@@ -85,6 +85,7 @@ pub fn spawn_sweeper(state: AppState, every: Duration) {
 /// One pass of the sweeper.
 pub async fn sweep(state: &AppState) {
     let now = hotline_acd::now_ms();
+    state.0.limiter.purge(now);
     let db = state.db();
     let expired = match db.expired_sessions(now).await {
         Ok(e) => e,

@@ -146,9 +146,14 @@ pub enum LogFormat {
 pub struct AuthConfig {
     /// How long a login stays valid, in hours. Default 12 (one shift).
     pub session_ttl_hours: u32,
-    /// Failed logins allowed per user name within the window. Default 5.
+    /// Failed sign-ins on one user name, from any addresses, within the
+    /// window before the user is closed to addresses it never signed in
+    /// from (its own desks keep working; an admin can open it again).
+    /// One address and user wait 1 s, doubling, after three failures.
+    /// Default 5.
     pub max_failures_per_user: u32,
-    /// Failed logins allowed per client address within the window. Default 20.
+    /// Failed sign-ins from one address, for any users, within the window
+    /// before the address is refused for the window. Default 20.
     pub max_failures_per_ip: u32,
     /// Length of the failed-login window, in seconds. Default 900.
     pub failure_window_secs: u32,

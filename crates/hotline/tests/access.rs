@@ -57,7 +57,7 @@ async fn every_route_enforces_its_rule_for_every_role() {
             continue; // walked below, with sessions of its own
         }
         let concrete = path.replace("{id}", &other).replace("{contact}", "c-none").replace("{number}", "1000").replace("{token}", "t-none")
-            .replace("{version}", "1").replace("{name}", "p-none").replace("{ip}", "192.0.2.1");
+            .replace("{version}", "1").replace("{name}", "p-none").replace("{ip}", "192.0.2.1").replace("{username}", "nobody");
         let method: Method = method.parse().unwrap();
         let body = (method != Method::GET && method != Method::DELETE).then(|| json!({"not": "a valid body"}));
         let anonymous = s.req(method.clone(), &concrete, None, body.clone()).await.status().as_u16();

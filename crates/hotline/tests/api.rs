@@ -113,21 +113,25 @@ async fn login_logout_and_rate_limit() {
     assert_eq!(s.req(Method::POST, "/api/v1/auth/logout", Some(&token), None).await.status(), 204);
     assert_error(s.get("/api/v1/me", Some(&token)).await, 401, "unauthorized", None).await;
 
-    // Three failures for one user (the test config's limit) block even the right password.
+    // Three failures for one user from here make even the right password wait.
     for _ in 0..3 {
         s.post_json("/api/v1/auth/login", None, json!({"username":"agent2","password":"x"})).await;
     }
     let r = s.post_json("/api/v1/auth/login", None, json!({"username":"agent2","password":"demo"})).await;
     assert!(r.headers().get("retry-after").is_some());
     assert_error(r, 429, "rate_limited", None).await;
-    // Other users are not affected.
+    // Other users at the same address are not affected.
     s.login("agent3", "demo").await;
+    // An admin opens agent2 again (audited), and the right password works.
+    let admin = s.login("admin", "demo").await;
+    assert_eq!(s.req(Method::DELETE, "/api/v1/auth/lockouts/agent2", Some(&admin), None).await.status(), 204);
+    s.login("agent2", "demo").await;
 
     // The auditor sees the failed logins; an agent may not read the audit log.
     let auditor = s.login("auditor", "demo").await;
     let audit = s.get_json("/api/v1/audit", &auditor).await;
     let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert!(actions.contains(&"login.failed") && actions.contains(&"login.rate_limited") && actions.contains(&"login"), "{actions:?}");
+    assert!(actions.contains(&"login.failed") && actions.contains(&"login.rate_limited") && actions.contains(&"login") && actions.contains(&"login.unlock"), "{actions:?}");
     let agent = s.login("agent4", "demo").await;
     assert_error(s.get("/api/v1/audit", Some(&agent)).await, 403, "forbidden", None).await;
 }

@@ -87,7 +87,8 @@ pub mod auth;
 pub mod dialog;
 mod error;
 pub mod framing;
-pub mod guard;
+/// The guard against guessing and flooding (shared with the web sign-in).
+pub use hotline_guard as guard;
 pub mod ids;
 pub mod message;
 pub mod registrar;

@@ -19,11 +19,17 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
     let now = hotline_acd::now_ms();
-    let ip_key = ip.0.clone().unwrap_or_else(|| "unknown".into());
+    let source = ip.0.as_deref().and_then(|a| a.parse().ok()).unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     let limiter = &state.0.limiter;
-    if let Some(wait) = limiter.blocked(&req.username, &ip_key, now) {
-        audit::record(&state, None, &ip, "login.rate_limited", Some(&req.username), String::new()).await;
-        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many failed logins; try again in {wait} s"));
+    if let Err(refused) = limiter.check(&req.username, source, now) {
+        audit::record(&state, None, &ip, "login.rate_limited", Some(&req.username), format!("{refused:?}")).await;
+        let (wait, message) = match refused {
+            crate::limiter::Refused::Wait(s) => (s, format!("too many failed sign-ins from here; try again in {s} s")),
+            crate::limiter::Refused::UserClosed(s) => {
+                (s, format!("too many failed sign-ins for this user from elsewhere; sign in from a device you used before, ask an admin, or try again in {s} s"))
+            }
+        };
+        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
         e.retry_after_secs = Some(wait);
         return Err(e);
     }
@@ -32,11 +38,11 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
     let hash = user.as_ref().filter(|u| u.enabled).map_or(DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
     let Some(user) = user.filter(|u| ok && u.enabled) else {
-        limiter.failed(&req.username, &ip_key, now);
+        limiter.failed(&req.username, source, now);
         audit::record(&state, None, &ip, "login.failed", Some(&req.username), String::new()).await;
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong user name or password"));
     };
-    limiter.succeeded(&req.username);
+    limiter.succeeded(&req.username, source, now);
     let (token, token_hash) = auth::new_token();
     let expires_at = now + state.0.settings.session_ttl_ms;
     let session = Session {
@@ -84,6 +90,15 @@ pub async fn logout(State(state): State<AppState>, ip: ClientIp, user: AuthUser)
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("hotline_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
     Ok(resp)
+}
+
+/// An admin opens a user closed after a guessing attack (audited).
+#[utoipa::path(delete, path = "/api/v1/auth/lockouts/{username}", tag = "auth", security(("bearer" = [])), params(("username" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody)))]
+pub async fn unlock(State(state): State<AppState>, ip: ClientIp, user: AuthUser, axum::extract::Path(username): axum::extract::Path<String>) -> StatusCode {
+    state.0.limiter.unlock(&username);
+    audit::record(&state, Some(&user), &ip, "login.unlock", Some(&username), String::new()).await;
+    StatusCode::NO_CONTENT
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),

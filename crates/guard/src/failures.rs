@@ -2,10 +2,9 @@
 //! the sources each extension trusts.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
 
 use super::GuardConfig;
-use crate::time::Time;
+use crate::{Source as Key, Time};
 
 /// Why an attempt was refused without checking it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +25,17 @@ struct Source {
     next_try: Time,
 }
 
-#[derive(Debug, Default)]
-struct Extension {
+#[derive(Debug)]
+struct Extension<K> {
     failures: VecDeque<Time>,
     /// Sources that proved the password, with when they last did.
-    trusted: HashMap<IpAddr, Time>,
+    trusted: HashMap<K, Time>,
+}
+
+impl<K> Default for Extension<K> {
+    fn default() -> Self {
+        Extension { failures: VecDeque::new(), trusted: HashMap::new() }
+    }
 }
 
 /// How long a source stays trusted by an extension after its last success.
@@ -39,15 +44,15 @@ const TRUST_MS: u64 = 7 * 24 * 3600 * 1000;
 const MAX_TRUSTED: usize = 32;
 
 #[derive(Debug)]
-pub(super) struct FailureCounter {
+pub(super) struct FailureCounter<K> {
     max_failures: usize,
     throttle_after: usize,
     throttle_base_ms: u64,
     extension_max_failures: usize,
     window_ms: u64,
     max_sources: usize,
-    sources: HashMap<IpAddr, Source>,
-    extensions: HashMap<String, Extension>,
+    sources: HashMap<K, Source>,
+    extensions: HashMap<String, Extension<K>>,
 }
 
 fn trim(q: &mut VecDeque<Time>, now: Time, window: u64) {
@@ -56,8 +61,8 @@ fn trim(q: &mut VecDeque<Time>, now: Time, window: u64) {
     }
 }
 
-impl FailureCounter {
-    pub fn new(cfg: &GuardConfig) -> FailureCounter {
+impl<K: Key> FailureCounter<K> {
+    pub fn new(cfg: &GuardConfig) -> FailureCounter<K> {
         FailureCounter {
             max_failures: cfg.max_failures.max(1),
             throttle_after: cfg.throttle_after.max(1),
@@ -70,8 +75,8 @@ impl FailureCounter {
         }
     }
 
-    pub fn may_try(&mut self, ip: IpAddr, extension: &str, now: Time) -> Result<(), Refusal> {
-        if let Some(s) = self.sources.get(&ip) {
+    pub fn may_try(&mut self, ip: &K, extension: &str, now: Time) -> Result<(), Refusal> {
+        if let Some(s) = self.sources.get(ip) {
             if now < s.next_try {
                 return Err(Refusal::Throttled { retry_after_ms: s.next_try.since(now) });
             }
@@ -79,7 +84,7 @@ impl FailureCounter {
         if let Some(e) = self.extensions.get_mut(extension) {
             trim(&mut e.failures, now, self.window_ms);
             let closed = e.failures.len() >= self.extension_max_failures;
-            let trusted = e.trusted.get(&ip).is_some_and(|t| now.since(*t) < TRUST_MS);
+            let trusted = e.trusted.get(ip).is_some_and(|t| now.since(*t) < TRUST_MS);
             if closed && !trusted {
                 return Err(Refusal::ExtensionClosed);
             }
@@ -88,20 +93,20 @@ impl FailureCounter {
     }
 
     /// Counts a failure; returns whether the source has reached the ban.
-    pub fn failed(&mut self, ip: IpAddr, extension: &str, now: Time) -> bool {
+    pub fn failed(&mut self, ip: &K, extension: &str, now: Time) -> bool {
         let window = self.window_ms;
         if self.extensions.len() < self.max_sources || self.extensions.contains_key(extension) {
             let e = self.extensions.entry(extension.to_owned()).or_default();
             trim(&mut e.failures, now, window);
             // Bounded: beyond the threshold only the count within the window matters.
-            if e.failures.len() <= self.extension_max_failures * 4 {
+            if e.failures.len() <= self.extension_max_failures.saturating_mul(4) {
                 e.failures.push_back(now);
             }
         }
-        if !self.sources.contains_key(&ip) && self.sources.len() >= self.max_sources {
+        if !self.sources.contains_key(ip) && self.sources.len() >= self.max_sources {
             return false;
         }
-        let s = self.sources.entry(ip).or_default();
+        let s = self.sources.entry(ip.clone()).or_default();
         trim(&mut s.failures, now, window);
         s.failures.push_back(now);
         let n = s.failures.len();
@@ -117,19 +122,40 @@ impl FailureCounter {
         false
     }
 
-    pub fn succeeded(&mut self, ip: IpAddr, extension: &str, now: Time) {
-        self.sources.remove(&ip);
+    pub fn succeeded(&mut self, ip: &K, extension: &str, now: Time) {
+        self.sources.remove(ip);
         let e = self.extensions.entry(extension.to_owned()).or_default();
-        if e.trusted.len() >= MAX_TRUSTED && !e.trusted.contains_key(&ip) {
-            if let Some(oldest) = e.trusted.iter().min_by_key(|(_, t)| **t).map(|(ip, _)| *ip) {
+        if e.trusted.len() >= MAX_TRUSTED && !e.trusted.contains_key(ip) {
+            if let Some(oldest) = e.trusted.iter().min_by_key(|(_, t)| **t).map(|(ip, _)| ip.clone()) {
                 e.trusted.remove(&oldest);
             }
         }
-        e.trusted.insert(ip, now);
+        e.trusted.insert(ip.clone(), now);
     }
 
-    pub fn forget(&mut self, ip: IpAddr) {
-        self.sources.remove(&ip);
+    pub fn forget(&mut self, ip: &K) {
+        self.sources.remove(ip);
+    }
+
+    /// Forgets an account's failures and every wait of the sources that
+    /// failed on it (what it trusts is kept).
+    pub fn forget_account(&mut self, account: &str) {
+        if let Some(e) = self.extensions.get_mut(account) {
+            e.failures.clear();
+        }
+        // Sources are not tracked per account: the ones waiting are freed.
+        for s in self.sources.values_mut() {
+            s.next_try = Time(0);
+            s.failures.clear();
+        }
+    }
+
+    pub fn is_closed(&mut self, account: &str, now: Time) -> bool {
+        let (window, max) = (self.window_ms, self.extension_max_failures);
+        self.extensions.get_mut(account).is_some_and(|e| {
+            trim(&mut e.failures, now, window);
+            e.failures.len() >= max
+        })
     }
 
     pub fn purge(&mut self, now: Time) {

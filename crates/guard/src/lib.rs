@@ -1,9 +1,13 @@
-//! The defences of a SIP server on a public address, sans-IO.
+//! # hotline-guard: who may try again, sans-IO
 //!
-//! Scanners sweep extensions with REGISTER, INVITE and OPTIONS (sipvicious'
-//! `svwar`), then guess a password (`svcrack`), then place calls through
-//! the trunk. The [`Guard`] answers three questions for the driver, with
-//! time passed in:
+//! The defences of a service on a public address against guessing and
+//! flooding, shared by the SIP server (scanners sweep extensions with
+//! REGISTER, INVITE and OPTIONS as sipvicious' `svwar` does, then guess a
+//! password with `svcrack`, then place calls through the trunk) and the web
+//! sign-in (password spraying, and "locking the admin out" by typing wrong
+//! passwords on purpose). An *account* is an extension or a user name. The
+//! [`Guard`] answers three questions for the driver, with time passed in as
+//! milliseconds since an epoch of the driver's choosing:
 //!
 //! - [`Guard::admit`]: is this source banned? Everything from a banned
 //!   source is dropped before it is parsed — no answer, not even to OPTIONS.
@@ -11,15 +15,15 @@
 //!   source has a token bucket of out-of-dialog requests; what exceeds it
 //!   is dropped, and a source that keeps exceeding it is banned. A
 //!   User-Agent of a known scanner is banned on sight.
-//! - [`Guard::may_try`] / [`Guard::failed`] / [`Guard::succeeded`]: digest
-//!   attempts (REGISTER and INVITE alike). After a few failures a source
+//! - [`Guard::may_try`] / [`Guard::failed`] / [`Guard::succeeded`]:
+//!   password attempts (digest on REGISTER and INVITE, web sign-in). After a few failures a source
 //!   must wait, doubling each time, before its next attempt is even
 //!   checked (attempts sent earlier are refused unchecked and count as
 //!   failures); after `max_failures` within the window it is banned for
-//!   `ban_ms`. An extension that collects `extension_max_failures` failures
+//!   `ban_ms`. An account that collects `extension_max_failures` failures
 //!   from any sources (a distributed guess) is closed to every source
-//!   except those it authenticated from before, so the real phone keeps
-//!   working while nobody else may guess.
+//!   except those it authenticated from before, so the real phone (or the
+//!   admin's own desk) keeps working while nobody else may guess.
 //!
 //! Memory is bounded: [`Guard::purge`] drops what no longer matters, and at
 //! most `max_sources` sources are tracked (beyond that new sources are let
@@ -30,11 +34,38 @@ mod failures;
 mod rate;
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 
-use crate::time::Time;
-
 pub use failures::Refusal;
+
+/// What a source is keyed by: an address (`IpAddr`, the default), or a
+/// pair such as (address, user name) where one address serves many people.
+pub trait Source: Hash + Eq + Clone + std::fmt::Debug {}
+
+impl<T: Hash + Eq + Clone + std::fmt::Debug> Source for T {}
+
+/// Milliseconds since an epoch the driver chooses. Nothing here reads a clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Time(pub u64);
+
+impl Time {
+    /// `self + ms`, saturating.
+    pub fn plus(self, ms: u64) -> Time {
+        Time(self.0.saturating_add(ms))
+    }
+
+    /// Milliseconds from `earlier` to `self`, 0 if `earlier` is later.
+    pub fn since(self, earlier: Time) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}ms", self.0)
+    }
+}
 
 /// Guard settings (time in ms).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,16 +154,16 @@ struct Ban {
 
 /// The guard. See the module documentation.
 #[derive(Debug)]
-pub struct Guard {
+pub struct Guard<K: Source = IpAddr> {
     cfg: GuardConfig,
-    bans: HashMap<IpAddr, Ban>,
-    rate: rate::RequestLimiter,
-    failures: failures::FailureCounter,
+    bans: HashMap<K, Ban>,
+    rate: rate::RequestLimiter<K>,
+    failures: failures::FailureCounter<K>,
     stats: GuardStats,
 }
 
-impl Guard {
-    pub fn new(cfg: GuardConfig) -> Guard {
+impl<K: Source> Guard<K> {
+    pub fn new(cfg: GuardConfig) -> Guard<K> {
         Guard {
             rate: rate::RequestLimiter::new(&cfg),
             failures: failures::FailureCounter::new(&cfg),
@@ -147,12 +178,12 @@ impl Guard {
     }
 
     /// Whether `ip` is banned at `now`.
-    pub fn is_banned(&self, ip: IpAddr, now: Time) -> bool {
+    pub fn is_banned(&self, ip: K, now: Time) -> bool {
         self.bans.get(&ip).is_some_and(|b| now < b.until)
     }
 
     /// Whether anything from `ip` may be looked at; counts what is dropped.
-    pub fn admit(&mut self, ip: IpAddr, now: Time) -> bool {
+    pub fn admit(&mut self, ip: K, now: Time) -> bool {
         if self.is_banned(ip, now) {
             self.stats.dropped_banned += 1;
             return false;
@@ -162,8 +193,8 @@ impl Guard {
 
     /// Whether a new (out-of-dialog) request from `ip` may be handled.
     /// Returns `false` to drop it silently.
-    pub fn request(&mut self, ip: IpAddr, user_agent: Option<&str>, now: Time) -> bool {
-        if !self.admit(ip, now) {
+    pub fn request(&mut self, ip: K, user_agent: Option<&str>, now: Time) -> bool {
+        if !self.admit(ip.clone(), now) {
             return false;
         }
         if let Some(ua) = user_agent {
@@ -173,11 +204,11 @@ impl Guard {
                 return false;
             }
         }
-        if self.rate.take(ip, now) {
+        if self.rate.take(&ip, now) {
             return true;
         }
         self.stats.dropped_flood += 1;
-        if self.rate.drops_in_window(ip, now) >= self.cfg.flood_ban_after as usize {
+        if self.rate.drops_in_window(&ip, now) >= self.cfg.flood_ban_after as usize {
             self.ban(ip, now, BanReason::Flood);
         }
         false
@@ -185,11 +216,11 @@ impl Guard {
 
     /// Whether `ip` may try the password of `extension` now. A refusal
     /// counts as a failure of the source.
-    pub fn may_try(&mut self, ip: IpAddr, extension: &str, now: Time) -> Result<(), Refusal> {
-        if self.is_banned(ip, now) {
+    pub fn may_try(&mut self, ip: K, extension: &str, now: Time) -> Result<(), Refusal> {
+        if self.is_banned(ip.clone(), now) {
             return Err(Refusal::Banned);
         }
-        let verdict = self.failures.may_try(ip, extension, now);
+        let verdict = self.failures.may_try(&ip, extension, now);
         if verdict.is_err() {
             self.stats.refused_attempts += 1;
             self.failed(ip, extension, now);
@@ -199,27 +230,38 @@ impl Guard {
 
     /// A failed authentication of `ip` as `extension` (a wrong password,
     /// an unknown extension). Returns whether `ip` is banned now.
-    pub fn failed(&mut self, ip: IpAddr, extension: &str, now: Time) -> bool {
-        if self.failures.failed(ip, extension, now) {
-            self.ban(ip, now, BanReason::Failures);
+    pub fn failed(&mut self, ip: K, extension: &str, now: Time) -> bool {
+        if self.failures.failed(&ip, extension, now) {
+            self.ban(ip.clone(), now, BanReason::Failures);
         }
         self.is_banned(ip, now)
     }
 
     /// `ip` proved the password of `extension`: its failures are forgotten
     /// and it may try this extension even while strangers may not.
-    pub fn succeeded(&mut self, ip: IpAddr, extension: &str, now: Time) {
-        self.failures.succeeded(ip, extension, now);
+    pub fn succeeded(&mut self, ip: K, extension: &str, now: Time) {
+        self.failures.succeeded(&ip, extension, now);
     }
 
     /// Lifts the ban of `ip` (an admin's decision) and forgets its failures.
-    pub fn unban(&mut self, ip: IpAddr) {
+    pub fn unban(&mut self, ip: K) {
         self.bans.remove(&ip);
-        self.failures.forget(ip);
-        self.rate.forget(ip);
+        self.failures.forget(&ip);
+        self.rate.forget(&ip);
     }
 
-    fn ban(&mut self, ip: IpAddr, now: Time, reason: BanReason) {
+    /// Opens an account again (an admin's decision): its failures, and the
+    /// waits of the sources that failed on it, are forgotten.
+    pub fn unlock(&mut self, account: &str) {
+        self.failures.forget_account(account);
+    }
+
+    /// Whether `account` is closed to sources it does not know at `now`.
+    pub fn is_closed(&mut self, account: &str, now: Time) -> bool {
+        self.failures.is_closed(account, now)
+    }
+
+    fn ban(&mut self, ip: K, now: Time, reason: BanReason) {
         let until = now.plus(self.cfg.ban_ms);
         self.bans.insert(ip, Ban { until });
         match reason {
@@ -230,9 +272,9 @@ impl Guard {
     }
 
     /// The sources banned at `now`, with when each ban ends.
-    pub fn banned(&self, now: Time) -> Vec<(IpAddr, Time)> {
-        let mut v: Vec<(IpAddr, Time)> = self.bans.iter().filter(|(_, b)| now < b.until).map(|(ip, b)| (*ip, b.until)).collect();
-        v.sort();
+    pub fn banned(&self, now: Time) -> Vec<(K, Time)> {
+        let mut v: Vec<(K, Time)> = self.bans.iter().filter(|(_, b)| now < b.until).map(|(ip, b)| (ip.clone(), b.until)).collect();
+        v.sort_by_key(|(_, until)| *until);
         v
     }
 

@@ -4,8 +4,7 @@
 
 use std::net::IpAddr;
 
-use hotline_sip::guard::{Guard, GuardConfig, Refusal};
-use hotline_sip::Time;
+use hotline_guard::{Guard, GuardConfig, Refusal, Time};
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()

@@ -2,10 +2,9 @@
 //! it made within the window (for the flood ban).
 
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
 
 use super::GuardConfig;
-use crate::time::Time;
+use crate::{Source as Key, Time};
 
 #[derive(Debug)]
 struct Bucket {
@@ -16,17 +15,17 @@ struct Bucket {
 }
 
 #[derive(Debug)]
-pub(super) struct RequestLimiter {
+pub(super) struct RequestLimiter<K> {
     /// Thousandths of a token added per ms (= requests per second).
     per_ms: u64,
     capacity: u64,
     window_ms: u64,
     max_sources: usize,
-    buckets: HashMap<IpAddr, Bucket>,
+    buckets: HashMap<K, Bucket>,
 }
 
-impl RequestLimiter {
-    pub fn new(cfg: &GuardConfig) -> RequestLimiter {
+impl<K: Key> RequestLimiter<K> {
+    pub fn new(cfg: &GuardConfig) -> RequestLimiter<K> {
         RequestLimiter {
             per_ms: u64::from(cfg.requests_per_sec),
             capacity: u64::from(cfg.request_burst.max(1)) * 1000,
@@ -37,15 +36,15 @@ impl RequestLimiter {
     }
 
     /// Takes a token for `ip`; `false` when it has none (the drop is noted).
-    pub fn take(&mut self, ip: IpAddr, now: Time) -> bool {
+    pub fn take(&mut self, ip: &K, now: Time) -> bool {
         if self.per_ms == 0 {
             return true;
         }
-        if !self.buckets.contains_key(&ip) && self.buckets.len() >= self.max_sources {
+        if !self.buckets.contains_key(ip) && self.buckets.len() >= self.max_sources {
             return true;
         }
         let capacity = self.capacity;
-        let b = self.buckets.entry(ip).or_insert(Bucket { milli: capacity, at: now, drops: VecDeque::new() });
+        let b = self.buckets.entry(ip.clone()).or_insert(Bucket { milli: capacity, at: now, drops: VecDeque::new() });
         b.milli = (b.milli + now.since(b.at).saturating_mul(self.per_ms)).min(capacity);
         b.at = now;
         if b.milli >= 1000 {
@@ -60,12 +59,12 @@ impl RequestLimiter {
     }
 
     /// Requests of `ip` dropped within the window.
-    pub fn drops_in_window(&self, ip: IpAddr, _now: Time) -> usize {
-        self.buckets.get(&ip).map_or(0, |b| b.drops.len())
+    pub fn drops_in_window(&self, ip: &K, _now: Time) -> usize {
+        self.buckets.get(ip).map_or(0, |b| b.drops.len())
     }
 
-    pub fn forget(&mut self, ip: IpAddr) {
-        self.buckets.remove(&ip);
+    pub fn forget(&mut self, ip: &K) {
+        self.buckets.remove(ip);
     }
 
     /// Forgets full buckets with no recent drops.
