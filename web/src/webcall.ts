@@ -12,11 +12,14 @@ export interface WebCallAnswer {
   token: string;
 }
 
-/** Posts the offer; the server's answer and the hang-up token. */
+/** Posts the offer with the page's call token; the server's answer and the hang-up token. */
 export async function placeCall(number: string, offer: string, f: typeof fetch = fetch): Promise<WebCallAnswer> {
+  const t = await f("/api/v1/public/call-token");
+  if (!t.ok) throw await errorOf(t);
+  const { token } = (await t.json()) as { token: string };
   const r = await f(`/api/v1/public/calls/${encodeURIComponent(number)}`, {
     method: "POST",
-    headers: { "content-type": "application/sdp" },
+    headers: { "content-type": "application/sdp", "x-call-token": token },
     body: offer,
   });
   if (!r.ok) throw await errorOf(r);

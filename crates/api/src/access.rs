@@ -91,6 +91,7 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
     ("PUT", "/api/v1/softphone", Rule::Agent),
     ("POST", "/api/v1/calls/{contact}/answer", Rule::Agent),
     ("POST", "/api/v1/calls/{contact}/hangup", Rule::Agent),
+    ("GET", "/api/v1/public/call-token", Rule::Public),
     ("POST", "/api/v1/public/calls/{number}", Rule::Public),
     ("POST", "/api/v1/public/calls/{token}/hangup", Rule::Public),
     ("GET", "/api/v1/recordings/{id}/audio", Rule::Roles(REVIEWERS)),

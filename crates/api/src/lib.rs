@@ -16,6 +16,7 @@ pub mod error;
 pub mod json;
 mod limiter;
 pub mod openapi;
+pub mod public_calls;
 pub mod routes;
 pub mod sessions;
 mod state;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/softphone", put(softphone::set))
         .route("/calls/{contact}/answer", post(softphone::answer))
         .route("/calls/{contact}/hangup", post(softphone::hangup))
+        .route("/public/call-token", get(softphone::call_token))
         .route("/public/calls/{number}", post(softphone::call_in))
         .route("/public/calls/{token}/hangup", post(softphone::call_in_hangup))
         .route("/recordings/{id}/audio", get(interactions::audio))

@@ -23,7 +23,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         prompts::list, prompts::upload, prompts::get,
         interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search, customers::get,
         broadcasts::list, broadcasts::set, broadcasts::clear,
-        softphone::set, softphone::answer, softphone::hangup, softphone::call_in, softphone::call_in_hangup,
+        softphone::set, softphone::answer, softphone::hangup, softphone::call_token, softphone::call_in, softphone::call_in_hangup,
         sip_guard::get, sip_guard::unban,
         events::stream, events::ticket,
         ops::healthz, ops::readyz, ops::metrics,
@@ -34,7 +34,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
         BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
-        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, customers::CustomerPageDto,
+        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, softphone::CallTokenDto, customers::CustomerPageDto,
         sip_guard::SipGuardDto, sip_guard::BanDto, events::TicketDto)),
     modifiers(&BearerAuth),
 )]

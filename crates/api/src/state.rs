@@ -24,6 +24,9 @@ pub struct ApiSettings {
     pub recordings: Option<RecordingStore>,
     /// Digest realm of agents' SIP extensions.
     pub sip_realm: String,
+    /// Web origins besides this server's own whose pages may place public
+    /// calls (a company website embedding the "call us" button).
+    pub call_page_origins: Vec<String>,
 }
 
 /// The recording storage, shared with the telephony layer.
@@ -50,6 +53,7 @@ impl Default for ApiSettings {
             prompts_dir: std::path::PathBuf::from("./data/prompts"),
             recordings: None,
             sip_realm: "hotline".into(),
+            call_page_origins: Vec::new(),
         }
     }
 }
@@ -72,6 +76,8 @@ pub(crate) struct Inner {
     pub tickets: crate::sessions::Tickets,
     /// Ended sessions, for the streams they had open.
     pub sessions_ended: crate::sessions::Ended,
+    /// Limits on public calls.
+    pub public_calls: crate::public_calls::PublicCalls,
 }
 
 impl AppState {
@@ -87,6 +93,7 @@ impl AppState {
             sip_control: None,
             tickets: Default::default(),
             sessions_ended: tokio::sync::broadcast::channel(256).0,
+            public_calls: Default::default(),
         }))
     }
 

@@ -39,11 +39,15 @@ pub struct ServerConfig {
     pub http_listen: SocketAddr,
     /// Largest accepted request body, in bytes. Default 1 MiB.
     pub max_body_bytes: usize,
+    /// Web origins (e.g. `https://shop.example`) besides this server's own
+    /// whose pages may place calls through the public "call us" API.
+    /// Default none.
+    pub call_page_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)), max_body_bytes: 1 << 20 }
+        ServerConfig { http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)), max_body_bytes: 1 << 20, call_page_origins: Vec::new() }
     }
 }
 

@@ -129,6 +129,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         prompts_dir: prompts_dir(&config),
         recordings: recordings.map(hotline_api::RecordingStore),
         sip_realm: config.sip.realm.clone(),
+        call_page_origins: config.server.call_page_origins.clone(),
     };
     let mut state = hotline_api::AppState::new(store, acd, bus, settings);
     let mut sip_task = None;

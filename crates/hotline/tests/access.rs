@@ -60,20 +60,27 @@ async fn every_route_enforces_its_rule_for_every_role() {
             .replace("{version}", "1").replace("{name}", "p-none").replace("{ip}", "192.0.2.1").replace("{username}", "nobody");
         let method: Method = method.parse().unwrap();
         let body = (method != Method::GET && method != Method::DELETE).then(|| json!({"not": "a valid body"}));
-        let anonymous = s.req(method.clone(), &concrete, None, body.clone()).await.status().as_u16();
-        let want_anonymous = if *rule == Rule::Public { "through" } else { "401" };
-        let got = |status: u16| match status {
-            401 => "401",
-            403 => "403",
-            _ => "through",
+        // What the access layer said: 401, 403 `forbidden`, or let through
+        // (a handler's own refusals, with codes of their own, count as through).
+        let verdict = |r: reqwest::Response| async move {
+            let status = r.status().as_u16();
+            let code = r.json::<Value>().await.ok().and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
+            let said = match (status, code.as_deref()) {
+                (401, _) => "401",
+                (403, Some("forbidden")) => "403",
+                _ => "through",
+            };
+            (status, said)
         };
-        if got(anonymous) != want_anonymous {
+        let (anonymous, said) = verdict(s.req(method.clone(), &concrete, None, body.clone()).await).await;
+        let want_anonymous = if *rule == Rule::Public { "through" } else { "401" };
+        if said != want_anonymous {
             wrong.push(format!("{method} {path} without a session: {anonymous}, want {want_anonymous}"));
         }
         for (role, token) in &tokens {
-            let status = s.req(method.clone(), &concrete, Some(token), body.clone()).await.status().as_u16();
+            let (status, said) = verdict(s.req(method.clone(), &concrete, Some(token), body.clone()).await).await;
             let want = if allowed(*rule, role, false) { "through" } else { "403" };
-            if got(status) != want {
+            if said != want {
                 wrong.push(format!("{method} {path} as {role}: {status}, want {want}"));
             }
         }

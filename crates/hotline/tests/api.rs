@@ -468,18 +468,66 @@ async fn the_browser_softphone_api_is_for_the_agent_whose_call_rings() {
 async fn click_to_call_is_public_but_only_reaches_ivr_numbers() {
     let s = Server::start(Db::Sqlite).await;
     let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
-    let r = s.http.post(format!("{}/api/v1/public/calls/8002", s.base)).body(offer).send().await.unwrap();
-    assert_error(r, 404, "not_found", None).await;
-    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).body("not sdp").send().await.unwrap();
-    assert_error(r, 422, "invalid_field", Some("sdp")).await;
-    let r = s.http.post(format!("{}/api/v1/public/calls/10x0", s.base)).body(offer).send().await.unwrap();
-    assert_error(r, 422, "invalid_field", Some("number")).await;
+    let page = reqwest::Client::new();
+    let call = |number: &'static str, body: &str| public_call(&s, &page, number, body.to_owned());
+    assert_error(call("8002", offer).await, 404, "not_found", None).await;
+    assert_error(call("1000", "not sdp").await, 422, "invalid_field", Some("sdp")).await;
+    assert_error(call("10x0", offer).await, 422, "invalid_field", Some("number")).await;
     // An offer without audio cannot be answered: refused with the reason.
-    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).body(offer).send().await.unwrap();
+    let r = call("1000", offer).await;
     assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
     let r = s.http.post(format!("{}/api/v1/public/calls/no-such-token/hangup", s.base)).send().await.unwrap();
     assert_eq!(r.status(), 404);
+    // Without the page's token, or from another site's page: refused.
+    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).header("origin", &s.base).body(offer).send().await.unwrap();
+    assert_error(r, 403, "call_token_required", None).await;
+    let token = page_token(&s).await;
+    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).header("origin", "https://evil.example").header("x-call-token", token).body(offer).send().await.unwrap();
+    assert_error(r, 403, "origin_not_allowed", None).await;
     s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_to_call_flood_from_one_address_is_limited_and_others_still_call() {
+    let s = Server::start(Db::Sqlite).await;
+    let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    let from = |ip: [u8; 4]| reqwest::Client::builder().local_address(std::net::IpAddr::from(ip)).build().unwrap();
+    let flood = from([127, 0, 0, 2]);
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(public_call(&s, &flood, "1000", offer.to_owned()).await.status().as_u16());
+    }
+    // Six a minute get through to telephony (refused there: no audio); the rest wait.
+    assert_eq!(statuses.iter().filter(|st| **st == 422).count(), 6, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|st| **st == 429).count(), 14, "{statuses:?}");
+    let r = public_call(&s, &flood, "1000", offer.to_owned()).await;
+    assert!(r.headers().get("retry-after").is_some());
+    assert_error(r, 429, "rate_limited", None).await;
+    // A visitor elsewhere still gets through.
+    let visitor = from([127, 0, 0, 3]);
+    assert_eq!(public_call(&s, &visitor, "1000", offer.to_owned()).await.status(), 422);
+    s.stop().await;
+}
+
+/// The call page's token.
+async fn page_token(s: &Server) -> String {
+    let t: Value = s.http.get(format!("{}/api/v1/public/call-token", s.base)).send().await.unwrap().json().await.unwrap();
+    t["token"].as_str().unwrap().to_owned()
+}
+
+/// A public call as the call page places it: its token, its origin, the SDP.
+async fn public_call(s: &Server, client: &reqwest::Client, number: &str, offer: String) -> reqwest::Response {
+    let t: Value = client.get(format!("{}/api/v1/public/call-token", s.base)).send().await.unwrap().json().await.unwrap();
+    let token = t["token"].as_str().unwrap().to_owned();
+    client
+        .post(format!("{}/api/v1/public/calls/{number}", s.base))
+        .header("origin", &s.base)
+        .header("x-call-token", token)
+        .header("content-type", "application/sdp")
+        .body(offer)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// The event stream's address with a fresh single-use ticket of `token`'s session.

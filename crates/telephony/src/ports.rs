@@ -95,6 +95,11 @@ impl PortPool {
         self.counters.clone()
     }
 
+    /// How many port pairs the pool has.
+    pub fn capacity(&self) -> usize {
+        self.pool.lock().map_or(0, |p| usize::from(p.max.saturating_sub(p.min)) / 2 + 1)
+    }
+
     pub fn in_use(&self) -> usize {
         self.pool.lock().map_or(0, |p| p.in_use.len())
     }

@@ -5,12 +5,13 @@
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
+use crate::public_calls::Refused;
 use crate::state::AppState;
 use hotline_telephony::sip_server::{BrowserError, TelephonyHandle};
 
@@ -82,18 +83,54 @@ pub struct WebCallDto {
 #[utoipa::path(post, path = "/api/v1/public/calls/{number}", tag = "softphone", params(("number" = String, Path)),
     request_body(content = String, content_type = "application/sdp"),
     responses((status = 200, body = WebCallDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
-pub async fn call_in(State(state): State<AppState>, Path(number): Path<String>, offer: String) -> ApiResult<axum::Json<WebCallDto>> {
+pub async fn call_in(
+    State(state): State<AppState>,
+    ip: crate::audit::ClientIp,
+    headers: axum::http::HeaderMap,
+    Path(number): Path<String>,
+    offer: String,
+) -> ApiResult<axum::Json<WebCallDto>> {
     super::broadcasts::check_number(&number)?;
+    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let source = ip.0.as_deref().and_then(|a| a.parse().ok()).unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let live = handle.web_calls().await.unwrap_or_default();
+    let admitted = state.0.public_calls.admit(source, header("x-call-token"), header("origin"), header("host"), &state.0.settings.call_page_origins, |t| live.contains(t));
+    if let Err(refused) = admitted {
+        return Err(match refused {
+            Refused::Origin => ApiError::new(StatusCode::FORBIDDEN, "origin_not_allowed", "calls are placed from this center's own call page"),
+            Refused::Token => ApiError::new(StatusCode::FORBIDDEN, "call_token_required", "open the call page again (x-call-token missing or expired)"),
+            Refused::TooMany(wait) => {
+                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many calls from this address; try again in {wait} s"));
+                e.retry_after_secs = Some(wait);
+                e
+            }
+        });
+    }
     if offer.len() > 64 * 1024 || !offer.starts_with("v=0") {
         return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
     }
-    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
     let (sdp, token) = handle.call_in(&number, offer).await.map_err(|e| match e {
         BrowserError::NotServed(_) => ApiError::not_found("number", &number),
         BrowserError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()),
         other => browser_error(other),
     })?;
+    state.0.public_calls.started(source, &token);
     Ok(axum::Json(WebCallDto { sdp, token }))
+}
+
+/// A page token for the public call page.
+#[derive(Serialize, ToSchema)]
+pub struct CallTokenDto {
+    /// Send as `x-call-token` with `POST /api/v1/public/calls/{number}`.
+    pub token: String,
+    pub expires_in_secs: u64,
+}
+
+/// The token the call page places its calls with (ten minutes).
+#[utoipa::path(get, path = "/api/v1/public/call-token", tag = "softphone", responses((status = 200, body = CallTokenDto)))]
+pub async fn call_token(State(state): State<AppState>) -> axum::Json<CallTokenDto> {
+    axum::Json(CallTokenDto { token: state.0.public_calls.page_token(), expires_in_secs: crate::public_calls::TOKEN_TTL.as_secs() })
 }
 
 #[utoipa::path(post, path = "/api/v1/public/calls/{token}/hangup", tag = "softphone", params(("token" = String, Path)),

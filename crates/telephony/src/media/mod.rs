@@ -74,12 +74,12 @@ impl Endpoint {
     fn peer_sends(&self) -> bool {
         match self {
             Endpoint::Rtp(l) => l.peer_sends(),
-            Endpoint::WebRtc(w) => !w.closed,
+            Endpoint::WebRtc(w) => !w.gone(),
         }
     }
 
     fn is_closed(&self) -> bool {
-        matches!(self, Endpoint::WebRtc(w) if w.closed)
+        matches!(self, Endpoint::WebRtc(w) if w.gone())
     }
 
     fn socket(&self) -> &tokio::net::UdpSocket {

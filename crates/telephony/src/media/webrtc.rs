@@ -49,7 +49,14 @@ pub struct WebRtcLeg {
     pub sent: u64,
     /// Set once the browser is gone (ICE disconnected) or closed.
     pub closed: bool,
+    /// When the offer was answered (ICE must connect within [`ICE_DEADLINE`]).
+    born: Instant,
 }
+
+/// A browser that has not connected this long after its offer was answered
+/// is taken as gone, so an offer that never connects (a flood of them,
+/// say) does not hold a port and a media task.
+pub const ICE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// Why a browser's offer could not be answered.
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +104,7 @@ impl WebRtcLeg {
             received: 0,
             sent: 0,
             closed: false,
+            born: now,
         };
         leg.drain();
         Ok((leg, answer))
@@ -109,6 +117,11 @@ impl WebRtcLeg {
     /// When str0m wants `on_timeout` at the latest.
     pub fn deadline(&self) -> Instant {
         self.deadline
+    }
+
+    /// Whether the browser is gone: closed, disconnected, or never connected in time.
+    pub fn gone(&self) -> bool {
+        self.closed || (!self.connected && self.born.elapsed() > ICE_DEADLINE)
     }
 
     pub fn on_timeout(&mut self, now: Instant) {

@@ -24,10 +24,15 @@ pub enum BrowserRequest {
     CallIn { number: String, offer: String, reply: oneshot::Sender<Result<(String, String), BrowserError>> },
     /// The visitor hangs up the call with this token.
     CallInHangup { token: String, reply: oneshot::Sender<Result<(), BrowserError>> },
+    /// The tokens of the web calls still going.
+    WebCalls { reply: oneshot::Sender<std::collections::HashSet<String>> },
 }
 
-/// Most browser callers at once (each holds a port and a media task).
+/// Most browser callers at once (each holds a port and a media task), and
+/// at most this share of the RTP port pool: a flood of web calls cannot take
+/// the ports phones and trunks need.
 const MAX_WEB_CALLS: usize = 100;
+const WEB_CALLS_SHARE_OF_PORTS: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BrowserError {
@@ -76,6 +81,13 @@ impl TelephonyHandle {
         rx.await.map_err(|_| BrowserError::Stopped)?
     }
 
+    /// The hang-up tokens of the web calls still going.
+    pub async fn web_calls(&self) -> Result<std::collections::HashSet<String>, BrowserError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(BrowserRequest::WebCalls { reply }).await.map_err(|_| BrowserError::Stopped)?;
+        rx.await.map_err(|_| BrowserError::Stopped)
+    }
+
     pub async fn hangup(&self, contact: &str, extension: &str) -> Result<(), BrowserError> {
         let (reply, rx) = oneshot::channel();
         let req = BrowserRequest::Hangup { contact: contact.into(), extension: extension.into(), reply };
@@ -104,6 +116,9 @@ impl Server {
             BrowserRequest::CallIn { number, offer, reply } => {
                 let r = self.call_in(&number, &offer).await;
                 let _ = reply.send(r);
+            }
+            BrowserRequest::WebCalls { reply } => {
+                let _ = reply.send(self.web_calls.keys().cloned().collect());
             }
             BrowserRequest::CallInHangup { token, reply } => {
                 let r = match self.web_calls.get(&token) {
@@ -168,7 +183,8 @@ impl Server {
         if !self.orch.serves(number) {
             return Err(BrowserError::NotServed(number.into()));
         }
-        if self.web_calls.len() >= MAX_WEB_CALLS {
+        let cap = MAX_WEB_CALLS.min(self.services.ports.capacity() / WEB_CALLS_SHARE_OF_PORTS).max(1);
+        if self.web_calls.len() >= cap {
             return Err(BrowserError::Busy);
         }
         let ports = self.services.ports.allocate().map_err(|e| BrowserError::Media(e.to_string()))?;
