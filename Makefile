@@ -9,9 +9,16 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/hotline-target
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: run test bench build lint fmt web web-test
+.PHONY: run test bench build lint fmt web web-test setup-run setup-test
 
-run: web
+# System packages (apt where possible, else the exact command to run).
+setup-run:
+	bash scripts/setup.sh run
+
+setup-test:
+	bash scripts/setup.sh test
+
+run: setup-run web
 	$(CARGO) run --release -p hotline -- serve --demo
 
 build: web
@@ -24,7 +31,7 @@ web: web/node_modules/.package-lock.json
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && $(NPM) ci --no-audit --no-fund
 
-test: web
+test: setup-test web
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 	$(MAKE) web-test

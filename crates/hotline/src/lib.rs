@@ -94,6 +94,10 @@ pub async fn serve(o: Overrides, demo: bool) -> anyhow::Result<()> {
 
 /// Starts everything on `listener` and runs until `shutdown` completes.
 pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    for missing in missing_parts(&config) {
+        println!("missing: {missing}");
+        tracing::warn!("missing: {missing}");
+    }
     let store = open_store(&config).await?;
     if demo {
         let hash = tokio::task::spawn_blocking(|| hotline_api::auth::hash_password("demo"))
@@ -242,6 +246,19 @@ async fn start_sip(
         println!("sip over tls on {tls}");
     }
     Ok(server)
+}
+
+/// Optional parts this machine lacks, one line each: what is missing, what
+/// that disables, and how to get it.
+fn missing_parts(config: &Config) -> Vec<String> {
+    let mut missing = Vec::new();
+    if config.sip.enabled && !hotline_telephony::tts::EspeakNg::default().available() {
+        missing.push("espeak-ng: IVR prompts written as text (tts:…) are silent; install it with `apt-get install espeak-ng` (or run scripts/setup.sh)".to_owned());
+    }
+    if !hotline_api::routes::web::is_built() {
+        missing.push("the web app: the browser desktop and the call page are not served; build it with `make build` (needs Node.js and npm)".to_owned());
+    }
+    missing
 }
 
 /// SIP over TLS from `[sip]`: the certificate files, or in the demo a

@@ -56,3 +56,34 @@ fn migrate_creates_and_upgrades_the_database() {
     }
     assert!(dir.path().join("hotline.db").exists());
 }
+
+/// On a machine without espeak-ng the server still starts, and says in one
+/// line what is missing and what that disables.
+#[test]
+fn serve_names_missing_optional_parts_at_start() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let mut child = hotline()
+        .args(["serve", "--data"])
+        .arg(dir.path())
+        .env("PATH", empty.path())
+        .env("HOTLINE_SERVER__HTTP_LISTEN", "127.0.0.1:0")
+        .env("HOTLINE_SIP__LISTEN", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    // The server prints its missing parts, then where it listens: read up to that.
+    while let Some(Ok(line)) = lines.next() {
+        seen.push(line.clone());
+        if line.starts_with("listening on") || seen.len() > 50 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.iter().any(|l| l.starts_with("missing: espeak-ng: IVR prompts written as text")), "{seen:#?}");
+}

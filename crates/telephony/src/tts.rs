@@ -50,6 +50,18 @@ impl Default for EspeakNg {
     }
 }
 
+impl EspeakNg {
+    /// Whether the espeak-ng program can be run.
+    pub fn available(&self) -> bool {
+        std::process::Command::new(&self.binary)
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
 impl Tts for EspeakNg {
     fn synthesize(&self, text: &str, voice: &str) -> Result<Vec<u8>, TtsError> {
         check_text(text)?;

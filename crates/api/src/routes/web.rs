@@ -24,6 +24,11 @@ fn file(path: &str, cache: &'static str) -> Option<Response> {
     Some(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, cache.to_owned())], Body::from(f.data.into_owned())).into_response())
 }
 
+/// Whether the web application is built into this binary.
+pub fn is_built() -> bool {
+    Assets::get("index.html").is_some()
+}
+
 /// Any GET outside `/api`, `/healthz`, `/readyz`, `/metrics`.
 pub async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
