@@ -26,6 +26,8 @@ pub struct AcdOptions {
     pub persist_batch: usize,
     /// Local time offset that decides when "today" starts for daily counters.
     pub utc_offset_minutes: i32,
+    /// Where rows wait while the database is away (`None`: in memory only).
+    pub journal: Option<std::path::PathBuf>,
 }
 
 /// Loads queues and agents from the store, restores agent presence saved
@@ -42,7 +44,7 @@ pub async fn start(store: Store, bus: EventBus, opts: AcdOptions) -> Result<(Acd
         warn!(closed, "closed interactions left open by the previous run");
     }
 
-    let (persist, writer) = spawn_writer(store.clone(), opts.tenant.clone(), opts.persist_batch);
+    let (persist, writer) = spawn_writer(store.clone(), opts.tenant.clone(), opts.persist_batch, opts.journal.clone());
     let mut d = Driver::new(bus, persist, opts.utc_offset_minutes);
     d.known_skills = skills.iter().map(|s| s.id.clone()).collect();
     for q in queues.iter().filter(|q| q.enabled) {
@@ -144,8 +146,8 @@ impl Driver {
                 .map(|Time(at)| Duration::from_millis((at as i64 - now).max(0) as u64));
             tokio::select! {
                 cmd = rx.recv() => match cmd {
+                    Some(Command::Stop) | None => break,
                     Some(cmd) => self.command(cmd),
-                    None => break,
                 },
                 () = tokio::time::sleep(sleep.unwrap_or(Duration::from_secs(3600))), if sleep.is_some() => {
                     self.handle(now_ms(), Input::Tick);
@@ -182,6 +184,9 @@ impl Driver {
             Command::SetStatus { agent_id, status, reply } => {
                 let _ = reply.send(self.set_status(now, &agent_id, status));
             }
+            Command::Persist(row) => self.persist(row),
+            // Handled by `run`.
+            Command::Stop => {}
             Command::Submit { contact, reply } => {
                 let _ = reply.send(self.submit(now, contact));
             }

@@ -94,6 +94,10 @@ pub(crate) enum Command {
     Queues { reply: Reply<Vec<QueueSnapshot>> },
     ReloadQueue { queue: hotline_store::Queue, reply: Reply<()> },
     ReloadAgent { agent: hotline_store::Agent, reply: Reply<()> },
+    /// A row for the persistence writer, in order with routing's own.
+    Persist(crate::persist::Persist),
+    /// Stop routing; the writer drains what it holds.
+    Stop,
 }
 
 /// Sends commands to the routing task. Cheap to clone.
@@ -103,6 +107,22 @@ pub struct AcdHandle {
 }
 
 impl AcdHandle {
+    /// Writes a recording's index row through the lossless writer.
+    pub async fn recording_started(&self, r: hotline_store::Recording) {
+        let _ = self.tx.send(Command::Persist(crate::persist::Persist::RecordingStarted(r))).await;
+    }
+
+    /// Completes a recording's index row through the lossless writer.
+    pub async fn recording_finished(&self, id: String, ended_at: i64, duration_ms: i64, sha256: String) {
+        let _ = self.tx.send(Command::Persist(crate::persist::Persist::RecordingFinished { id, ended_at, duration_ms, sha256 })).await;
+    }
+
+    /// Stops routing; the returned task of [`crate::start`] ends once the
+    /// writer has written (or journaled) every row.
+    pub async fn stop(&self) {
+        let _ = self.tx.send(Command::Stop).await;
+    }
+
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, AcdError> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(make(reply)).await.map_err(|_| AcdError::Stopped)?;

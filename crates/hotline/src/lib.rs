@@ -115,6 +115,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
             tenant: config.routing.tenant.clone(),
             persist_batch: config.routing.persist_batch,
             utc_offset_minutes: config.routing.utc_offset_minutes,
+            journal: Some(config.data.dir.join("journal").join("persist.jsonl")),
         },
     )
     .await
@@ -135,7 +136,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         sip_realm: config.sip.realm.clone(),
         call_page_origins: config.server.call_page_origins.clone(),
     };
-    let mut state = hotline_api::AppState::new(store, acd, bus, settings);
+    let mut state = hotline_api::AppState::new(store, acd.clone(), bus, settings);
     let mut sip_task = None;
     if let Some(server) = sip {
         state = state.with_telephony(server.handle, server.control);
@@ -154,7 +155,11 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     if let Some(t) = sip_task {
         t.abort();
     }
-    drop(acd_task);
+    // Routing stops; its writer writes (or journals) every row before we exit.
+    acd.stop().await;
+    if tokio::time::timeout(std::time::Duration::from_secs(30), acd_task).await.is_err() {
+        tracing::error!("the persistence writer did not finish within 30 s");
+    }
     Ok(())
 }
 

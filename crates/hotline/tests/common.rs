@@ -186,3 +186,16 @@ pub async fn poll(s: &Server, token: &str, path: &str, what: &str, secs: u64, ok
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Maps 1000 to a flow that puts callers straight into `sales`; the dial
+/// plan is live when this returns.
+pub async fn route_1000_straight_to_sales(s: &Server, admin: &str) {
+    let flow = json!({ "id": "straight", "start": "q", "nodes": { "q": { "type": "enqueue", "queue": "sales" } } });
+    let r = s.req(Method::PUT, "/api/v1/ivr/flows/straight", Some(admin), Some(flow)).await;
+    assert_eq!(r.status(), 201, "save flow: {}", r.text().await.unwrap_or_default());
+    let version = r.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
+    let r = s.post_json(&format!("/api/v1/ivr/flows/straight/versions/{version}/publish"), Some(admin), json!({})).await;
+    assert_eq!(r.status(), 200);
+    let r = s.req(Method::PUT, "/api/v1/ivr/numbers/1000", Some(admin), Some(json!({"flow_id": "straight"}))).await;
+    assert_eq!(r.status(), 200);
+}

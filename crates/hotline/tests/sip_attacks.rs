@@ -45,19 +45,6 @@ async fn start_server(tune: impl FnOnce(&mut hotline_config::Config)) -> (Server
     (s, format!("127.0.0.1:{port}").parse().unwrap())
 }
 
-/// 1000 puts callers straight into `sales`.
-async fn route_1000_to_sales(s: &Server, admin: &str) {
-    let flow = json!({ "id": "straight", "start": "q", "nodes": { "q": { "type": "enqueue", "queue": "sales" } } });
-    let r = s.req(reqwest::Method::PUT, "/api/v1/ivr/flows/straight", Some(admin), Some(flow)).await;
-    assert_eq!(r.status(), 201, "save flow: {}", r.text().await.unwrap_or_default());
-    let version = r.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
-    let r = s.post_json(&format!("/api/v1/ivr/flows/straight/versions/{version}/publish"), Some(admin), json!({})).await;
-    assert_eq!(r.status(), 200);
-    // The dial plan is live when this returns.
-    let r = s.req(reqwest::Method::PUT, "/api/v1/ivr/numbers/1000", Some(admin), Some(json!({"flow_id": "straight"}))).await;
-    assert_eq!(r.status(), 200);
-}
-
 /// 1001 answers with a greeting and hangs up: what the legitimate phone
 /// times its call setups against, without ringing any agent.
 async fn route_1001_to_a_greeting(s: &Server, admin: &str) {
@@ -200,7 +187,7 @@ async fn outside_calls_follow_the_calling_permissions() {
 async fn a_scan_and_a_crack_are_banned_while_a_registered_phone_keeps_taking_calls() {
     let (s, server) = start_server(|_| {}).await;
     let admin = s.login("admin", "demo").await;
-    route_1000_to_sales(&s, &admin).await;
+    common::route_1000_straight_to_sales(&s, &admin).await;
     route_1001_to_a_greeting(&s, &admin).await;
     let sup = s.login("supervisor", "demo").await;
     let ids = agent_ids(&s, &sup).await;
@@ -315,7 +302,7 @@ async fn rtp_injected_by_strangers_is_neither_heard_nor_recorded() {
     })
     .await;
     let admin = s.login("admin", "demo").await;
-    route_1000_to_sales(&s, &admin).await;
+    common::route_1000_straight_to_sales(&s, &admin).await;
     let sup = s.login("supervisor", "demo").await;
     let ids = agent_ids(&s, &sup).await;
     let agent = Phone::builder("8001").register(server.port(), "demo").auto_answer().tone(AGENT_HZ).start();

@@ -37,11 +37,7 @@ async fn phones_over_tls_with_srtp_hear_each_other_and_the_call_is_recorded() {
     let ca = s.data.path().join("tls/sip-cert.pem");
     assert!(ca.exists(), "the demo certificate at {}", ca.display());
     let admin = s.login("admin", "demo").await;
-    let flow = json!({ "id": "straight", "start": "q", "nodes": { "q": { "type": "enqueue", "queue": "sales" } } });
-    let r = s.req(reqwest::Method::PUT, "/api/v1/ivr/flows/straight", Some(&admin), Some(flow)).await;
-    let version = r.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
-    s.post_json(&format!("/api/v1/ivr/flows/straight/versions/{version}/publish"), Some(&admin), json!({})).await;
-    s.req(reqwest::Method::PUT, "/api/v1/ivr/numbers/1000", Some(&admin), Some(json!({"flow_id": "straight"}))).await;
+    common::route_1000_straight_to_sales(&s, &admin).await;
     let sup = s.login("supervisor", "demo").await;
     let agents = s.get_json("/api/v1/agents", &sup).await;
     let id = agents.as_array().unwrap().iter().find(|a| a["extension"] == "8001").unwrap()["id"].as_str().unwrap().to_owned();

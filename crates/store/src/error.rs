@@ -25,6 +25,27 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
 }
 
+impl StoreError {
+    /// Whether the database is away or overloaded (the connection failed,
+    /// the server is shutting down or not accepting connections, a pool
+    /// timed out, SQLite is busy), so the same write may work later — as
+    /// opposed to a row the database refuses for itself.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(e) = self else { return false };
+        match e {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(db) => {
+                let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+                // PostgreSQL: 08 connection exception, 53 insufficient resources,
+                // 57P0x shutdown / cannot connect now, 40001/40P01 retryable;
+                // SQLite: 5 busy, 6 locked.
+                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") || code == "40001" || code == "40P01" || code == "5" || code == "6"
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The store's result type.
 pub type Result<T> = std::result::Result<T, StoreError>;
 

@@ -198,7 +198,8 @@ pub struct Customer {
 }
 
 /// One contact (call, chat, email) from arrival to end.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable for the persistence writer's journal (never the API's wire format).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Interaction {
     pub id: String,
     pub channel: String,
@@ -240,7 +241,8 @@ pub struct QueueEvent {
 }
 
 /// A queue-log row to append.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable for the persistence writer's journal (never the API's wire format).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewQueueEvent {
     pub at: i64,
     pub interaction_id: Option<String>,
@@ -276,7 +278,8 @@ pub struct NewAuditEntry {
 }
 
 /// An agent's last status, restored after a restart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable for the persistence writer's journal (never the API's wire format).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AgentPresence {
     pub agent_id: String,
     /// `available`, `not_ready` or `logged_out`.
@@ -326,7 +329,8 @@ impl std::fmt::Debug for SipCredential {
 }
 
 /// The index row of one call recording.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable for the persistence writer's journal (never the API's wire format).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Recording {
     pub id: String,
     pub interaction_id: String,

@@ -11,7 +11,7 @@ async fn an_agent_busy_with_no_call_and_one_rung_for_nobody_are_repaired() {
     let store = Store::connect_sqlite_file(&dir.path().join("hotline.db")).await.unwrap();
     store.migrate().await.unwrap();
     store.seed_demo("not-a-real-hash").await.unwrap();
-    let opts = AcdOptions { tenant: "default".into(), persist_batch: 100, utc_offset_minutes: 480 };
+    let opts = AcdOptions { tenant: "default".into(), persist_batch: 100, utc_offset_minutes: 480, journal: None };
     let (acd, _task) = hotline_acd::start(store.clone(), EventBus::new(64), opts).await.unwrap();
     let agents = acd.agents().await.unwrap();
     let in_sales: Vec<String> = store

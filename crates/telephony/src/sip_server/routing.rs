@@ -148,10 +148,9 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
             }
             None
         }
+        // Index rows go through routing's lossless writer, in order with its rows.
         Job::RecordingStarted(r) => {
-            if let Err(e) = crate::recordings::index_start(store, &r).await {
-                tracing::error!(recording = %r.id, error = %e, "recording index row not written");
-            }
+            acd.recording_started(r).await;
             None
         }
         Job::Registration { agent, registered } => {
@@ -166,9 +165,7 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
             None
         }
         Job::RecordingFinished { id, ended_at, duration_ms, sha256 } => {
-            if let Err(e) = store.finish_recording(&id, ended_at, duration_ms, &sha256).await {
-                tracing::error!(recording = %id, error = %e, "recording index row not completed");
-            }
+            acd.recording_finished(id, ended_at, duration_ms, sha256).await;
             None
         }
     }
