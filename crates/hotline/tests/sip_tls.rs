@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use common::Server;
 use phones::{describe, dominant, free_udp_port, last, Phone, Wav};
-use serde_json::{json, Value};
 
 const CALLER_HZ: u32 = 440;
 const AGENT_HZ: u32 = 880;
