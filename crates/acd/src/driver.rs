@@ -73,6 +73,7 @@ pub async fn start(store: Store, bus: EventBus, opts: AcdOptions) -> Result<(Acd
     let task = tokio::spawn(async move {
         d.run(rx).await;
         // Dropping the driver closes the writer's channel; let it finish.
+        drop(d);
         let _ = writer.await;
     });
     Ok((AcdHandle { tx }, task))

@@ -55,6 +55,9 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/auth/logout", Rule::SignedIn),
     ("DELETE", "/api/v1/auth/lockouts/{username}", Rule::Roles(ADMIN)),
     ("GET", "/api/v1/me", Rule::SignedIn),
+    ("POST", "/api/v1/me/password", Rule::SignedIn),
+    ("GET", "/api/v1/me/sessions", Rule::SignedIn),
+    ("DELETE", "/api/v1/me/sessions/{id}", Rule::SignedIn),
     ("GET", "/api/v1/skills", Rule::SignedIn),
     ("POST", "/api/v1/skills", Rule::Roles(ADMIN)),
     ("PATCH", "/api/v1/skills/{id}", Rule::Roles(ADMIN)),
@@ -114,6 +117,9 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/openapi.json", Rule::SignedIn),
 ];
 
+/// What a session opened with a default password may call.
+const PASSWORD_CHANGE_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/me/password", "/api/v1/me/sessions", "/api/v1/auth/logout"];
+
 /// The rule of a route, if it has one.
 pub fn rule(method: &Method, path: &str) -> Option<Rule> {
     TABLE.iter().find(|(m, p, _)| *m == method.as_str() && *p == path).map(|(_, _, r)| *r)
@@ -171,6 +177,11 @@ pub async fn enforce(
     let id = params.ok().and_then(|p| p.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.to_owned()));
     if !allows(rule, &user, id.as_deref()) {
         return ApiError::forbidden().into_response();
+    }
+    // A session opened with a default password may only change it.
+    if user.password_change_required && !PASSWORD_CHANGE_ROUTES.contains(&path.as_str()) {
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "password_change_required", "change the default password first: POST /api/v1/me/password")
+            .into_response();
     }
     parts.extensions.insert(user);
     req = Request::from_parts(parts, body);

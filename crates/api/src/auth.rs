@@ -45,6 +45,41 @@ impl Role {
     pub const ALL: [&'static str; 5] = ["admin", "supervisor", "agent", "qa", "auditor"];
 }
 
+/// Passwords an installation ships with (the demo's): signing in with one
+/// outside the demo opens a session that may only change it.
+pub const DEFAULT_PASSWORDS: &[&str] = &["demo", "admin", "password", "hotline"];
+
+/// Passwords nobody should choose.
+const COMMON: &[&str] = &["password", "passw0rd", "12345678", "123456789", "1234567890", "qwertyuiop", "11111111", "88888888", "iloveyou", "admin123", "hotline123", "welcome1", "abc12345", "a1234567"];
+
+/// The password policy: at least 10 characters; a long passphrase (16 or
+/// more) or three kinds of characters (lower, upper, digits, others); not
+/// the user name, not a well-known password. `Err` says what is wrong.
+pub fn check_password_policy(username: &str, password: &str) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if n < 10 || n > 128 {
+        return Err("10 to 128 characters");
+    }
+    if password.chars().any(char::is_control) {
+        return Err("no control characters");
+    }
+    let lower = password.to_lowercase();
+    if !username.is_empty() && lower.contains(&username.to_lowercase()) {
+        return Err("must not contain the user name");
+    }
+    if COMMON.contains(&lower.as_str()) || DEFAULT_PASSWORDS.contains(&lower.as_str()) {
+        return Err("too well known");
+    }
+    let kinds = [password.chars().any(|c| c.is_lowercase()), password.chars().any(|c| c.is_uppercase()), password.chars().any(|c| c.is_ascii_digit()), password.chars().any(|c| !c.is_alphanumeric())]
+        .iter()
+        .filter(|k| **k)
+        .count();
+    if n < 16 && kinds < 3 {
+        return Err("at least three of: lower case, upper case, digits, other characters (or 16 characters or more)");
+    }
+    Ok(())
+}
+
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -87,6 +122,8 @@ pub struct AuthUser {
     pub session_id: String,
     /// The hash of the session's token (a ticket stands for it).
     pub token_hash: String,
+    /// Opened with a default password: may only change it.
+    pub password_change_required: bool,
 }
 
 impl AuthUser {
@@ -138,11 +175,16 @@ impl AuthUser {
     /// The user of the live session whose token hash is `hash`; 401 if none.
     pub async fn of_session(hash: &str, state: &AppState) -> Result<AuthUser, ApiError> {
         let now = hotline_acd::now_ms();
+        let idle_since = now - state.0.settings.session_idle_ms;
         let (session, user) = state
             .db()
-            .session_by_token_hash(hash, now)
+            .session_by_token_hash(hash, now, idle_since)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
+        // Use keeps a session alive (written at most once a minute).
+        if now - session.last_seen_at > 60_000 {
+            state.db().touch_session(&session.id, now).await?;
+        }
         Ok(AuthUser {
             user_id: user.id,
             username: user.username,
@@ -151,6 +193,7 @@ impl AuthUser {
             agent_id: user.agent_id,
             session_id: session.id,
             token_hash: session.token_hash,
+            password_change_required: session.password_change_required,
         })
     }
 }
@@ -170,6 +213,18 @@ impl FromRequestParts<AppState> for AuthUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_password_policy() {
+        assert_eq!(check_password_policy("agent1", "short"), Err("10 to 128 characters"));
+        assert_eq!(check_password_policy("agent1", "Agent1-desk-2026"), Err("must not contain the user name"));
+        assert_eq!(check_password_policy("agent1", "password"), Err("10 to 128 characters"));
+        assert_eq!(check_password_policy("agent1", "1234567890"), Err("too well known"));
+        assert!(check_password_policy("agent1", "alllowercase").is_err());
+        assert_eq!(check_password_policy("agent1", "Desk-2026-ok"), Ok(()));
+        assert_eq!(check_password_policy("agent1", "correct horse battery staple"), Ok(()), "a long passphrase");
+        assert_eq!(check_password_policy("王小明", "这是一个很长的中文密码短语吧对吧对吧"), Ok(()));
+    }
 
     #[test]
     fn argon2id_round_trip() {

@@ -23,6 +23,9 @@ pub struct LoginResponse {
     /// Milliseconds since the Unix epoch.
     pub expires_at: i64,
     pub user: Me,
+    /// Signed in with a default password: change it (`POST /api/v1/me/password`)
+    /// before anything else.
+    pub password_change_required: bool,
 }
 
 #[derive(Serialize, ToSchema)]

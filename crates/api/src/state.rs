@@ -11,6 +11,8 @@ use crate::limiter::LoginLimiter;
 pub struct ApiSettings {
     pub tenant: String,
     pub session_ttl_ms: i64,
+    /// A session unused this long ends.
+    pub session_idle_ms: i64,
     pub max_failures_per_user: u32,
     pub max_failures_per_ip: u32,
     pub failure_window_ms: i64,
@@ -43,6 +45,7 @@ impl Default for ApiSettings {
     fn default() -> Self {
         ApiSettings {
             tenant: "default".into(),
+            session_idle_ms: 60 * 60_000,
             session_ttl_ms: 12 * 3_600_000,
             max_failures_per_user: 5,
             max_failures_per_ip: 20,

@@ -150,6 +150,9 @@ pub enum LogFormat {
 pub struct AuthConfig {
     /// How long a login stays valid, in hours. Default 12 (one shift).
     pub session_ttl_hours: u32,
+    /// A session not used for this long ends (an open desktop's event
+    /// stream counts as use). Default 60.
+    pub session_idle_minutes: u32,
     /// Failed sign-ins on one user name, from any addresses, within the
     /// window before the user is closed to addresses it never signed in
     /// from (its own desks keep working; an admin can open it again).
@@ -169,6 +172,7 @@ impl Default for AuthConfig {
     fn default() -> Self {
         AuthConfig {
             session_ttl_hours: 12,
+            session_idle_minutes: 60,
             max_failures_per_user: 5,
             max_failures_per_ip: 20,
             failure_window_secs: 900,

@@ -336,11 +336,19 @@ async fn a_contact_is_offered_accepted_handled_and_logged() {
         assert_error(s.get("/api/v1/events?since=soon", Some(&sup)).await, 422, "invalid_field", Some("since")).await;
         assert_error(s.get("/api/v1/events", Some(&sup)).await, 400, "websocket_required", None).await;
 
-        // What was written: the interaction row and the queue log.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // What was written: the interaction row and the queue log (written
+        // asynchronously: wait for the row's end, then read the rest).
         let store = hotline_store::Store::connect(&database_url(s)).await.unwrap();
         let t = store.tenant("default");
-        let row = t.interaction(&contact).await.unwrap().expect("interaction row");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let row = loop {
+            let row = t.interaction(&contact).await.unwrap();
+            if row.as_ref().is_some_and(|r| r.outcome.is_some()) {
+                break row.unwrap();
+            }
+            assert!(std::time::Instant::now() < deadline, "the interaction row never got its outcome: {row:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         assert_eq!(row.agent_id.as_deref(), Some(a1.as_str()));
         assert_eq!(row.outcome.as_deref(), Some("answered"));
         assert_eq!(row.wrap_up_code.as_deref(), Some("resolved"));
@@ -418,9 +426,9 @@ async fn the_screen_pop_wrap_up_and_customer_search_respect_roles_and_mask_numbe
     assert_eq!(s.post_json(&format!("/api/v1/offers/{offer}/accept"), Some(&agent1), json!({})).await.status(), 200);
     let r = s.req(Method::POST, &format!("/api/v1/contacts/{contact}/finish"), Some(&agent1), None).await;
     assert_eq!(r.status(), 204);
-    // Wrap-up: the agent who handled it, a known code only.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Wrap-up: the agent who handled it, a known code only (once the row shows the answer).
     let path = format!("/api/v1/interactions/{contact}");
+    common::poll(&s, &agent1, &path, "the interaction answered by agent1", 10, |i| i["outcome"] == "answered").await;
     let r = s.req(Method::PATCH, &path, Some(&agent2), Some(json!({"wrap_up_code": "resolved"}))).await;
     assert_eq!(r.status(), 403);
     let r = s.req(Method::PATCH, &path, Some(&agent1), Some(json!({"wrap_up_code": "no-such-code"}))).await;

@@ -70,6 +70,18 @@ impl Server {
         pg_db: Option<String>,
         tune: impl FnOnce(&mut hotline_config::Config),
     ) -> Server {
+        Self::start_as(data, database_url, pg_db, true, tune).await
+    }
+
+    /// Starts with or without `--demo` (outside the demo, default passwords
+    /// must be changed before anything else).
+    pub async fn start_as(
+        data: tempfile::TempDir,
+        database_url: String,
+        pg_db: Option<String>,
+        demo: bool,
+        tune: impl FnOnce(&mut hotline_config::Config),
+    ) -> Server {
         let mut config = hotline_config::Config::default();
         config.sip.listen = "127.0.0.1:0".parse().expect("addr");
         config.data.dir = data.path().to_owned();
@@ -79,7 +91,7 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(hotline::run(config, true, listener, async move {
+        let task = tokio::spawn(hotline::run(config, demo, listener, async move {
             let _ = stopped.await;
         }));
         let http = Client::builder().timeout(Duration::from_secs(30)).build().expect("client");

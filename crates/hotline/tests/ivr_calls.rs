@@ -86,8 +86,7 @@ async fn publish_on_1000(s: &Server, admin: &str, flow: Value) {
     assert_eq!(r.status(), 200, "publish {id}: {}", r.text().await.unwrap_or_default());
     let r = s.req(reqwest::Method::PUT, "/api/v1/ivr/numbers/1000", Some(admin), Some(json!({"flow_id": id}))).await;
     assert_eq!(r.status(), 200, "map 1000 to {id}: {}", r.text().await.unwrap_or_default());
-    // The call driver reloads its dial plan at most once a second.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The dial plan is live when the mapping's answer arrives.
 }
 
 /// `PATCH /api/v1/queues/{queue}` with this caller experience; checks the

@@ -58,3 +58,57 @@ async fn tickets_are_single_use_and_a_signed_out_agent_leaves_routing_and_its_st
     assert_eq!(st["status"], "logged_out");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_sessions_are_listed_and_revoked_and_passwords_follow_the_policy() {
+    let s = Server::start(common::Db::Sqlite).await;
+    let desk = s.login("agent2", "demo").await;
+    let phone = s.login("agent2", "demo").await;
+    let list = s.get_json("/api/v1/me/sessions", &desk).await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list.iter().filter(|x| x["current"] == true).count(), 1);
+    let other = list.iter().find(|x| x["current"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    // Someone else's session cannot be ended from here.
+    let admin = s.login("admin", "demo").await;
+    assert_eq!(s.req(reqwest::Method::DELETE, &format!("/api/v1/me/sessions/{other}"), Some(&admin), None).await.status(), 404);
+    assert_eq!(s.req(reqwest::Method::DELETE, &format!("/api/v1/me/sessions/{other}"), Some(&desk), None).await.status(), 204);
+    assert_eq!(s.get("/api/v1/me", Some(&phone)).await.status(), 401, "the revoked session is over");
+    assert_eq!(s.get("/api/v1/me", Some(&desk)).await.status(), 200);
+
+    // The policy names what is wrong; the current password proves who asks.
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let r = s.post_json("/api/v1/me/password", Some(&desk), change("wrong", "Desk-2026-ok")).await;
+    common::assert_error(r, 422, "invalid_field", Some("current_password")).await;
+    let r = s.post_json("/api/v1/me/password", Some(&desk), change("demo", "agent2agent2")).await;
+    common::assert_error(r, 422, "invalid_field", Some("new_password")).await;
+    assert_eq!(s.post_json("/api/v1/me/password", Some(&desk), change("demo", "Desk-2026-ok")).await.status(), 204);
+    let r = s.post_json("/api/v1/auth/login", None, json!({"username": "agent2", "password": "demo"})).await;
+    assert_eq!(r.status(), 401, "the old password is gone");
+    s.login("agent2", "Desk-2026-ok").await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_the_demo_a_default_password_must_be_changed_first() {
+    // A center first started as the demo, then run for real on the same data.
+    let demo = Server::start(common::Db::Sqlite).await;
+    let (data, url, _) = demo.stop().await;
+    let s = Server::start_as(data, url, None, false, |c| {
+        c.sip.enabled = false;
+    })
+    .await;
+    let r = s.post_json("/api/v1/auth/login", None, json!({"username": "admin", "password": "demo"})).await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["password_change_required"], true);
+    let admin = body["token"].as_str().unwrap().to_owned();
+    // Nothing but the change (and who am I, and sign-out).
+    let r = s.get("/api/v1/queues", Some(&admin)).await;
+    common::assert_error(r, 403, "password_change_required", None).await;
+    assert_eq!(s.get("/api/v1/me", Some(&admin)).await.status(), 200);
+    let r = s.post_json("/api/v1/me/password", Some(&admin), json!({"current_password": "demo", "new_password": "Desk-key-2026!"})).await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(s.get("/api/v1/queues", Some(&admin)).await.status(), 200, "the same session may work now");
+    s.stop().await;
+}

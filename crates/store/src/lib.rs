@@ -162,7 +162,7 @@ mod send_check {
             let _ = s.seed_demo("h").await;
             let t = s.tenant("t");
             let _ = t.create_user(any()).await;
-            let _ = t.session_by_token_hash("h", 0).await;
+            let _ = t.session_by_token_hash("h", 0, 0).await;
             let _ = t.insert_agent(&any()).await;
             let _ = t.update_agent(&any()).await;
             let _ = t.list_agents().await;

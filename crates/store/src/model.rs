@@ -38,8 +38,13 @@ pub struct Session {
     pub user_id: String,
     pub token_hash: String,
     pub created_at: i64,
+    /// The absolute end.
     pub expires_at: i64,
     pub ip: Option<String>,
+    /// When it was last used (it ends when idle too long).
+    pub last_seen_at: i64,
+    /// Opened with a default password: it may only change the password.
+    pub password_change_required: bool,
 }
 
 /// A routing skill or a language.

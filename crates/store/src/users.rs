@@ -8,6 +8,19 @@ use crate::{now_ms, NewUser, Session, TenantStore, User};
 
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.roles, u.agent_id, u.enabled, u.created_at";
 
+fn session_row(r: &AnyRow, user_id: &str) -> Result<Session> {
+    Ok(Session {
+        id: r.text("session_id")?,
+        user_id: user_id.to_owned(),
+        token_hash: r.text("token_hash")?,
+        created_at: r.int("session_created_at")?,
+        expires_at: r.int("expires_at")?,
+        ip: r.opt_text("ip")?,
+        last_seen_at: r.int("last_seen_at")?,
+        password_change_required: r.flag("password_change_required")?,
+    })
+}
+
 fn user_row(r: &AnyRow) -> Result<User> {
     Ok(User {
         id: r.text("id")?,
@@ -118,8 +131,8 @@ impl TenantStore {
     /// Records a new session.
     pub async fn create_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (tenant_id, id, user_id, token_hash, created_at, expires_at, ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO sessions (tenant_id, id, user_id, token_hash, created_at, expires_at, ip, last_seen_at, password_change_required) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&*self.tenant)
         .bind(&s.id)
@@ -128,41 +141,86 @@ impl TenantStore {
         .bind(s.created_at)
         .bind(s.expires_at)
         .bind(&s.ip)
+        .bind(s.last_seen_at)
+        .bind(flag(s.password_change_required))
         .execute(&self.pool)
         .await
         .map_err(|e| conflict_or(e, "session", &s.id))?;
         Ok(())
     }
 
-    /// The session with this token hash and its user, if the session has not
-    /// expired at `now` and the user is enabled.
+    /// The session with this token hash and its user, if the session has
+    /// not reached its end at `now`, was used after `idle_since`, and the
+    /// user is enabled.
     pub async fn session_by_token_hash(
         &self,
         token_hash: &str,
         now: i64,
+        idle_since: i64,
     ) -> Result<Option<(Session, User)>> {
         let sql = format!(
-            "SELECT s.id AS session_id, s.token_hash, s.created_at AS session_created_at, s.expires_at, s.ip, {USER_COLS} \
+            "SELECT s.id AS session_id, s.token_hash, s.created_at AS session_created_at, s.expires_at, s.ip, \
+             s.last_seen_at, s.password_change_required, {USER_COLS} \
              FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
-             WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND u.enabled = 1"
+             WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND u.enabled = 1"
         );
         let row = sqlx::query(&sql)
             .bind(&*self.tenant)
             .bind(token_hash)
             .bind(now)
+            .bind(idle_since)
             .fetch_optional(&self.pool)
             .await?;
         let Some(r) = row else { return Ok(None) };
         let user = user_row(&r)?;
-        let session = Session {
-            id: r.text("session_id")?,
-            user_id: user.id.clone(),
-            token_hash: r.text("token_hash")?,
-            created_at: r.int("session_created_at")?,
-            expires_at: r.int("expires_at")?,
-            ip: r.opt_text("ip")?,
-        };
+        let session = session_row(&r, &user.id)?;
         Ok(Some((session, user)))
+    }
+
+    /// Notes that a session was used at `now`.
+    pub async fn touch_session(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(&*self.tenant)
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The live sessions of a user, newest first.
+    pub async fn sessions_of_user(&self, user_id: &str, now: i64) -> Result<Vec<Session>> {
+        let rows = sqlx::query(
+            "SELECT s.id AS session_id, s.token_hash, s.created_at AS session_created_at, s.expires_at, s.ip, s.last_seen_at, \
+             s.password_change_required FROM sessions s WHERE s.tenant_id = $1 AND s.user_id = $2 AND s.expires_at > $3 \
+             ORDER BY s.created_at DESC",
+        )
+        .bind(&*self.tenant)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| session_row(r, user_id)).collect()
+    }
+
+    /// Sets a user's password hash; the sessions it required a change of
+    /// no longer do.
+    pub async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(&*self.tenant)
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { entity: "user", id: user_id.to_owned() });
+        }
+        sqlx::query("UPDATE sessions SET password_change_required = 0 WHERE tenant_id = $1 AND user_id = $2")
+            .bind(&*self.tenant)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Ends a session (logout). Ending an unknown session is not an error.

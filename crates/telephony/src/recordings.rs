@@ -29,9 +29,14 @@ impl Sink for File {
 pub trait RecordingStorage: Send + Sync {
     /// Creates the file `rel` (e.g. `2026/11/23/<id>.wav`); fails if it exists.
     fn create(&self, rel: &str) -> std::io::Result<Box<dyn Sink>>;
-    /// Opens a finished recording for reading.
-    fn open(&self, rel: &str) -> std::io::Result<Box<dyn std::io::Read + Send>>;
+    /// Opens a finished recording for reading (and seeking, for ranges).
+    fn open(&self, rel: &str) -> std::io::Result<Box<dyn ReadSeek>>;
 }
+
+/// A recording opened for reading.
+pub trait ReadSeek: std::io::Read + std::io::Seek + Send {}
+
+impl<T: std::io::Read + std::io::Seek + Send> ReadSeek for T {}
 
 /// Recordings as plain files under a root folder.
 #[derive(Debug, Clone)]
@@ -69,7 +74,7 @@ impl RecordingStorage for FileStorage {
         Ok(Box::new(file))
     }
 
-    fn open(&self, rel: &str) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+    fn open(&self, rel: &str) -> std::io::Result<Box<dyn ReadSeek>> {
         Ok(Box::new(File::open(self.path(rel)?)?))
     }
 }

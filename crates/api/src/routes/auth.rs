@@ -45,6 +45,8 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
     limiter.succeeded(&req.username, source, now);
     let (token, token_hash) = auth::new_token();
     let expires_at = now + state.0.settings.session_ttl_ms;
+    // A default password outside the demo: this session may only change it.
+    let password_change_required = !state.0.settings.demo && auth::DEFAULT_PASSWORDS.contains(&req.password.as_str());
     let session = Session {
         id: uuid::Uuid::now_v7().to_string(),
         user_id: user.id.clone(),
@@ -52,6 +54,8 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         created_at: now,
         expires_at,
         ip: ip.0.clone(),
+        last_seen_at: now,
+        password_change_required,
     };
     state.db().create_session(&session).await?;
     let actor = AuthUser {
@@ -62,6 +66,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         agent_id: user.agent_id.clone(),
         session_id: session.id.clone(),
         token_hash: session.token_hash.clone(),
+        password_change_required,
     };
     audit::record(&state, Some(&actor), &ip, "login", Some(&user.id), String::new()).await;
     let cookie = format!(
@@ -73,6 +78,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         token,
         expires_at,
         user: Me { id: user.id, username: user.username, display_name: user.display_name, roles: user.roles, agent_id: user.agent_id },
+        password_change_required,
     };
     let mut resp = Json(body).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -111,4 +117,74 @@ pub async fn me(user: AuthUser) -> Json<Me> {
         roles: user.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect(),
         agent_id: user.agent_id,
     })
+}
+
+/// A new password for the signed-in user.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes one's own password (the current one proves it is you); held to
+/// the password policy. Other sessions of the user stay open.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = ChangePassword,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(r): ApiJson<ChangePassword>) -> ApiResult<StatusCode> {
+    let stored = state.db().user(&user.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let (current, hash) = (r.current_password.clone(), stored.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash)).await.unwrap_or(false);
+    if !ok {
+        return Err(ApiError::invalid("current_password", "not the current password"));
+    }
+    auth::check_password_policy(&user.username, &r.new_password).map_err(|why| ApiError::invalid("new_password", why))?;
+    if r.new_password == r.current_password {
+        return Err(ApiError::invalid("new_password", "must differ from the current password"));
+    }
+    let new = r.new_password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new)).await.map_err(|_| ApiError::internal())??;
+    state.db().set_password(&user.user_id, &hash).await?;
+    audit::record(&state, Some(&user), &ip, "password.change", Some(&user.user_id), String::new()).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One of the signed-in user's sessions.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SessionDto {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+/// The signed-in user's open sessions, newest first.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = [SessionDto]), (status = 401, body = ErrorBody)))]
+pub async fn my_sessions(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Vec<SessionDto>>> {
+    let now = hotline_acd::now_ms();
+    let list = state.db().sessions_of_user(&user.user_id, now).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|s| SessionDto { current: s.id == user.session_id, id: s.id, created_at: s.created_at, last_seen_at: s.last_seen_at, expires_at: s.expires_at, ip: s.ip })
+            .collect(),
+    ))
+}
+
+/// Ends one of one's own sessions (a forgotten desk, a lost phone).
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_session(State(state): State<AppState>, ip: ClientIp, user: AuthUser, axum::extract::Path(id): axum::extract::Path<String>) -> ApiResult<StatusCode> {
+    let now = hotline_acd::now_ms();
+    let mine = state.db().sessions_of_user(&user.user_id, now).await?.into_iter().any(|s| s.id == id);
+    if !mine {
+        return Err(ApiError::not_found("session", &id));
+    }
+    state.db().delete_session(&id).await?;
+    crate::sessions::ended(&state, &id, &user.user_id, user.agent_id.as_deref(), "revoked").await;
+    audit::record(&state, Some(&user), &ip, "session.revoke", Some(&id), String::new()).await;
+    Ok(StatusCode::NO_CONTENT)
 }

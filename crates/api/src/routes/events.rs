@@ -42,7 +42,7 @@ pub async fn stream(
         None => Resumed { replay: Vec::new(), missed: 0, live: state.0.bus.subscribe() },
     };
     let ended = state.0.sessions_ended.subscribe();
-    Ok(ws.on_upgrade(move |socket| pump(socket, resumed, user, ended)))
+    Ok(ws.on_upgrade(move |socket| pump(socket, resumed, user, ended, state)))
 }
 
 /// A single-use ticket for opening the event stream.
@@ -67,7 +67,9 @@ pub struct StreamQuery {
     pub since: Option<u64>,
 }
 
-async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser, mut ended: tokio::sync::broadcast::Receiver<String>) {
+async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser, mut ended: tokio::sync::broadcast::Receiver<String>, state: AppState) {
+    // An open stream is use: the session does not end as idle meanwhile.
+    let mut alive = tokio::time::interval(std::time::Duration::from_secs(300));
     let Resumed { replay, missed, live: mut rx } = resumed;
     let hello = json!({"type": "hello", "user": user.username});
     if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
@@ -97,6 +99,11 @@ async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser, mut ended
                 }
                 Err(RecvError::Closed) => return,
             },
+            _ = alive.tick() => {
+                if let Err(e) = state.db().touch_session(&user.session_id, hotline_acd::now_ms()).await {
+                    tracing::debug!(error = %e, "session not touched");
+                }
+            }
             gone = ended.recv() => match gone {
                 Ok(session) if session == user.session_id => {
                     let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };

@@ -268,31 +268,134 @@ pub async fn patch(State(state): State<AppState>, user: AuthUser, ip: ClientIp, 
 #[utoipa::path(get, path = "/api/v1/recordings/{id}/audio", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, content_type = "audio/wav", body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the file does not match its recorded SHA-256")))]
-pub async fn audio(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn audio(State(state): State<AppState>, user: AuthUser, ip: ClientIp, headers: axum::http::HeaderMap, Path(id): Path<String>) -> ApiResult<axum::response::Response> {
     let r = state.db().recording(&id).await?.ok_or_else(|| ApiError::not_found("recording", &id))?;
     let storage = state.0.settings.recordings.clone().ok_or_else(|| ApiError::not_found("recording", &id))?;
     let path = r.path.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut storage.0.open(&path)?, &mut bytes).map(|_| bytes)
+    // Hashed as a stream on a blocking thread: never the whole file in memory.
+    let (actual, len) = tokio::task::spawn_blocking(move || -> std::io::Result<(String, u64)> {
+        let mut f = storage.0.open(&path)?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut len = 0u64;
+        loop {
+            let n = std::io::Read::read(&mut f, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            len += n as u64;
+        }
+        Ok((hex::encode(h.finalize()), len))
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
     .map_err(|_| ApiError::not_found("recording file", &id))?;
     if let Some(expected) = &r.sha256 {
-        let actual = hex::encode(Sha256::digest(&bytes));
         if &actual != expected {
             audit::record(&state, Some(&user), &ip, "recording.tampered", Some(&id), format!("expected={expected} actual={actual}")).await;
             return Err(ApiError::conflict("the recording does not match its SHA-256: it was changed after it was closed"));
         }
     }
+    let range = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+        None => None,
+        Some(spec) => match byte_range(spec, len) {
+            Some(r) => Some(r),
+            None => {
+                let mut resp = ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, "bad_range", format!("the recording has {len} bytes")).into_response();
+                if let Ok(v) = axum::http::HeaderValue::from_str(&format!("bytes */{len}")) {
+                    resp.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                return Ok(resp);
+            }
+        },
+    };
     audit::record(&state, Some(&user), &ip, "recording.play", Some(&id), format!("interaction={}", r.interaction_id)).await;
-    Ok(([(header::CONTENT_TYPE, "audio/wav"), (header::CACHE_CONTROL, "no-store")], bytes))
+    let (start, end) = range.unwrap_or((0, len.saturating_sub(1)));
+    let count = if len == 0 { 0 } else { end - start + 1 };
+    let storage = state.0.settings.recordings.clone().ok_or_else(|| ApiError::not_found("recording", &id))?;
+    let body = stream_file(storage, r.path.clone(), start, count);
+    let mut resp = axum::response::Response::builder()
+        .status(if range.is_some() { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK })
+        .header(header::CONTENT_TYPE, "audio/wav")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CONTENT_LENGTH, count.to_string());
+    if range.is_some() {
+        resp = resp.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
+    }
+    resp.body(body).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+}
+
+/// One `bytes=` range of a file of `len` bytes, as (first, last); `None`
+/// when it cannot be served (several ranges, or outside the file).
+fn byte_range(spec: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = spec.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || len == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let (start, end) = match (a.is_empty(), b.is_empty()) {
+        (false, true) => (a.parse().ok()?, len - 1),
+        (false, false) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(len - 1)),
+        (true, false) => {
+            let n: u64 = b.parse().ok()?;
+            (len.saturating_sub(n), len - 1)
+        }
+        (true, true) => return None,
+    };
+    (start <= end && start < len).then_some((start, end))
+}
+
+/// `count` bytes of a recording from `start`, read on a blocking thread in
+/// 64 KiB pieces and sent as they come.
+fn stream_file(storage: crate::RecordingStore, path: String, start: u64, count: u64) -> axum::body::Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let read = || -> std::io::Result<()> {
+            use std::io::{Read, Seek};
+            let mut f = storage.0.open(&path)?;
+            f.seek(std::io::SeekFrom::Start(start))?;
+            let mut left = count;
+            while left > 0 {
+                let mut buf = vec![0u8; left.min(64 * 1024) as usize];
+                let n = f.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                buf.truncate(n);
+                left -= n as u64;
+                if tx.blocking_send(Ok(buf)).is_err() {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        };
+        if let Err(e) = read() {
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    axum::body::Body::from_stream(chunks)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::mask_phone;
+    use super::{byte_range, mask_phone};
+
+    #[test]
+    fn ranges_of_a_file() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Some((0, 99)));
+        assert_eq!(byte_range("bytes=900-", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=-100", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=990-2000", 1000), Some((990, 999)));
+        assert_eq!(byte_range("bytes=1000-", 1000), None, "past the end");
+        assert_eq!(byte_range("bytes=5-1", 1000), None);
+        assert_eq!(byte_range("bytes=0-1,5-6", 1000), None, "one range only");
+        assert_eq!(byte_range("lines=0-1", 1000), None);
+        assert_eq!(byte_range("bytes=x-", 1000), None);
+    }
 
     #[test]
     fn numbers_are_masked_in_the_middle() {

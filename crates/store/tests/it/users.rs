@@ -97,6 +97,8 @@ async fn sessions_expire_and_end() {
             created_at: T0,
             expires_at: T0 + 3_600_000,
             ip: Some("10.0.0.7".into()),
+            last_seen_at: T0,
+            password_change_required: false,
         };
         t.create_session(&session).await.unwrap();
         let other = Session {
@@ -118,21 +120,27 @@ async fn sessions_expire_and_end() {
         );
 
         let (s, u) = t
-            .session_by_token_hash(&session.token_hash, T0 + 1000)
+            .session_by_token_hash(&session.token_hash, T0 + 1000, T0 - 1)
             .await
             .unwrap()
             .expect("live session");
         assert_eq!((s, u), (session.clone(), user.clone()));
+        // Idle since before its last use: gone until used again.
+        assert_eq!(t.session_by_token_hash(&session.token_hash, T0 + 1000, T0).await.unwrap(), None);
+        t.touch_session(&session.id, T0 + 500).await.unwrap();
+        assert!(t.session_by_token_hash(&session.token_hash, T0 + 1000, T0).await.unwrap().is_some());
+        t.touch_session(&session.id, T0).await.unwrap();
+        assert_eq!(t.sessions_of_user(&user.id, T0 + 20).await.unwrap().len(), 1, "the other one has ended");
         assert_eq!(
-            t.session_by_token_hash(&session.token_hash, T0 + 3_600_000)
+            t.session_by_token_hash(&session.token_hash, T0 + 3_600_000, T0 - 1)
                 .await
                 .unwrap(),
             None,
             "expired"
         );
-        assert_eq!(t.session_by_token_hash("c", T0).await.unwrap(), None);
+        assert_eq!(t.session_by_token_hash("c", T0, T0 - 1).await.unwrap(), None);
         assert_eq!(
-            t.session_by_token_hash(&other.token_hash, T0)
+            t.session_by_token_hash(&other.token_hash, T0, T0 - 1)
                 .await
                 .unwrap()
                 .map(|(s, _)| s),
@@ -147,7 +155,7 @@ async fn sessions_expire_and_end() {
         .await
         .unwrap();
         assert_eq!(
-            t.session_by_token_hash(&session.token_hash, T0 + 1000)
+            t.session_by_token_hash(&session.token_hash, T0 + 1000, T0 - 1)
                 .await
                 .unwrap(),
             None
@@ -156,7 +164,7 @@ async fn sessions_expire_and_end() {
 
         assert_eq!(t.delete_expired_sessions(T0 + 1000).await.unwrap(), 1);
         assert_eq!(
-            t.session_by_token_hash(&other.token_hash, T0)
+            t.session_by_token_hash(&other.token_hash, T0, T0 - 1)
                 .await
                 .unwrap(),
             None
@@ -164,7 +172,7 @@ async fn sessions_expire_and_end() {
 
         t.delete_session(&session.id).await.unwrap();
         assert_eq!(
-            t.session_by_token_hash(&session.token_hash, T0 + 1000)
+            t.session_by_token_hash(&session.token_hash, T0 + 1000, T0 - 1)
                 .await
                 .unwrap(),
             None
