@@ -57,7 +57,7 @@ const COMMON: &[&str] = &["password", "passw0rd", "12345678", "123456789", "1234
 /// the user name, not a well-known password. `Err` says what is wrong.
 pub fn check_password_policy(username: &str, password: &str) -> Result<(), &'static str> {
     let n = password.chars().count();
-    if n < 10 || n > 128 {
+    if !(10..=128).contains(&n) {
         return Err("10 to 128 characters");
     }
     if password.chars().any(char::is_control) {
