@@ -58,6 +58,9 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/me/password", Rule::SignedIn),
     ("GET", "/api/v1/me/sessions", Rule::SignedIn),
     ("DELETE", "/api/v1/me/sessions/{id}", Rule::SignedIn),
+    ("POST", "/api/v1/me/totp", Rule::SignedIn),
+    ("POST", "/api/v1/me/totp/confirm", Rule::SignedIn),
+    ("DELETE", "/api/v1/me/totp", Rule::SignedIn),
     ("GET", "/api/v1/skills", Rule::SignedIn),
     ("POST", "/api/v1/skills", Rule::Roles(ADMIN)),
     ("PATCH", "/api/v1/skills/{id}", Rule::Roles(ADMIN)),
@@ -120,6 +123,9 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
 /// What a session opened with a default password may call.
 const PASSWORD_CHANGE_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/me/password", "/api/v1/me/sessions", "/api/v1/auth/logout"];
 
+/// What a session that must set up a second factor may call.
+const ENROLMENT_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/me/totp", "/api/v1/me/totp/confirm", "/api/v1/me/password", "/api/v1/auth/logout"];
+
 /// The rule of a route, if it has one.
 pub fn rule(method: &Method, path: &str) -> Option<Rule> {
     TABLE.iter().find(|(m, p, _)| *m == method.as_str() && *p == path).map(|(_, _, r)| *r)
@@ -178,9 +184,14 @@ pub async fn enforce(
     if !allows(rule, &user, id.as_deref()) {
         return ApiError::forbidden().into_response();
     }
-    // A session opened with a default password may only change it.
+    // A session opened with a default password may only change it; one of
+    // a role that must use a second factor, none set up, may only set it up.
     if user.password_change_required && !PASSWORD_CHANGE_ROUTES.contains(&path.as_str()) {
         return ApiError::new(axum::http::StatusCode::FORBIDDEN, "password_change_required", "change the default password first: POST /api/v1/me/password")
+            .into_response();
+    }
+    if user.enrolment_required && !ENROLMENT_ROUTES.contains(&path.as_str()) {
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "second_factor_required", "set up a second factor first: POST /api/v1/me/totp")
             .into_response();
     }
     parts.extensions.insert(user);

@@ -124,6 +124,8 @@ pub struct AuthUser {
     pub token_hash: String,
     /// Opened with a default password: may only change it.
     pub password_change_required: bool,
+    /// Must set up a second factor first.
+    pub enrolment_required: bool,
 }
 
 impl AuthUser {
@@ -194,6 +196,7 @@ impl AuthUser {
             session_id: session.id,
             token_hash: session.token_hash,
             password_change_required: session.password_change_required,
+            enrolment_required: session.enrolment_required,
         })
     }
 }

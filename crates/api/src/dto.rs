@@ -14,6 +14,10 @@ pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Re
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The authenticator's six digits, or a recovery code, for users with
+    /// a second factor.
+    #[serde(default)]
+    pub otp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -26,6 +30,9 @@ pub struct LoginResponse {
     /// Signed in with a default password: change it (`POST /api/v1/me/password`)
     /// before anything else.
     pub password_change_required: bool,
+    /// The user's role must use a second factor and none is set up: set it
+    /// up (`POST /api/v1/me/totp`) before anything else.
+    pub second_factor_enrolment_required: bool,
 }
 
 #[derive(Serialize, ToSchema)]

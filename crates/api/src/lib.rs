@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod public_calls;
 pub mod routes;
 pub mod sessions;
+pub mod totp;
 mod state;
 
 use axum::extract::DefaultBodyLimit;
@@ -53,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/me/password", post(auth_routes::change_password))
         .route("/me/sessions", get(auth_routes::my_sessions))
         .route("/me/sessions/{id}", delete(auth_routes::revoke_session))
+        .route("/me/totp", post(auth_routes::totp_start).delete(auth_routes::totp_disable))
+        .route("/me/totp/confirm", post(auth_routes::totp_confirm))
         .route("/skills", get(skills::list).post(skills::create))
         .route("/skills/{id}", patch(skills::patch))
         .route("/queues", get(queues::list).post(queues::create))

@@ -13,7 +13,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
 #[openapi(
     info(title = "Hotline API", description = "Contact-center platform: routing, agents, queues, events."),
     paths(
-        auth::login, auth::logout, auth::unlock, auth::me, auth::change_password, auth::my_sessions, auth::revoke_session,
+        auth::login, auth::logout, auth::unlock, auth::me, auth::change_password, auth::my_sessions, auth::revoke_session, auth::totp_start, auth::totp_confirm, auth::totp_disable,
         skills::list, skills::create, skills::patch,
         queues::list, queues::get, queues::create, queues::patch, queues::stats,
         agents::list, agents::get, agents::create, agents::patch, agents::set_sip_password, agents::reason_codes, agents::wrap_up_codes,
@@ -35,7 +35,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
         BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
         CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, softphone::CallTokenDto, customers::CustomerPageDto,
-        sip_guard::SipGuardDto, sip_guard::BanDto, events::TicketDto, auth::ChangePassword, auth::SessionDto)),
+        sip_guard::SipGuardDto, sip_guard::BanDto, events::TicketDto, auth::ChangePassword, auth::SessionDto, auth::TotpEnrolmentDto, auth::TotpCode, auth::RecoveryCodesDto)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

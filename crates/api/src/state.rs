@@ -13,6 +13,8 @@ pub struct ApiSettings {
     pub session_ttl_ms: i64,
     /// A session unused this long ends.
     pub session_idle_ms: i64,
+    /// Roles that must sign in with a second factor.
+    pub totp_required_roles: Vec<String>,
     pub max_failures_per_user: u32,
     pub max_failures_per_ip: u32,
     pub failure_window_ms: i64,
@@ -46,6 +48,7 @@ impl Default for ApiSettings {
         ApiSettings {
             tenant: "default".into(),
             session_idle_ms: 60 * 60_000,
+            totp_required_roles: Vec::new(),
             session_ttl_ms: 12 * 3_600_000,
             max_failures_per_user: 5,
             max_failures_per_ip: 20,

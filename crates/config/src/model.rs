@@ -153,6 +153,9 @@ pub struct AuthConfig {
     /// A session not used for this long ends (an open desktop's event
     /// stream counts as use). Default 60.
     pub session_idle_minutes: u32,
+    /// Roles that must sign in with a second factor (TOTP); a user of such
+    /// a role without one may only set it up. Default none.
+    pub totp_required_roles: Vec<String>,
     /// Failed sign-ins on one user name, from any addresses, within the
     /// window before the user is closed to addresses it never signed in
     /// from (its own desks keep working; an admin can open it again).
@@ -173,6 +176,7 @@ impl Default for AuthConfig {
         AuthConfig {
             session_ttl_hours: 12,
             session_idle_minutes: 60,
+            totp_required_roles: Vec::new(),
             max_failures_per_user: 5,
             max_failures_per_ip: 20,
             failure_window_secs: 900,

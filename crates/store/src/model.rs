@@ -45,6 +45,21 @@ pub struct Session {
     pub last_seen_at: i64,
     /// Opened with a default password: it may only change the password.
     pub password_change_required: bool,
+    /// A role that must use a second factor, none set up yet: it may only set one up.
+    pub enrolment_required: bool,
+}
+
+/// A user's second factor (TOTP).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserTotp {
+    /// The confirmed secret (base32); `None`: no second factor.
+    pub secret: Option<String>,
+    /// A secret waiting for its first code.
+    pub pending: Option<String>,
+    /// The last time step a code was used for.
+    pub last_step: Option<i64>,
+    /// SHA-256 hashes of the unused recovery codes.
+    pub recovery: Vec<String>,
 }
 
 /// A routing skill or a language.

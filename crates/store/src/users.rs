@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 
 use crate::db::{flag, to_json, RowExt};
 use crate::error::{conflict_or, Result, StoreError};
-use crate::{now_ms, NewUser, Session, TenantStore, User};
+use crate::{now_ms, NewUser, Session, TenantStore, User, UserTotp};
 
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.roles, u.agent_id, u.enabled, u.created_at";
 
@@ -18,6 +18,7 @@ fn session_row(r: &AnyRow, user_id: &str) -> Result<Session> {
         ip: r.opt_text("ip")?,
         last_seen_at: r.int("last_seen_at")?,
         password_change_required: r.flag("password_change_required")?,
+        enrolment_required: r.flag("enrolment_required")?,
     })
 }
 
@@ -131,8 +132,8 @@ impl TenantStore {
     /// Records a new session.
     pub async fn create_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (tenant_id, id, user_id, token_hash, created_at, expires_at, ip, last_seen_at, password_change_required) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO sessions (tenant_id, id, user_id, token_hash, created_at, expires_at, ip, last_seen_at, password_change_required, enrolment_required) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&*self.tenant)
         .bind(&s.id)
@@ -143,6 +144,7 @@ impl TenantStore {
         .bind(&s.ip)
         .bind(s.last_seen_at)
         .bind(flag(s.password_change_required))
+        .bind(flag(s.enrolment_required))
         .execute(&self.pool)
         .await
         .map_err(|e| conflict_or(e, "session", &s.id))?;
@@ -160,7 +162,7 @@ impl TenantStore {
     ) -> Result<Option<(Session, User)>> {
         let sql = format!(
             "SELECT s.id AS session_id, s.token_hash, s.created_at AS session_created_at, s.expires_at, s.ip, \
-             s.last_seen_at, s.password_change_required, {USER_COLS} \
+             s.last_seen_at, s.password_change_required, s.enrolment_required, {USER_COLS} \
              FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
              WHERE s.tenant_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND u.enabled = 1"
         );
@@ -192,7 +194,7 @@ impl TenantStore {
     pub async fn sessions_of_user(&self, user_id: &str, now: i64) -> Result<Vec<Session>> {
         let rows = sqlx::query(
             "SELECT s.id AS session_id, s.token_hash, s.created_at AS session_created_at, s.expires_at, s.ip, s.last_seen_at, \
-             s.password_change_required FROM sessions s WHERE s.tenant_id = $1 AND s.user_id = $2 AND s.expires_at > $3 \
+             s.password_change_required, s.enrolment_required FROM sessions s WHERE s.tenant_id = $1 AND s.user_id = $2 AND s.expires_at > $3 \
              ORDER BY s.created_at DESC",
         )
         .bind(&*self.tenant)
@@ -201,6 +203,43 @@ impl TenantStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| session_row(r, user_id)).collect()
+    }
+
+    /// A user's second factor (empty when none was ever set up).
+    pub async fn totp(&self, user_id: &str) -> Result<UserTotp> {
+        let row = sqlx::query("SELECT secret, pending, last_step, recovery FROM user_totp WHERE tenant_id = $1 AND user_id = $2")
+            .bind(&*self.tenant)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(UserTotp::default()) };
+        Ok(UserTotp { secret: r.opt_text("secret")?, pending: r.opt_text("pending")?, last_step: r.opt_int("last_step")?, recovery: r.json("recovery")? })
+    }
+
+    /// Stores a user's second factor; a confirmed one lifts the enrolment
+    /// restriction of their sessions.
+    pub async fn set_totp(&self, user_id: &str, t: &UserTotp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO user_totp (tenant_id, user_id, secret, pending, last_step, recovery) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (tenant_id, user_id) DO UPDATE SET secret = excluded.secret, pending = excluded.pending, \
+             last_step = excluded.last_step, recovery = excluded.recovery",
+        )
+        .bind(&*self.tenant)
+        .bind(user_id)
+        .bind(&t.secret)
+        .bind(&t.pending)
+        .bind(t.last_step)
+        .bind(to_json(&t.recovery)?)
+        .execute(&self.pool)
+        .await?;
+        if t.secret.is_some() {
+            sqlx::query("UPDATE sessions SET enrolment_required = 0 WHERE tenant_id = $1 AND user_id = $2")
+                .bind(&*self.tenant)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Sets a user's password hash; the sessions it required a change of

@@ -42,7 +42,32 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         audit::record(&state, None, &ip, "login.failed", Some(&req.username), String::new()).await;
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong user name or password"));
     };
+    // The second factor, for users who have one.
+    let mut totp = state.db().totp(&user.id).await?;
+    if let Some(secret) = totp.secret.clone() {
+        let Some(otp) = req.otp.as_deref().map(str::trim).filter(|o| !o.is_empty()) else {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "second_factor_required", "enter the code from your authenticator app (or a recovery code)").field("otp"));
+        };
+        let unix = (now / 1000).max(0) as u64;
+        let by_code = crate::totp::verify(&secret, otp, unix, totp.last_step.map(|s| s as u64));
+        let recovery = crate::totp::recovery_hash(otp);
+        let used_recovery = by_code.is_none() && totp.recovery.contains(&recovery);
+        if by_code.is_none() && !used_recovery {
+            limiter.failed(&req.username, source, now);
+            audit::record(&state, None, &ip, "login.failed", Some(&req.username), "second factor".into()).await;
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong or used code").field("otp"));
+        }
+        match by_code {
+            Some(step) => totp.last_step = Some(step as i64),
+            None => totp.recovery.retain(|h| *h != recovery),
+        }
+        state.db().set_totp(&user.id, &totp).await?;
+        if used_recovery {
+            audit::record(&state, None, &ip, "login.recovery_code", Some(&user.id), format!("{} left", totp.recovery.len())).await;
+        }
+    }
     limiter.succeeded(&req.username, source, now);
+    let enrolment_required = totp.secret.is_none() && user.roles.iter().any(|r| state.0.settings.totp_required_roles.contains(r));
     let (token, token_hash) = auth::new_token();
     let expires_at = now + state.0.settings.session_ttl_ms;
     // A default password outside the demo: this session may only change it.
@@ -56,6 +81,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         ip: ip.0.clone(),
         last_seen_at: now,
         password_change_required,
+        enrolment_required,
     };
     state.db().create_session(&session).await?;
     let actor = AuthUser {
@@ -67,6 +93,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         session_id: session.id.clone(),
         token_hash: session.token_hash.clone(),
         password_change_required,
+        enrolment_required,
     };
     audit::record(&state, Some(&actor), &ip, "login", Some(&user.id), String::new()).await;
     let cookie = format!(
@@ -79,6 +106,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         expires_at,
         user: Me { id: user.id, username: user.username, display_name: user.display_name, roles: user.roles, agent_id: user.agent_id },
         password_change_required,
+        second_factor_enrolment_required: enrolment_required,
     };
     let mut resp = Json(body).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -186,5 +214,76 @@ pub async fn revoke_session(State(state): State<AppState>, ip: ClientIp, user: A
     state.db().delete_session(&id).await?;
     crate::sessions::ended(&state, &id, &user.user_id, user.agent_id.as_deref(), "revoked").await;
     audit::record(&state, Some(&user), &ip, "session.revoke", Some(&id), String::new()).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What an authenticator app enrols from.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TotpEnrolmentDto {
+    /// Base32, for typing in by hand.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The URI as a QR code (SVG).
+    pub qr_svg: String,
+}
+
+/// Starts setting up a second factor: a new secret, waiting for its first
+/// code (`POST /api/v1/me/totp/confirm`). A factor already set up stays
+/// until the new one is confirmed.
+#[utoipa::path(post, path = "/api/v1/me/totp", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = TotpEnrolmentDto), (status = 401, body = ErrorBody)))]
+pub async fn totp_start(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<TotpEnrolmentDto>> {
+    let mut t = state.db().totp(&user.user_id).await?;
+    let secret = crate::totp::new_secret();
+    t.pending = Some(secret.clone());
+    state.db().set_totp(&user.user_id, &t).await?;
+    let uri = crate::totp::otpauth_uri("Hotline", &user.username, &secret);
+    Ok(Json(TotpEnrolmentDto { qr_svg: crate::totp::qr_svg(&uri), otpauth_uri: uri, secret }))
+}
+
+/// A code from the authenticator app.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    pub code: String,
+}
+
+/// Recovery codes, shown once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RecoveryCodesDto {
+    pub recovery_codes: Vec<String>,
+}
+
+/// Confirms the waiting secret with its first code: from now on signing in
+/// needs a code. Returns ten single-use recovery codes, shown only now.
+#[utoipa::path(post, path = "/api/v1/me/totp/confirm", tag = "auth", security(("bearer" = [])), request_body = TotpCode,
+    responses((status = 200, body = RecoveryCodesDto), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn totp_confirm(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(r): ApiJson<TotpCode>) -> ApiResult<Json<RecoveryCodesDto>> {
+    let mut t = state.db().totp(&user.user_id).await?;
+    let pending = t.pending.clone().ok_or_else(|| ApiError::conflict("no second factor is being set up: POST /api/v1/me/totp first"))?;
+    let unix = (hotline_acd::now_ms() / 1000).max(0) as u64;
+    let step = crate::totp::verify(&pending, &r.code, unix, None).ok_or_else(|| ApiError::invalid("code", "not the authenticator's current code"))?;
+    let (codes, hashes) = crate::totp::recovery_codes();
+    t = hotline_store::UserTotp { secret: Some(pending), pending: None, last_step: Some(step as i64), recovery: hashes };
+    state.db().set_totp(&user.user_id, &t).await?;
+    audit::record(&state, Some(&user), &ip, "totp.enable", Some(&user.user_id), String::new()).await;
+    Ok(Json(RecoveryCodesDto { recovery_codes: codes }))
+}
+
+/// Turns one's second factor off, with a current code; not for roles that
+/// must have one.
+#[utoipa::path(delete, path = "/api/v1/me/totp", tag = "auth", security(("bearer" = [])), request_body = TotpCode,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn totp_disable(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(r): ApiJson<TotpCode>) -> ApiResult<StatusCode> {
+    let required = user.roles.iter().any(|role| state.0.settings.totp_required_roles.contains(&format!("{role:?}").to_lowercase()));
+    if required {
+        return Err(ApiError::conflict("your role must sign in with a second factor"));
+    }
+    let t = state.db().totp(&user.user_id).await?;
+    let secret = t.secret.clone().ok_or_else(|| ApiError::conflict("no second factor is set up"))?;
+    let unix = (hotline_acd::now_ms() / 1000).max(0) as u64;
+    crate::totp::verify(&secret, &r.code, unix, t.last_step.map(|s| s as u64)).ok_or_else(|| ApiError::invalid("code", "not the authenticator's current code"))?;
+    state.db().set_totp(&user.user_id, &hotline_store::UserTotp::default()).await?;
+    audit::record(&state, Some(&user), &ip, "totp.disable", Some(&user.user_id), String::new()).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -99,6 +99,7 @@ async fn sessions_expire_and_end() {
             ip: Some("10.0.0.7".into()),
             last_seen_at: T0,
             password_change_required: false,
+            enrolment_required: false,
         };
         t.create_session(&session).await.unwrap();
         let other = Session {
