@@ -46,12 +46,16 @@ pub const HUNG_UP: &str = "terminate call '";
 /// (`call: answering call on line 1 from <uri> with 200`).
 pub const ANSWERING: &str = "answering call on line";
 
-/// A port free for both UDP and TCP on 127.0.0.1 (baresip listens on both).
+/// A port free for both UDP and TCP on 127.0.0.1, with the next one free
+/// for TCP too (baresip listens on UDP and TCP at its port, and for TLS at
+/// the next).
 pub fn free_udp_port() -> u16 {
     loop {
         let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp");
         let port = udp.local_addr().expect("addr").port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        let tcp = std::net::TcpListener::bind(("127.0.0.1", port));
+        let tls = port.checked_add(1).map(|next| std::net::TcpListener::bind(("127.0.0.1", next)));
+        if tcp.is_ok() && matches!(tls, Some(Ok(_))) {
             return port;
         }
     }
