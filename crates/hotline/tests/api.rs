@@ -469,6 +469,16 @@ async fn the_browser_softphone_api_is_for_the_agent_whose_call_rings() {
     assert_error(r, 422, "invalid_field", Some("sdp")).await;
     let r = s.req(Method::POST, "/api/v1/calls/no-such-contact/hangup", Some(&agent), None).await;
     assert_eq!(r.status(), 404);
+    // Available with only the browser softphone; the browser goes away:
+    // out of routing, not offered calls nobody will answer.
+    let me = s.get_json("/api/v1/me", &agent).await;
+    let id = me["agent_id"].as_str().unwrap().to_owned();
+    let r = s.req(Method::PUT, &format!("/api/v1/agents/{id}/state"), Some(&agent), Some(json!({"state": "available"}))).await;
+    assert_eq!(r.status(), 200);
+    let r = s.req(Method::PUT, "/api/v1/softphone", Some(&agent), Some(json!({"online": false}))).await;
+    assert_eq!(r.status(), 204);
+    let st = common::poll(&s, &sup, &format!("/api/v1/agents/{id}/state"), "agent1 out of routing", 10, |st| st["status"] != "available").await;
+    assert_eq!((&st["status"], &st["reason"]), (&json!("not_ready"), &json!("unregistered")), "{st}");
     s.stop().await;
 }
 

@@ -105,6 +105,14 @@ impl Server {
                     self.browsers.insert(extension);
                 } else {
                     self.browsers.remove(&extension);
+                    // The agent's last way to take calls is gone: out of routing
+                    // (rather than offered calls nobody answers).
+                    let now = self.now();
+                    if self.registrar.lookup(&extension, now).is_empty() {
+                        if let Some(agent) = self.extensions.iter().find(|(_, e)| **e == extension).map(|(a, _)| a.clone()) {
+                            self.routing.send(super::routing::Job::Registration { agent, registered: false });
+                        }
+                    }
                 }
             }
             BrowserRequest::Answer { contact, extension, offer, reply } => {
