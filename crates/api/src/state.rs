@@ -15,6 +15,8 @@ pub struct ApiSettings {
     pub session_idle_ms: i64,
     /// Roles that must sign in with a second factor.
     pub totp_required_roles: Vec<String>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
     pub max_failures_per_user: u32,
     pub max_failures_per_ip: u32,
     pub failure_window_ms: i64,
@@ -49,6 +51,7 @@ impl Default for ApiSettings {
             tenant: "default".into(),
             session_idle_ms: 60 * 60_000,
             totp_required_roles: Vec::new(),
+            trusted_proxies: Vec::new(),
             session_ttl_ms: 12 * 3_600_000,
             max_failures_per_user: 5,
             max_failures_per_ip: 20,

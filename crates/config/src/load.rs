@@ -125,6 +125,9 @@ fn validate_calling(c: &crate::telephony::CallingConfig) -> Result<(), ConfigErr
 }
 
 fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
+    if let Some(net) = config.server.trusted_proxies.iter().find(|n| crate::telephony::cidr_contains(n, std::net::IpAddr::from([0, 0, 0, 0])).is_none()) {
+        return Err(ConfigError::Invalid { field: "server.trusted_proxies", message: format!("`{net}` is not an address or a CIDR block") });
+    }
     let sip = &config.sip;
     if sip.realm.is_empty() {
         return Err(ConfigError::Invalid { field: "sip.realm", message: "must not be empty".into() });

@@ -43,11 +43,15 @@ pub struct ServerConfig {
     /// whose pages may place calls through the public "call us" API.
     /// Default none.
     pub call_page_origins: Vec<String>,
+    /// Reverse proxies (addresses or CIDR blocks) in front of the server:
+    /// only from them is `X-Forwarded-For` believed for the client's
+    /// address (limits, audit). Default none.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)), max_body_bytes: 1 << 20, call_page_origins: Vec::new() }
+        ServerConfig { http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)), max_body_bytes: 1 << 20, call_page_origins: Vec::new(), trusted_proxies: Vec::new() }
     }
 }
 

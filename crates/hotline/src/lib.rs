@@ -127,6 +127,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         session_ttl_ms: i64::from(config.auth.session_ttl_hours) * 3_600_000,
         session_idle_ms: i64::from(config.auth.session_idle_minutes.max(1)) * 60_000,
         totp_required_roles: config.auth.totp_required_roles.clone(),
+        trusted_proxies: config.server.trusted_proxies.clone(),
         max_failures_per_user: config.auth.max_failures_per_user,
         max_failures_per_ip: config.auth.max_failures_per_ip,
         failure_window_ms: i64::from(config.auth.failure_window_secs) * 1000,
