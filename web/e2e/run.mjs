@@ -33,6 +33,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,7 +42,7 @@ if (!bin) throw new Error("HOTLINE_BIN must name the hotline binary");
 const shots = resolve(process.env.SCREENSHOTS ?? join(here, "../../target/screenshots"));
 mkdirSync(shots, { recursive: true });
 const data = mkdtempSync(join(tmpdir(), "hotline-web-"));
-const scenarios = (process.env.E2E_SCENARIOS ?? "desktop,softphone,callus").split(",");
+const scenarios = (process.env.E2E_SCENARIOS ?? "desktop,twofactor,softphone,callus").split(",");
 const webDist = process.env.WEB_DIST ? resolve(process.env.WEB_DIST) : null;
 const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 // A page the test serves itself has no address space: let it reach the loopback server's WebSocket.
@@ -125,6 +126,7 @@ async function main() {
   const { server, base, sipPort } = await startServer();
   try {
     if (scenarios.includes("desktop")) await desktop(base);
+    if (scenarios.includes("twofactor")) await twoFactor(base);
     if (scenarios.includes("softphone")) {
       if (!sipPort) throw new Error("the server printed no `sip on <addr>` line");
       await softphone(base, sipPort);
@@ -135,6 +137,66 @@ async function main() {
   } finally {
     server.kill("SIGTERM");
     rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/** What an authenticator app shows for a base32 secret at `unixSecs` (RFC 6238). */
+function totpCode(secretB32, unixSecs) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretB32) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSecs / 30)));
+  const h = createHmac("sha1", key).update(counter).digest();
+  const o = h[19] & 0x0f;
+  const bin = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(bin % 1_000_000).padStart(6, "0");
+}
+
+/** Sign-in with a second factor: agent6 set one up (through the API, as
+ * the enrolment page will); the page asks for the code after the password. */
+async function twoFactor(base) {
+  const agent = await tokenOf(base, "agent6");
+  const enrolment = await call(base, "POST", "/me/totp", agent, {});
+  check(enrolment.qr_svg.includes("<svg"), "enrolment gives a QR code to scan");
+  await call(base, "POST", "/me/totp/confirm", agent, { code: totpCode(enrolment.secret, Date.now() / 1000) });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: chromiumArgs });
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.setDefaultTimeout(15_000);
+  await serveWeb(page, base);
+  try {
+    console.log(`two-factor sign-in against ${base}`);
+    await page.goto(base + "/");
+    await page.fill("input[name=username]", "agent6");
+    await page.fill("input[name=password]", "demo");
+    await page.getByRole("button", { name: "登录" }).click();
+    const otp = page.locator("input[name=otp]");
+    await otp.waitFor();
+    check(await page.getByText("动态验证码").isVisible(), "after the password the page asks for the authenticator's code");
+    await page.screenshot({ path: join(shots, "two-factor-zh.png") });
+    const right = totpCode(enrolment.secret, Date.now() / 1000 + 30);
+    await otp.fill(right === "000000" ? "111111" : "000000");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("alert").filter({ hasText: "验证码错误" }).waitFor();
+    check(true, "a wrong code is refused with a message");
+    await otp.fill(right);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByTestId("state-label").waitFor();
+    check(true, "the right code signs agent6 in");
+    // In English.
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(base + "/");
+    await page.getByRole("button", { name: "登录" }).waitFor();
+    await page.getByRole("button", { name: "English" }).click();
+    await page.fill("input[name=username]", "agent6");
+    await page.fill("input[name=password]", "demo");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Authenticator code").waitFor();
+    check(true, "the code prompt in English");
+    await page.screenshot({ path: join(shots, "two-factor-en.png") });
+  } finally {
+    await browser.close();
   }
 }
 

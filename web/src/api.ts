@@ -110,8 +110,12 @@ export interface ScreenPop {
   recent: Interaction[];
 }
 
-export async function login(username: string, password: string): Promise<void> {
-  const r = await api<{ token: string }>("POST", "/auth/login", { username, password });
+/** Signs in; `otp` is the authenticator's code (or a recovery code) for
+ * users with a second factor. Fails with code `second_factor_required`
+ * when one is needed and not given. */
+export async function login(username: string, password: string, otp?: string): Promise<void> {
+  const body = otp ? { username, password, otp } : { username, password };
+  const r = await api<{ token: string }>("POST", "/auth/login", body);
   setToken(r.token);
 }
 

@@ -6,6 +6,8 @@ export function LoginPage(props: { t: T; onToggleLang: () => void; onLoggedIn: (
   const { t } = props;
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
+  // Shown once the server asks for the second factor.
+  const [otp, setOtp] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -14,10 +16,17 @@ export function LoginPage(props: { t: T; onToggleLang: () => void; onLoggedIn: (
     setBusy(true);
     setError(null);
     try {
-      await login(username.trim(), password);
+      await login(username.trim(), password, otp?.trim() || undefined);
       props.onLoggedIn();
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 429 ? t("tooManyAttempts") : t("loginFailed"));
+      if (err instanceof ApiError && err.code === "second_factor_required") {
+        setOtp("");
+        setError(otp === null ? null : t("otpRequired"));
+      } else if (err instanceof ApiError && err.status === 429) {
+        setError(t("tooManyAttempts"));
+      } else {
+        setError(otp === null ? t("loginFailed") : t("otpWrong"));
+      }
     } finally {
       setBusy(false);
     }
@@ -35,6 +44,12 @@ export function LoginPage(props: { t: T; onToggleLang: () => void; onLoggedIn: (
           {t("password")}
           <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
+        {otp !== null && (
+          <label>
+            {t("otp")}
+            <input name="otp" inputMode="numeric" autoComplete="one-time-code" value={otp} onChange={(e) => setOtp(e.target.value)} autoFocus required />
+          </label>
+        )}
         {error && <p className="error" role="alert">{error}</p>}
         <button type="submit" disabled={busy}>{t("login")}</button>
         <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
