@@ -125,6 +125,9 @@ fn validate_calling(c: &crate::telephony::CallingConfig) -> Result<(), ConfigErr
 }
 
 fn validate_telephony(config: &Config) -> Result<(), ConfigError> {
+    if config.server.tls_cert.as_os_str().is_empty() != config.server.tls_key.as_os_str().is_empty() {
+        return Err(ConfigError::Invalid { field: "server.tls_cert", message: "tls_cert and tls_key go together".into() });
+    }
     if let Some(net) = config.server.trusted_proxies.iter().find(|n| crate::telephony::cidr_contains(n, std::net::IpAddr::from([0, 0, 0, 0])).is_none()) {
         return Err(ConfigError::Invalid { field: "server.trusted_proxies", message: format!("`{net}` is not an address or a CIDR block") });
     }

@@ -47,11 +47,17 @@ pub struct ServerConfig {
     /// only from them is `X-Forwarded-For` believed for the client's
     /// address (limits, audit). Default none.
     pub trusted_proxies: Vec<String>,
+    /// Serve HTTPS with this certificate chain (PEM) and `tls_key`; the
+    /// session cookie is then `Secure`. Default: empty, plain HTTP (behind
+    /// a TLS-terminating proxy, list it in `trusted_proxies`).
+    pub tls_cert: PathBuf,
+    /// The certificate's private key (PEM). Never logged.
+    pub tls_key: PathBuf,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)), max_body_bytes: 1 << 20, call_page_origins: Vec::new(), trusted_proxies: Vec::new() }
+        ServerConfig { http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)), max_body_bytes: 1 << 20, call_page_origins: Vec::new(), trusted_proxies: Vec::new(), tls_cert: PathBuf::new(), tls_key: PathBuf::new() }
     }
 }
 

@@ -13,6 +13,8 @@ use hotline_store::Store;
 use hotline_telephony::recordings::{FileStorage, RecordingStorage};
 use tokio::net::TcpListener;
 
+mod https;
+
 /// Command-line values that override the configuration file.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Overrides {
@@ -131,7 +133,8 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         max_failures_per_user: config.auth.max_failures_per_user,
         max_failures_per_ip: config.auth.max_failures_per_ip,
         failure_window_ms: i64::from(config.auth.failure_window_secs) * 1000,
-        secure_cookie: config.auth.secure_cookie,
+        // Over HTTPS the session cookie is only ever sent back over HTTPS.
+        secure_cookie: config.auth.secure_cookie || !config.server.tls_cert.as_os_str().is_empty(),
         max_body_bytes: config.server.max_body_bytes,
         demo,
         prompts_dir: prompts_dir(&config),
@@ -149,12 +152,23 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     hotline_api::sessions::spawn_sweeper(state.clone(), std::time::Duration::from_secs(30));
     let app = hotline_api::router(state);
     let addr = listener.local_addr()?;
-    tracing::info!(database = %redact_url(&config.database_url()), "Hotline listening on http://{addr}");
+    let tls = if config.server.tls_cert.as_os_str().is_empty() {
+        None
+    } else {
+        Some(hotline_telephony::tls::acceptor(&config.server.tls_cert, &config.server.tls_key).context("[server] tls_cert / tls_key")?)
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(database = %redact_url(&config.database_url()), "Hotline listening on {scheme}://{addr}");
     // Tests and scripts read this line to find the port.
-    println!("listening on http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    println!("listening on {scheme}://{addr}");
+    match tls {
+        Some(acceptor) => https::serve(listener, acceptor, app, shutdown).await,
+        None => {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown)
+                .await?
+        }
+    }
     if let Some(t) = sip_task {
         t.abort();
     }
