@@ -49,6 +49,22 @@ pub fn client_address(peer: std::net::IpAddr, forwarded_for: &str, trusted: &[St
     client
 }
 
+/// Appends an audit entry. A failure to write it is logged loudly, but does
+/// not undo the action that was already done.
+pub async fn record(state: &AppState, actor: Option<&AuthUser>, ip: &ClientIp, action: &str, target: Option<&str>, detail: String) {
+    let entry = NewAuditEntry {
+        at: hotline_acd::now_ms(),
+        actor: actor.map(|u| u.username.clone()),
+        action: action.to_owned(),
+        target: target.map(str::to_owned),
+        ip: ip.0.clone(),
+        detail,
+    };
+    if let Err(e) = state.db().append_audit(&entry).await {
+        tracing::error!(error = %e, action, "audit entry could not be written");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::client_address;
@@ -64,21 +80,5 @@ mod tests {
         assert_eq!(client_address(ip("203.0.113.9"), "1.2.3.4", &trusted), ip("203.0.113.9"));
         assert_eq!(client_address(ip("10.0.0.2"), "", &trusted), ip("10.0.0.2"));
         assert_eq!(client_address(ip("10.0.0.2"), "junk", &trusted), ip("10.0.0.2"));
-    }
-}
-
-/// Appends an audit entry. A failure to write it is logged loudly, but does
-/// not undo the action that was already done.
-pub async fn record(state: &AppState, actor: Option<&AuthUser>, ip: &ClientIp, action: &str, target: Option<&str>, detail: String) {
-    let entry = NewAuditEntry {
-        at: hotline_acd::now_ms(),
-        actor: actor.map(|u| u.username.clone()),
-        action: action.to_owned(),
-        target: target.map(str::to_owned),
-        ip: ip.0.clone(),
-        detail,
-    };
-    if let Err(e) = state.db().append_audit(&entry).await {
-        tracing::error!(error = %e, action, "audit entry could not be written");
     }
 }
