@@ -45,7 +45,7 @@ fn unknown_key_is_an_error() {
     check_err(
         "[server]\nhttp_lisen = \"127.0.0.1:8080\"\n",
         &[],
-        expect!["hotline.toml:2:1: unknown field `http_lisen`, expected one of `http_listen`, `max_body_bytes`, `call_page_origins`"],
+        expect!["hotline.toml:2:1: unknown field `http_lisen`, expected one of `http_listen`, `max_body_bytes`, `call_page_origins`, `trusted_proxies`, `tls_cert`, `tls_key`"],
     );
 }
 
