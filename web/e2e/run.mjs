@@ -154,8 +154,40 @@ function totpCode(secretB32, unixSecs) {
   return String(bin % 1_000_000).padStart(6, "0");
 }
 
-/** Sign-in with a second factor: agent6 set one up (through the API, as
- * the enrolment page will); the page asks for the code after the password. */
+/** The security page: agent5 sees their sessions and sets up two-factor
+ * sign-in by the QR code's key and a first code; the recovery codes show. */
+async function securityPage(browser, base) {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.setDefaultTimeout(15_000);
+  await serveWeb(page, base);
+  await page.goto(base + "/");
+  await page.fill("input[name=username]", "agent5");
+  await page.fill("input[name=password]", "demo");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("link", { name: "账号安全" }).click();
+  const sessions = page.getByTestId("sessions");
+  await sessions.getByText("当前会话").waitFor();
+  check(true, "the security page lists the user's sessions, this one marked");
+  await page.getByTestId("totp-start").click();
+  const enrol = page.getByTestId("totp-enrol");
+  await enrol.locator("img").waitFor();
+  check(await enrol.locator("img").evaluate((img) => img.complete && img.naturalWidth > 0), "the QR code shows");
+  const secret = (await page.getByTestId("totp-secret").innerText()).trim();
+  await page.fill("input[name=totp-code]", totpCode(secret, Date.now() / 1000));
+  await enrol.getByRole("button", { name: "确认" }).click();
+  const codes = page.getByTestId("recovery-codes");
+  await codes.waitFor();
+  check((await codes.locator("li").count()) === 10, "two-factor sign-in is on: ten recovery codes, shown once");
+  await page.screenshot({ path: join(shots, "security-zh.png") });
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Account security" }).waitFor();
+  check(true, "the security page in English");
+  await page.screenshot({ path: join(shots, "security-en.png") });
+  await page.close();
+}
+
+/** Sign-in with a second factor: agent6 set one up (through the API);
+ * the page asks for the code after the password. */
 async function twoFactor(base) {
   const agent = await tokenOf(base, "agent6");
   const enrolment = await call(base, "POST", "/me/totp", agent, {});
@@ -195,6 +227,7 @@ async function twoFactor(base) {
     await page.getByText("Authenticator code").waitFor();
     check(true, "the code prompt in English");
     await page.screenshot({ path: join(shots, "two-factor-en.png") });
+    await securityPage(browser, base);
   } finally {
     await browser.close();
   }

@@ -4,6 +4,7 @@ import { currentLang, Key, Lang, setLang, T, translate } from "./i18n";
 import { LoginPage } from "./pages/Login";
 import { DesktopPage } from "./pages/Desktop";
 import { CallUsPage } from "./pages/CallUs";
+import { SecurityPage } from "./pages/Security";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -45,5 +46,6 @@ export function App() {
   if (window.location.pathname === "/call") return <CallUsPage t={t} onToggleLang={toggleLang} />;
   if (checking) return null;
   if (!me) return <LoginPage t={t} onToggleLang={toggleLang} onLoggedIn={loadMe} />;
+  if (window.location.pathname === "/security") return <SecurityPage t={t} me={me} onToggleLang={toggleLang} />;
   return <DesktopPage t={t} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
 }
