@@ -200,3 +200,105 @@ async fn a_caller_whose_phone_goes_quiet_is_reported_once() {
     assert_eq!(next_event(&mut r.events).await, MediaEvent::Silent { call: CALL });
     assert!(tokio::time::timeout(Duration::from_millis(2000), r.events.recv()).await.is_err(), "reported once");
 }
+
+/// Recording storage whose disk stalls: every write waits until the gate
+/// opens (or ten seconds pass, so a failing test cannot hang).
+struct StalledDisk {
+    inner: FileStorage,
+    gate: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    stalled: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+struct StalledFile {
+    file: Box<dyn hotline_telephony::recordings::Sink>,
+    gate: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    stalled: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl std::io::Write for StalledFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let (open, changed) = &*self.gate;
+        let mut g = open.lock().unwrap();
+        if !*g {
+            self.stalled.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            g = changed.wait_timeout_while(g, Duration::from_secs(10), |open| !*open).unwrap().0;
+        }
+        drop(g);
+        self.file.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl std::io::Seek for StalledFile {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(to)
+    }
+}
+
+impl hotline_telephony::recordings::Sink for StalledFile {
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync()
+    }
+}
+
+impl RecordingStorage for StalledDisk {
+    fn create(&self, rel: &str) -> std::io::Result<Box<dyn hotline_telephony::recordings::Sink>> {
+        Ok(Box::new(StalledFile { file: self.inner.create(rel)?, gate: self.gate.clone(), stalled: self.stalled.clone() }))
+    }
+    fn open(&self, rel: &str) -> std::io::Result<Box<dyn hotline_telephony::recordings::ReadSeek>> {
+        self.inner.open(rel)
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_recording_disk_delays_the_recording_not_the_call() {
+    let mut r = rig(46400).await;
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let stalled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let storage: Arc<dyn RecordingStorage> = Arc::new(StalledDisk { inner: FileStorage::new(dir.path()), gate: gate.clone(), stalled: stalled.clone() });
+    let ports = r.pool.allocate().unwrap();
+    let agent_leg = SocketAddr::from(([127, 0, 0, 1], ports.port));
+    r.media.send(Command::AgentLeg(Some(Box::new(Endpoint::Rtp(Leg::new(ports).unwrap())))));
+    let agent = Peer::new(agent_leg).await;
+    r.media.send(Command::Remote { side: Side::Agent, sdp: sdp_to(agent.addr()), signalling: agent.addr().ip() });
+    r.media.send(Command::Bridge { recording: Some(RecordingTarget { id: "r2".into(), path: "x/r2.wav".into(), storage }) });
+
+    // The recording's first write (its header) is stuck on the disk.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while stalled.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the recording never reached the disk");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The call goes on regardless: the caller talks for two seconds and the agent hears it.
+    let words = tone(440.0, 16_000, 0);
+    let (agent_heard, ()) = tokio::join!(agent.hear(Duration::from_millis(2200)), r.caller.talk(&words));
+    assert!(agent_heard.len() > 8000, "the agent hears the caller while the disk stalls: {} samples", agent_heard.len());
+    assert_eq!(dominant(&agent_heard, 8000, &[440.0, 880.0], 10.0), Some(440.0));
+
+    // The disk comes back: the recording holds everything, stalled time included.
+    {
+        let (open, changed) = &*gate;
+        *open.lock().unwrap() = true;
+        changed.notify_all();
+    }
+    r.media.send(Command::Close);
+    let mut recorded = None;
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_secs(5), r.events.recv()).await {
+        match e {
+            MediaEvent::Recorded { id, duration_ms, sha256, .. } => recorded = Some((id, duration_ms, sha256.unwrap())),
+            MediaEvent::Closed { .. } => break,
+            _ => {}
+        }
+    }
+    let (id, duration_ms, sha) = recorded.expect("the recording is reported before the media closes");
+    assert_eq!(id, "r2");
+    assert!(duration_ms >= 2000, "{duration_ms} ms recorded: frames queued while the disk stalled were kept");
+    let wav = std::fs::read(dir.path().join("x/r2.wav")).unwrap();
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&wav)), sha);
+    let left: Vec<i16> = wav[44..].chunks_exact(4).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
+    assert_eq!(dominant(&left, 8000, &[440.0, 880.0], 10.0), Some(440.0), "the caller's words are in the file");
+}

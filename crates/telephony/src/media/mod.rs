@@ -10,10 +10,11 @@
 //!
 //! Timing: a 20 ms tick paces prompts and the recorder (which takes one
 //! frame per side per tick from the legs' jitter buffers, so both channels
-//! stay aligned); relayed audio is forwarded as it arrives, without waiting
+//! stay aligned, and hands them to its writer task: see `recording.rs`); relayed audio is forwarded as it arrives, without waiting
 //! for a tick, so the bridge adds no delay.
 
 mod leg;
+mod recording;
 mod webrtc;
 
 use std::sync::Arc;
@@ -21,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use hotline_calls::{CallId, Side};
 use hotline_media::player::Player;
-use hotline_media::recorder::Recorder;
 use hotline_media::sdp::Negotiated;
 use tokio::sync::mpsc;
 
@@ -29,7 +29,8 @@ pub use leg::{Heard, Leg, MAX_SAMPLES};
 pub use webrtc::{WebRtcError, WebRtcLeg};
 
 use crate::prompt_library::{PromptLibrary, Samples};
-use crate::recordings::{RecordingStorage, Sink};
+use crate::recordings::RecordingStorage;
+use recording::RecordingWriter;
 
 /// What the driver asks of a call's media.
 pub enum Command {
@@ -239,6 +240,7 @@ pub fn spawn(call: CallId, mut caller: Endpoint, settings: MediaSettings, prompt
         loop_next: false,
         bridged: false,
         recording: None,
+        writing: Vec::new(),
         started: Instant::now(),
         settings,
         heard_at: Instant::now(),
@@ -246,13 +248,6 @@ pub fn spawn(call: CallId, mut caller: Endpoint, settings: MediaSettings, prompt
     };
     tokio::spawn(task.run(rx));
     MediaHandle { tx }
-}
-
-struct ActiveRecording {
-    id: String,
-    path: String,
-    storage: Arc<dyn RecordingStorage>,
-    recorder: Recorder<Box<dyn Sink>>,
 }
 
 struct CallMedia {
@@ -268,7 +263,9 @@ struct CallMedia {
     /// Whether the prompt being loaded loops (music on hold).
     loop_next: bool,
     bridged: bool,
-    recording: Option<ActiveRecording>,
+    recording: Option<RecordingWriter>,
+    /// Recordings ended but still being completed on disk.
+    writing: Vec<tokio::task::JoinHandle<()>>,
     started: Instant,
     settings: MediaSettings,
     /// When the caller's phone last sent RTP (or the call started).
@@ -361,7 +358,7 @@ impl CallMedia {
                 }
             }
         }
-        self.close();
+        self.close().await;
     }
 
     /// A datagram on the caller's leg: keys to the driver, audio relayed when bridged.
@@ -489,14 +486,8 @@ impl CallMedia {
     }
 
     fn start_recording(&mut self, t: RecordingTarget) {
-        let started = t.storage.create(&t.path).and_then(Recorder::new);
-        match started {
-            Ok(recorder) => self.recording = Some(ActiveRecording { id: t.id, path: t.path, storage: t.storage, recorder }),
-            Err(e) => {
-                tracing::error!(call = %self.call, error = %e, "cannot start the recording");
-                self.emit(MediaEvent::Recorded { call: self.call, id: t.id, duration_ms: 0, sha256: Err(e.to_string()) });
-            }
-        }
+        self.finish_recording();
+        self.recording = Some(RecordingWriter::start(self.call, t, self.events.clone()));
     }
 
     fn tick(&mut self, ticks: u64) {
@@ -516,14 +507,8 @@ impl CallMedia {
         // the rate audio arrives; the recorder takes them when recording.
         let caller = self.caller.pop_frame();
         let agent = self.agent.as_mut().map(|a| a.pop_frame());
-        if let Some(r) = self.recording.as_mut() {
-            r.recorder.push(true, &caller);
-            r.recorder.push(false, agent.as_ref().unwrap_or(&[0; hotline_media::jitter::FRAME]));
-            if ticks.is_multiple_of(50) {
-                if let Err(e) = r.recorder.flush() {
-                    tracing::error!(call = %self.call, error = %e, "recording write failed");
-                }
-            }
+        if let Some(r) = self.recording.as_ref() {
+            r.push(caller, agent.unwrap_or([0; hotline_media::jitter::FRAME]));
         }
         let quiet = self.settings.rtp_timeout.is_some_and(|t| self.heard_at.elapsed() > t);
         let gone = self.caller.is_closed();
@@ -539,8 +524,12 @@ impl CallMedia {
         }
     }
 
-    fn close(mut self) {
+    /// Ends the media; recordings are reported before the media's close.
+    async fn close(mut self) {
         self.finish_recording();
+        for w in std::mem::take(&mut self.writing) {
+            let _ = w.await;
+        }
         let caller = self.caller.report();
         self.caller.close();
         let agent = self.agent.as_deref().map(Endpoint::report);
@@ -550,21 +539,12 @@ impl CallMedia {
         self.emit(MediaEvent::Closed { call: self.call, caller, agent });
     }
 
-    /// Closes the recording, if one runs, and reports it.
+    /// Closes the recording, if one runs; its writer reports it when the
+    /// file is complete.
     fn finish_recording(&mut self) {
         if let Some(r) = self.recording.take() {
-            let (id, path, storage) = (r.id, r.path, r.storage);
-            let finished = r.recorder.finish(|w| {
-                w.sync()?;
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(&mut storage.open(&path)?, &mut bytes)?;
-                Ok(bytes)
-            });
-            let (duration_ms, sha256) = match finished {
-                Ok((_, ms, sha)) => (ms, Ok(sha)),
-                Err(e) => (0, Err(e.to_string())),
-            };
-            self.emit(MediaEvent::Recorded { call: self.call, id, duration_ms, sha256 });
+            self.writing.retain(|w| !w.is_finished());
+            self.writing.push(r.finish());
         }
     }
 }
