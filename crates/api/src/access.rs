@@ -61,6 +61,8 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/me/totp", Rule::SignedIn),
     ("POST", "/api/v1/me/totp/confirm", Rule::SignedIn),
     ("DELETE", "/api/v1/me/totp", Rule::SignedIn),
+    ("GET", "/api/v1/users", Rule::Roles(ADMIN)),
+    ("PATCH", "/api/v1/users/{id}", Rule::Roles(ADMIN)),
     ("GET", "/api/v1/skills", Rule::SignedIn),
     ("POST", "/api/v1/skills", Rule::Roles(ADMIN)),
     ("PATCH", "/api/v1/skills/{id}", Rule::Roles(ADMIN)),

@@ -34,7 +34,7 @@ use utoipa::OpenApi;
 pub use state::{ApiSettings, AppState, RecordingStore};
 
 use crate::error::ApiError;
-use crate::routes::{agents, auth as auth_routes, broadcasts, customers, demo_shop, softphone, events, interactions, ivr, ops, prompts, queues, sip_guard, skills, work};
+use crate::routes::{agents, auth as auth_routes, broadcasts, customers, demo_shop, softphone, events, interactions, ivr, ops, prompts, queues, sip_guard, skills, users, work};
 
 /// The policy the web app is held to: its own scripts, styles (React sets
 /// some inline), images and media only; its API and event stream on the
@@ -56,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         .route("/me/sessions/{id}", delete(auth_routes::revoke_session))
         .route("/me/totp", post(auth_routes::totp_start).delete(auth_routes::totp_disable))
         .route("/me/totp/confirm", post(auth_routes::totp_confirm))
+        .route("/users", get(users::list))
+        .route("/users/{id}", patch(users::patch))
         .route("/skills", get(skills::list).post(skills::create))
         .route("/skills/{id}", patch(skills::patch))
         .route("/queues", get(queues::list).post(queues::create))

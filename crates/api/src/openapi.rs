@@ -7,13 +7,13 @@ use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvr
 use crate::routes::broadcasts::{BroadcastDto, SetBroadcast};
 use crate::routes::interactions::{CustomerDto, InteractionDto, PatchInteraction, RecordingDto, ScreenPopDto, SurveyDto};
 use crate::routes::prompts::PromptDto;
-use crate::routes::{agents, auth, broadcasts, customers, events, interactions, softphone, ivr, ops, prompts, queues, sip_guard, skills, work};
+use crate::routes::{agents, auth, broadcasts, customers, events, interactions, softphone, ivr, ops, prompts, queues, sip_guard, skills, users, work};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Hotline API", description = "Contact-center platform: routing, agents, queues, events."),
     paths(
-        auth::login, auth::logout, auth::unlock, auth::me, auth::change_password, auth::my_sessions, auth::revoke_session, auth::totp_start, auth::totp_confirm, auth::totp_disable,
+        auth::login, auth::logout, auth::unlock, auth::me, auth::change_password, auth::my_sessions, auth::revoke_session, auth::totp_start, auth::totp_confirm, auth::totp_disable, users::list, users::patch,
         skills::list, skills::create, skills::patch,
         queues::list, queues::get, queues::create, queues::patch, queues::stats,
         agents::list, agents::get, agents::create, agents::patch, agents::set_sip_password, agents::reason_codes, agents::wrap_up_codes,
@@ -28,7 +28,7 @@ use crate::routes::{agents, auth, broadcasts, customers, events, interactions, s
         events::stream, events::ticket,
         ops::healthz, ops::readyz, ops::metrics,
     ),
-    components(schemas(ErrorBody, ErrorDetail, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
+    components(schemas(ErrorBody, ErrorDetail, users::UserDto, users::PatchUser, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
         PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
         AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
         WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,

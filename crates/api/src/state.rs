@@ -85,6 +85,8 @@ pub(crate) struct Inner {
     pub tickets: crate::sessions::Tickets,
     /// Ended sessions, for the streams they had open.
     pub sessions_ended: crate::sessions::Ended,
+    /// Users whose roles or standing an admin changed (their ids), for their open streams.
+    pub users_changed: tokio::sync::broadcast::Sender<String>,
     /// Limits on public calls.
     pub public_calls: crate::public_calls::PublicCalls,
 }
@@ -102,6 +104,7 @@ impl AppState {
             sip_control: None,
             tickets: Default::default(),
             sessions_ended: tokio::sync::broadcast::channel(256).0,
+            users_changed: tokio::sync::broadcast::channel(256).0,
             public_calls: Default::default(),
         }))
     }

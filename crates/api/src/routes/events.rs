@@ -5,7 +5,9 @@
 //! their own; QA and auditors see queue-level events only. A client that
 //! falls too far behind gets a `{"type":"lagged","missed":n}` message and
 //! keeps going. The stream closes (code 4001) the moment its session ends
-//! (sign-out, revocation, expiry).
+//! (sign-out, revocation, expiry, the user disabled); when an admin changes
+//! the user's roles it says so (`roles_changed`) and filters by the new ones
+//! from the next event on.
 //!
 //! A browser's upgrade carries the session cookie; a client that cannot
 //! send a header or cookie first asks `POST /api/v1/events/ticket` for a
@@ -41,8 +43,8 @@ pub async fn stream(
         Some(after) => state.0.bus.subscribe_since(after),
         None => Resumed { replay: Vec::new(), missed: 0, live: state.0.bus.subscribe() },
     };
-    let ended = state.0.sessions_ended.subscribe();
-    Ok(ws.on_upgrade(move |socket| pump(socket, resumed, user, ended, state)))
+    let watch = Watch { ended: state.0.sessions_ended.subscribe(), changed: state.0.users_changed.subscribe() };
+    Ok(ws.on_upgrade(move |socket| pump(socket, resumed, user, watch, state)))
 }
 
 /// A single-use ticket for opening the event stream.
@@ -67,7 +69,15 @@ pub struct StreamQuery {
     pub since: Option<u64>,
 }
 
-async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser, mut ended: tokio::sync::broadcast::Receiver<String>, state: AppState) {
+/// What can end or change a stream from outside: its session ending, its
+/// user's roles or standing changing.
+struct Watch {
+    ended: tokio::sync::broadcast::Receiver<String>,
+    changed: tokio::sync::broadcast::Receiver<String>,
+}
+
+async fn pump(mut socket: WebSocket, resumed: Resumed, mut user: AuthUser, watch: Watch, state: AppState) {
+    let Watch { mut ended, mut changed } = watch;
     // An open stream is use: the session does not end as idle meanwhile.
     let mut alive = tokio::time::interval(std::time::Duration::from_secs(300));
     let Resumed { replay, missed, live: mut rx } = resumed;
@@ -87,7 +97,38 @@ async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser, mut ended
         }
     }
     loop {
+        // Ends and changes first: a session that ended or a role taken away
+        // stops what the stream shows at once, even events already queued.
         tokio::select! {
+            biased;
+            gone = ended.recv() => match gone {
+                Ok(session) if session == user.session_id => {
+                    let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };
+                    let _ = socket.send(Message::Close(Some(bye))).await;
+                    return;
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+            who = changed.recv() => match who {
+                Ok(id) if id == user.user_id => {
+                    // Filter by the roles as they are now, or close if the user may no longer sign in.
+                    match state.db().user(&id).await {
+                        Ok(Some(u)) if u.enabled => {
+                            user.roles = u.roles.iter().filter_map(|r| Role::parse(r)).collect();
+                            let m = json!({"type": "roles_changed", "roles": u.roles});
+                            if socket.send(Message::Text(m.to_string().into())).await.is_err() { return; }
+                        }
+                        _ => {
+                            let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };
+                            let _ = socket.send(Message::Close(Some(bye))).await;
+                            return;
+                        }
+                    }
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
             msg = rx.recv() => match msg {
                 Ok(env) => {
                     if !visible(&user, &env.event) { continue; }
@@ -104,15 +145,6 @@ async fn pump(mut socket: WebSocket, resumed: Resumed, user: AuthUser, mut ended
                     tracing::debug!(error = %e, "session not touched");
                 }
             }
-            gone = ended.recv() => match gone {
-                Ok(session) if session == user.session_id => {
-                    let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };
-                    let _ = socket.send(Message::Close(Some(bye))).await;
-                    return;
-                }
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return,
-            },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {}

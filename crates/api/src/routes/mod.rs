@@ -12,6 +12,7 @@ pub mod queues;
 pub mod sip_guard;
 pub mod skills;
 pub mod softphone;
+pub mod users;
 pub mod web;
 pub mod work;
 
