@@ -164,6 +164,8 @@ async function securityPage(browser, base) {
   await page.fill("input[name=username]", "agent5");
   await page.fill("input[name=password]", "demo");
   await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("link", { name: "账号安全" }).waitFor();
+  check((await page.getByRole("link", { name: "用户与角色" }).count()) === 0, "an agent's desktop has no users link");
   await page.getByRole("link", { name: "账号安全" }).click();
   const sessions = page.getByTestId("sessions");
   await sessions.getByText("当前会话").waitFor();
@@ -183,6 +185,36 @@ async function securityPage(browser, base) {
   await page.getByRole("heading", { name: "Account security" }).waitFor();
   check(true, "the security page in English");
   await page.screenshot({ path: join(shots, "security-en.png") });
+  await page.close();
+}
+
+/** The admin's users page: the auditor is also made QA and saved; the
+ * server has the new roles, and the link is not shown to an agent. */
+async function usersPage(browser, base) {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.setDefaultTimeout(15_000);
+  await serveWeb(page, base);
+  await page.goto(base + "/");
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(base + "/");
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", "demo");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("link", { name: "用户与角色" }).click();
+  const row = page.getByTestId("user-auditor");
+  await row.waitFor();
+  check(await row.locator("input[name=role-auditor]").isChecked(), "the users page shows the auditor's role");
+  await row.locator("input[name=role-qa]").check();
+  await row.getByRole("button", { name: "保存" }).click();
+  await page.getByRole("status").getByText("已保存: auditor").waitFor();
+  const admin = await tokenOf(base, "admin");
+  const auditor = (await call(base, "GET", "/users", admin)).find((u) => u.username === "auditor");
+  check(JSON.stringify(auditor.roles) === JSON.stringify(["auditor", "qa"]), `the server has the new roles: ${JSON.stringify(auditor.roles)}`);
+  await page.screenshot({ path: join(shots, "users-zh.png") });
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Users and roles" }).waitFor();
+  check(true, "the users page in English");
+  await page.screenshot({ path: join(shots, "users-en.png") });
   await page.close();
 }
 
@@ -228,6 +260,7 @@ async function twoFactor(base) {
     check(true, "the code prompt in English");
     await page.screenshot({ path: join(shots, "two-factor-en.png") });
     await securityPage(browser, base);
+    await usersPage(browser, base);
   } finally {
     await browser.close();
   }

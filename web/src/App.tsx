@@ -5,6 +5,7 @@ import { LoginPage } from "./pages/Login";
 import { DesktopPage } from "./pages/Desktop";
 import { CallUsPage } from "./pages/CallUs";
 import { SecurityPage } from "./pages/Security";
+import { UsersPage } from "./pages/Users";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -46,6 +47,7 @@ export function App() {
   if (window.location.pathname === "/call") return <CallUsPage t={t} onToggleLang={toggleLang} />;
   if (checking) return null;
   if (!me) return <LoginPage t={t} onToggleLang={toggleLang} onLoggedIn={loadMe} />;
+  if (window.location.pathname === "/users" && me.roles.includes("admin")) return <UsersPage t={t} me={me} onToggleLang={toggleLang} />;
   if (window.location.pathname === "/security") return <SecurityPage t={t} me={me} onToggleLang={toggleLang} />;
   return <DesktopPage t={t} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
 }

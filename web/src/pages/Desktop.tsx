@@ -123,6 +123,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
         <span className={`conn ${connected ? "up" : "down"}`} title={t("connection")}>
           {connected ? t("connected") : t("reconnecting")}
         </span>
+        {me.roles.includes("admin") && <a className="link" href="/users">{t("users")}</a>}
         <a className="link" href="/security">{t("security")}</a>
         <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
         <button type="button" className="link" onClick={() => void signOut()}>{t("logout")}</button>
