@@ -398,8 +398,14 @@ async fn an_agent_calls_a_colleague_after_proving_the_password_and_strangers_are
     let stranger = Phone::builder("5550199").tone(CALLER_HZ).start();
     stranger.dial(&format!("sip:8002@127.0.0.1:{sip_port}"));
     let out = stranger.wait_for("403 Forbidden", 10).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // A later call from 8001 reaches 8002 after anything the stranger's
+    // INVITE could have caused (one signalling task handles both in order):
+    // once 8002 has answered it, 8002 has seen everything the stranger did.
+    colleague.dial(&format!("sip:8002@127.0.0.1:{sip_port}"));
+    callee.wait_for_count(phones::ESTABLISHED, 2, 15).await;
     assert!(!stranger.raw_output().contains(phones::ESTABLISHED), "no call without credentials:\n{out}");
     assert!(!callee.raw_output().contains("5550199"), "8002 was never rung by the stranger:\n{}", callee.output());
+    colleague.hangup();
+    callee.wait_for_count(phones::SESSION_CLOSED, 2, 10).await;
     s.stop().await;
 }
