@@ -103,9 +103,7 @@ async fn pump(mut socket: WebSocket, resumed: Resumed, mut user: AuthUser, watch
             biased;
             gone = ended.recv() => match gone {
                 Ok(session) if session == user.session_id => {
-                    let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };
-                    let _ = socket.send(Message::Close(Some(bye))).await;
-                    return;
+                    return session_ended(&mut socket).await;
                 }
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
@@ -120,9 +118,7 @@ async fn pump(mut socket: WebSocket, resumed: Resumed, mut user: AuthUser, watch
                             if socket.send(Message::Text(m.to_string().into())).await.is_err() { return; }
                         }
                         _ => {
-                            let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };
-                            let _ = socket.send(Message::Close(Some(bye))).await;
-                            return;
+                            return session_ended(&mut socket).await;
                         }
                     }
                 }
@@ -151,6 +147,12 @@ async fn pump(mut socket: WebSocket, resumed: Resumed, mut user: AuthUser, watch
             },
         }
     }
+}
+
+/// Closes a stream whose session (or user) is no more, with code 4001.
+async fn session_ended(socket: &mut WebSocket) {
+    let bye = axum::extract::ws::CloseFrame { code: 4001, reason: "session ended".into() };
+    let _ = socket.send(Message::Close(Some(bye))).await;
 }
 
 /// Who may see what.
