@@ -1,5 +1,6 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { api, ApiError, Me } from "../api";
+import { SubPage } from "../components/SubPage";
 import type { T } from "../i18n";
 
 interface SessionRow {
@@ -88,93 +89,82 @@ export function SecurityPage(props: { t: T; me: Me; onToggleLang: () => void }) 
   };
 
   return (
-    <div className="desk">
-      <header className="top">
-        <span className="brand">{t("appName")}</span>
-        <span className="who">{me.display_name}</span>
-        <a className="link" href="/">{t("backToDesk")}</a>
-        <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
-      </header>
-      <main className="security" data-testid="security">
-        <h2>{t("security")}</h2>
-        {error && <p className="error" role="alert">{error}</p>}
-        {message && <p className="notice" role="status">{message}</p>}
+    <SubPage t={t} me={me} onToggleLang={props.onToggleLang} title={t("security")} testId="security" error={error} message={message}>
 
-        <section>
-          <h3>{t("sessions")}</h3>
-          <table data-testid="sessions">
-            <thead>
-              <tr>
-                <th>{t("signedInAt")}</th>
-                <th>{t("lastSeen")}</th>
-                <th>{t("address")}</th>
-                <th />
+      <section>
+        <h3>{t("sessions")}</h3>
+        <table data-testid="sessions">
+          <thead>
+            <tr>
+              <th>{t("signedInAt")}</th>
+              <th>{t("lastSeen")}</th>
+              <th>{t("address")}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.id}>
+                <td>{when(s.created_at)}</td>
+                <td>{when(s.last_seen_at)}</td>
+                <td>{s.ip ?? "—"}</td>
+                <td>{s.current ? <span className="muted">{t("thisSession")}</span> : <button type="button" onClick={() => void end(s.id)}>{t("endSession")}</button>}</td>
               </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <tr key={s.id}>
-                  <td>{when(s.created_at)}</td>
-                  <td>{when(s.last_seen_at)}</td>
-                  <td>{s.ip ?? "—"}</td>
-                  <td>{s.current ? <span className="muted">{t("thisSession")}</span> : <button type="button" onClick={() => void end(s.id)}>{t("endSession")}</button>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+            ))}
+          </tbody>
+        </table>
+      </section>
 
-        <section>
-          <h3>{t("twoFactor")}</h3>
-          {!enrolment && !recovery && (
-            <button type="button" data-testid="totp-start" onClick={() => void startTotp()}>
-              {t("setUpTwoFactor")}
-            </button>
-          )}
-          {enrolment && (
-            <form onSubmit={confirmTotp} data-testid="totp-enrol">
-              <p>{t("scanQr")}</p>
-              <img alt={t("qrCode")} width={200} height={200} src={`data:image/svg+xml;base64,${btoa(enrolment.qr_svg)}`} />
-              <p className="muted">
-                {t("orType")} <code data-testid="totp-secret">{enrolment.secret}</code>
-              </p>
-              <label>
-                {t("otp")}
-                <input name="totp-code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} required />
-              </label>
-              <button type="submit">{t("confirm")}</button>
-            </form>
-          )}
-          {recovery && (
-            <div data-testid="recovery-codes">
-              <p>{t("recoveryCodesOnce")}</p>
-              <ul>
-                {recovery.map((c) => (
-                  <li key={c}>
-                    <code>{c}</code>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
-        </section>
-
-        <section>
-          <h3>{t("changePassword")}</h3>
-          <form onSubmit={changePassword}>
+      <section>
+        <h3>{t("twoFactor")}</h3>
+        {!enrolment && !recovery && (
+          <button type="button" data-testid="totp-start" onClick={() => void startTotp()}>
+            {t("setUpTwoFactor")}
+          </button>
+        )}
+        {enrolment && (
+          <form onSubmit={confirmTotp} data-testid="totp-enrol">
+            <p>{t("scanQr")}</p>
+            <img alt={t("qrCode")} width={200} height={200} src={`data:image/svg+xml;base64,${btoa(enrolment.qr_svg)}`} />
+            <p className="muted">
+              {t("orType")} <code data-testid="totp-secret">{enrolment.secret}</code>
+            </p>
             <label>
-              {t("currentPassword")}
-              <input name="current-password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+              {t("otp")}
+              <input name="totp-code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} required />
             </label>
-            <label>
-              {t("newPassword")}
-              <input name="new-password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} required />
-            </label>
-            <p className="muted">{t("passwordPolicy")}</p>
-            <button type="submit">{t("changePassword")}</button>
+            <button type="submit">{t("confirm")}</button>
           </form>
-        </section>
-      </main>
-    </div>
+        )}
+        {recovery && (
+          <div data-testid="recovery-codes">
+            <p>{t("recoveryCodesOnce")}</p>
+            <ul>
+              {recovery.map((c) => (
+                <li key={c}>
+                  <code>{c}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+
+      <section>
+        <h3>{t("changePassword")}</h3>
+        <form onSubmit={changePassword}>
+          <label>
+            {t("currentPassword")}
+            <input name="current-password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+          </label>
+          <label>
+            {t("newPassword")}
+            <input name="new-password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} required />
+          </label>
+          <p className="muted">{t("passwordPolicy")}</p>
+          <button type="submit">{t("changePassword")}</button>
+        </form>
+      </section>
+    </SubPage>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, Me } from "../api";
+import { SubPage } from "../components/SubPage";
 import type { Key, T } from "../i18n";
 
 interface UserRow {
@@ -59,55 +60,44 @@ export function UsersPage(props: { t: T; me: Me; onToggleLang: () => void }) {
   };
 
   return (
-    <div className="desk">
-      <header className="top">
-        <span className="brand">{t("appName")}</span>
-        <span className="who">{me.display_name}</span>
-        <a className="link" href="/">{t("backToDesk")}</a>
-        <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
-      </header>
-      <main className="security" data-testid="users">
-        <h2>{t("users")}</h2>
-        {error && <p className="error" role="alert">{error}</p>}
-        {message && <p className="notice" role="status">{message}</p>}
-        <table>
-          <thead>
-            <tr>
-              <th>{t("username")}</th>
-              <th>{t("displayName")}</th>
-              <th>{t("roles")}</th>
-              <th>{t("maySignIn")}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => {
-              const d = draft(u);
-              const dirty = u.id in edits;
-              return (
-                <tr key={u.id} data-testid={`user-${u.username}`}>
-                  <td>{u.username}</td>
-                  <td>{u.display_name}</td>
-                  <td>
-                    {ROLES.map((r) => (
-                      <label key={r} className="inline">
-                        <input type="checkbox" name={`role-${r}`} checked={d.roles.includes(r)} onChange={() => toggleRole(u, r)} />
-                        {t(roleKey[r])}
-                      </label>
-                    ))}
-                  </td>
-                  <td>
-                    <input type="checkbox" name="enabled" aria-label={t("maySignIn")} checked={d.enabled} onChange={() => change(u, { ...d, enabled: !d.enabled })} />
-                  </td>
-                  <td>
-                    <button type="button" disabled={!dirty} onClick={() => void save(u)}>{t("save")}</button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </main>
-    </div>
+    <SubPage t={t} me={me} onToggleLang={props.onToggleLang} title={t("users")} testId="users" error={error} message={message}>
+      <table>
+        <thead>
+          <tr>
+            <th>{t("username")}</th>
+            <th>{t("displayName")}</th>
+            <th>{t("roles")}</th>
+            <th>{t("maySignIn")}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => {
+            const d = draft(u);
+            const dirty = u.id in edits;
+            return (
+              <tr key={u.id} data-testid={`user-${u.username}`}>
+                <td>{u.username}</td>
+                <td>{u.display_name}</td>
+                <td>
+                  {ROLES.map((r) => (
+                    <label key={r} className="inline">
+                      <input type="checkbox" name={`role-${r}`} checked={d.roles.includes(r)} onChange={() => toggleRole(u, r)} />
+                      {t(roleKey[r])}
+                    </label>
+                  ))}
+                </td>
+                <td>
+                  <input type="checkbox" name="enabled" aria-label={t("maySignIn")} checked={d.enabled} onChange={() => change(u, { ...d, enabled: !d.enabled })} />
+                </td>
+                <td>
+                  <button type="button" disabled={!dirty} onClick={() => void save(u)}>{t("save")}</button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </SubPage>
   );
 }
