@@ -6,15 +6,7 @@ use std::sync::Arc;
 
 use hotline_ivr::Flow;
 
-/// Milliseconds since an epoch chosen by the driver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Time(pub u64);
-
-impl Time {
-    pub fn plus(self, ms: u64) -> Time {
-        Time(self.0.saturating_add(ms))
-    }
-}
+pub use hotline_clock::Time;
 
 /// A call, numbered by the driver (one per inbound INVITE that creates a dialog).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

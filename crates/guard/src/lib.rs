@@ -45,27 +45,8 @@ pub trait Source: Hash + Eq + Clone + std::fmt::Debug {}
 
 impl<T: Hash + Eq + Clone + std::fmt::Debug> Source for T {}
 
-/// Milliseconds since an epoch the driver chooses. Nothing here reads a clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Time(pub u64);
+pub use hotline_clock::Time;
 
-impl Time {
-    /// `self + ms`, saturating.
-    pub fn plus(self, ms: u64) -> Time {
-        Time(self.0.saturating_add(ms))
-    }
-
-    /// Milliseconds from `earlier` to `self`, 0 if `earlier` is later.
-    pub fn since(self, earlier: Time) -> u64 {
-        self.0.saturating_sub(earlier.0)
-    }
-}
-
-impl std::fmt::Display for Time {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}ms", self.0)
-    }
-}
 
 /// Guard settings (time in ms).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,19 +1,6 @@
 //! Public domain types: identifiers, configuration, inputs, outputs and views.
 
-/// Milliseconds since an arbitrary epoch chosen by the driver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Time(pub u64);
-
-impl Time {
-    /// `self + ms`, saturating.
-    pub fn plus(self, ms: u64) -> Time {
-        Time(self.0.saturating_add(ms))
-    }
-    /// Milliseconds from `earlier` to `self`, 0 if `earlier` is later.
-    pub fn since(self, earlier: Time) -> u64 {
-        self.0.saturating_sub(earlier.0)
-    }
-}
+pub use hotline_clock::Time;
 
 macro_rules! id_type {
     ($(#[$m:meta])* $name:ident($t:ty)) => {
