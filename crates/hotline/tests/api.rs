@@ -463,10 +463,12 @@ async fn the_browser_softphone_api_is_for_the_agent_whose_call_rings() {
     let r = s.req(Method::PUT, "/api/v1/softphone", Some(&agent), Some(json!({"online": true}))).await;
     assert_eq!(r.status(), 204);
     let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
-    let r = s.http.post(format!("{}/api/v1/calls/no-such-contact/answer", s.base)).bearer_auth(&agent).body(offer).send().await.unwrap();
-    assert_error(r, 404, "not_found", None).await;
-    let r = s.http.post(format!("{}/api/v1/calls/x/answer", s.base)).bearer_auth(&agent).body("hello").send().await.unwrap();
-    assert_error(r, 422, "invalid_field", Some("sdp")).await;
+    let answer = |contact: &str, body: &str, kind: &str| {
+        s.http.post(format!("{}/api/v1/calls/{contact}/answer", s.base)).bearer_auth(&agent).header("content-type", kind).body(body.to_owned()).send()
+    };
+    assert_error(answer("no-such-contact", offer, "application/sdp").await.unwrap(), 404, "not_found", None).await;
+    assert_error(answer("x", "hello", "application/sdp").await.unwrap(), 422, "invalid_field", Some("sdp")).await;
+    assert_error(answer("x", offer, "text/plain").await.unwrap(), 415, "unsupported_media_type", Some("content-type")).await;
     let r = s.req(Method::POST, "/api/v1/calls/no-such-contact/hangup", Some(&agent), None).await;
     assert_eq!(r.status(), 404);
     // Available with only the browser softphone; the browser goes away:
@@ -497,11 +499,16 @@ async fn click_to_call_is_public_but_only_reaches_ivr_numbers() {
     let r = s.http.post(format!("{}/api/v1/public/calls/no-such-token/hangup", s.base)).send().await.unwrap();
     assert_eq!(r.status(), 404);
     // Without the page's token, or from another site's page: refused.
-    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).header("origin", &s.base).body(offer).send().await.unwrap();
+    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).header("origin", &s.base).header("content-type", "application/sdp").body(offer).send().await.unwrap();
     assert_error(r, 403, "call_token_required", None).await;
     let token = page_token(&s).await;
-    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).header("origin", "https://evil.example").header("x-call-token", token).body(offer).send().await.unwrap();
+    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).header("origin", "https://evil.example").header("x-call-token", token).header("content-type", "application/sdp").body(offer).send().await.unwrap();
     assert_error(r, 403, "origin_not_allowed", None).await;
+    // What a form on another site could send (text/plain, no preflight): refused.
+    let token = page_token(&s).await;
+    let r = s.http.post(format!("{}/api/v1/public/calls/1000", s.base)).header("origin", &s.base).header("x-call-token", token)
+        .header("content-type", "text/plain").body(offer).send().await.unwrap();
+    assert_error(r, 415, "unsupported_media_type", Some("content-type")).await;
     s.stop().await;
 }
 

@@ -52,11 +52,8 @@ pub async fn set(State(state): State<AppState>, user: AuthUser, ApiJson(r): ApiJ
 #[utoipa::path(post, path = "/api/v1/calls/{contact}/answer", tag = "softphone", security(("bearer" = [])), params(("contact" = String, Path)),
     request_body(content = String, content_type = "application/sdp"),
     responses((status = 200, content_type = "application/sdp", body = String), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn answer(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>, offer: String) -> ApiResult<impl IntoResponse> {
+pub async fn answer(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>, SdpOffer(offer): SdpOffer) -> ApiResult<impl IntoResponse> {
     let (extension, phone) = agent_phone(&state, &user).await?;
-    if offer.len() > 64 * 1024 || !offer.starts_with("v=0") {
-        return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
-    }
     let answer = phone.answer(&contact, &extension, offer).await.map_err(browser_error)?;
     Ok(([(header::CONTENT_TYPE, "application/sdp")], answer))
 }
@@ -82,13 +79,13 @@ pub struct WebCallDto {
 /// numbers can be called and the number of such calls is capped.
 #[utoipa::path(post, path = "/api/v1/public/calls/{number}", tag = "softphone", params(("number" = String, Path)),
     request_body(content = String, content_type = "application/sdp"),
-    responses((status = 200, body = WebCallDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = WebCallDto), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn call_in(
     State(state): State<AppState>,
     ip: crate::audit::ClientIp,
     headers: axum::http::HeaderMap,
     Path(number): Path<String>,
-    offer: String,
+    SdpOffer(offer): SdpOffer,
 ) -> ApiResult<axum::Json<WebCallDto>> {
     super::broadcasts::check_number(&number)?;
     let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
@@ -106,9 +103,6 @@ pub async fn call_in(
                 e
             }
         });
-    }
-    if offer.len() > 64 * 1024 || !offer.starts_with("v=0") {
-        return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
     }
     let (sdp, token) = handle.call_in(&number, offer).await.map_err(|e| match e {
         BrowserError::NotServed(_) => ApiError::not_found("number", &number),
@@ -139,4 +133,27 @@ pub async fn call_in_hangup(State(state): State<AppState>, Path(token): Path<Str
     let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
     handle.call_in_hangup(&token).await.map_err(browser_error)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A browser's SDP offer: the body of a request sent as `application/sdp`
+/// (not a type an HTML form or a "simple" cross-site fetch may send, so
+/// another site's page cannot post one without a CORS preflight, which this
+/// server never grants), starting with `v=0`, at most 64 KiB.
+pub struct SdpOffer(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for SdpOffer {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let typed = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|t| t.split(';').next());
+        if !typed.is_some_and(|t| t.trim().eq_ignore_ascii_case("application/sdp")) {
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the SDP offer as Content-Type: application/sdp")
+                .field("content-type"));
+        }
+        let offer = String::from_request(req, state).await.map_err(|_| ApiError::invalid("sdp", "an SDP offer in UTF-8"))?;
+        if offer.len() > 64 * 1024 || !offer.starts_with("v=0") {
+            return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
+        }
+        Ok(SdpOffer(offer))
+    }
 }
