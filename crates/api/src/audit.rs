@@ -65,6 +65,14 @@ pub async fn record(state: &AppState, actor: Option<&AuthUser>, ip: &ClientIp, a
     }
 }
 
+/// Audits a change to an admin-edited object: the fields it changed, each
+/// before and after, as JSON (`{"changed": [{"field", "before", "after"}]}`).
+pub async fn record_change(state: &AppState, actor: &AuthUser, ip: &ClientIp, action: &str, target: &str, before: &serde_json::Value, after: &serde_json::Value) {
+    let changed = crate::revision::changes(before, after);
+    let detail = serde_json::json!({ "changed": changed }).to_string();
+    record(state, Some(actor), ip, action, Some(target), detail).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::client_address;

@@ -18,6 +18,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub retry_after_secs: Option<u64>,
+    /// For a stale write (412): what changed, and the current version.
+    pub stale: Option<Box<crate::revision::Stale>>,
 }
 
 /// The body of every error response.
@@ -35,11 +37,15 @@ pub struct ErrorDetail {
     /// Path of the offending field in the request body (`steps[0].timeout_secs`), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For 412 `precondition_failed`: the fields someone else changed since
+    /// the version the request named, then and now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<crate::revision::FieldChange>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None, retry_after_secs: None }
+        ApiError { status, code, message: message.into(), field: None, retry_after_secs: None, stale: None }
     }
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
@@ -71,12 +77,16 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code.to_owned(), message: self.message, field: self.field } };
+        let (changed, etag) = self.stale.map(|s| (s.changed, Some(s.etag))).unwrap_or_default();
+        let body = ErrorBody { error: ErrorDetail { code: self.code.to_owned(), message: self.message, field: self.field, changed } };
         let mut resp = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
+        }
+        if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+            resp.headers_mut().insert(header::ETAG, tag);
         }
         resp
     }

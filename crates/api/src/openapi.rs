@@ -1,50 +1,86 @@
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+//! The OpenAPI document. Paths, schemas and each route's access rule come
+//! from the handlers' `#[utoipa::path]` attributes, gathered by
+//! [`crate::routes::api`]; this module adds the title and the security
+//! schemes those rules name:
+//!
+//! - `bearer`: a session (the `Authorization: Bearer` header or the session
+//!   cookie); its scopes are the roles that may call the route, none meaning
+//!   any signed-in user.
+//! - `own_agent`: the agent named by the path's `{id}`, acting for themself.
+//! - `agent`: a signed-in agent with an agent record (their own softphone).
+//! - `ticket`: a single-use ticket in `?ticket=` (the event stream).
+//! - an empty requirement (`security(())`): open to anyone.
+
+use std::sync::OnceLock;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::dto::*;
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::ivr::{FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber};
-use crate::routes::broadcasts::{BroadcastDto, SetBroadcast};
-use crate::routes::interactions::{CustomerDto, InteractionDto, PatchInteraction, RecordingDto, ScreenPopDto, SurveyDto};
-use crate::routes::prompts::PromptDto;
-use crate::routes::{agents, auth, broadcasts, customers, events, interactions, softphone, ivr, ops, prompts, queues, sip_guard, skills, users, work};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Hotline API", description = "Contact-center platform: routing, agents, queues, events."),
-    paths(
-        auth::login, auth::logout, auth::unlock, auth::me, auth::change_password, auth::my_sessions, auth::revoke_session, auth::totp_start, auth::totp_confirm, auth::totp_disable, users::list, users::patch,
-        skills::list, skills::create, skills::patch,
-        queues::list, queues::get, queues::create, queues::patch, queues::stats,
-        agents::list, agents::get, agents::create, agents::patch, agents::set_sip_password, agents::reason_codes, agents::wrap_up_codes,
-        work::get_state, work::list_states, work::set_state, work::end_wrap_up, work::accept, work::reject,
-        work::submit, work::finish, work::abandon, work::audit_log,
-        ivr::list, ivr::get, ivr::save, ivr::publish, ivr::numbers, ivr::set_number,
-        prompts::list, prompts::upload, prompts::get,
-        interactions::list, interactions::get, interactions::audio, interactions::screen_pop, interactions::patch, customers::search, customers::get,
-        broadcasts::list, broadcasts::set, broadcasts::clear,
-        softphone::set, softphone::answer, softphone::hangup, softphone::call_token, softphone::call_in, softphone::call_in_hangup,
-        sip_guard::get, sip_guard::unban,
-        events::stream, events::ticket,
-        ops::healthz, ops::readyz, ops::metrics,
-    ),
-    components(schemas(ErrorBody, ErrorDetail, users::UserDto, users::PatchUser, LoginRequest, LoginResponse, Me, SkillDto, NewSkill, PatchSkill, QueueDto, NewQueue,
-        PatchQueue, StepDto, SkillRequirement, AgentDto, NewAgent, PatchAgent, AgentSkillDto, CapacityDto, SetAgentState,
-        AgentStateDto, OfferDto, QueueStatsDto, AgentCounts, NewContactReq, ContactCreated, FinishReq, ReasonCodeDto,
-        WrapUpCodeDto, AuditDto, Health, FlowDto, FlowSummary, FlowVersionDto, IvrNumber, SetIvrNumber, PromptDto,
-        InteractionDto, RecordingDto, SurveyDto, CallerExperienceDto,
-        BroadcastDto, SetBroadcast, crate::routes::agents::SetSipPassword,
-        CustomerDto, ScreenPopDto, PatchInteraction, softphone::SetSoftphone, softphone::WebCallDto, softphone::CallTokenDto, customers::CustomerPageDto,
-        sip_guard::SipGuardDto, sip_guard::BanDto, events::TicketDto, auth::ChangePassword, auth::SessionDto, auth::TotpEnrolmentDto, auth::TotpCode, auth::RecoveryCodesDto)),
-    modifiers(&BearerAuth),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+/// The whole document, built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| crate::routes::api().into_openapi())
+}
 
-impl Modify for BearerAuth {
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        let bearer = |description: &str| {
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(description.to_owned())).build())
+        };
+        components.add_security_scheme("bearer", bearer("A session: the bearer token or the session cookie. Scopes name the roles that may call the route; none means any signed-in user."));
+        components.add_security_scheme("own_agent", bearer("A session of the agent the path's {id} names, acting for themself."));
+        components.add_security_scheme("agent", bearer("A session of a signed-in agent with an agent record."));
+        components.add_security_scheme(
+            "ticket",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description("ticket", "A single-use ticket from POST /api/v1/events/ticket."))),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_schema_the_document_refers_to_is_in_it() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 50, "{} references", found.len());
+        let dangling: Vec<_> = found
+            .into_iter()
+            .filter(|r| {
+                let name = r.trim_start_matches("#/components/schemas/");
+                doc["components"]["schemas"].get(name).is_none()
+            })
+            .collect();
+        assert!(dangling.is_empty(), "references to schemas the document lacks: {dangling:?}");
+        assert_eq!(doc["paths"]["/api/v1/queues"]["post"]["security"], serde_json::json!([{"bearer": ["admin"]}]));
     }
 }

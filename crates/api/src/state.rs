@@ -89,6 +89,8 @@ pub(crate) struct Inner {
     pub users_changed: tokio::sync::broadcast::Sender<String>,
     /// Limits on public calls.
     pub public_calls: crate::public_calls::PublicCalls,
+    /// Versions of admin-edited objects served lately (optimistic concurrency).
+    pub revisions: crate::revision::Revisions,
 }
 
 impl AppState {
@@ -106,6 +108,7 @@ impl AppState {
             sessions_ended: tokio::sync::broadcast::channel(256).0,
             users_changed: tokio::sync::broadcast::channel(256).0,
             public_calls: Default::default(),
+            revisions: Default::default(),
         }))
     }
 

@@ -124,6 +124,9 @@ pub struct GuardStats {
     /// Authentication attempts refused unchecked (throttled, or an
     /// extension closed to strangers).
     pub refused_attempts: u64,
+    /// Authentication attempts checked and failed (a wrong password, an
+    /// unknown account).
+    pub failed_attempts: u64,
     /// Sources banned now.
     pub banned_now: usize,
 }
@@ -204,7 +207,7 @@ impl<K: Source> Guard<K> {
         let verdict = self.failures.may_try(&ip, extension, now);
         if verdict.is_err() {
             self.stats.refused_attempts += 1;
-            self.failed(ip, extension, now);
+            self.note_failure(ip, extension, now);
         }
         verdict
     }
@@ -212,6 +215,11 @@ impl<K: Source> Guard<K> {
     /// A failed authentication of `ip` as `extension` (a wrong password,
     /// an unknown extension). Returns whether `ip` is banned now.
     pub fn failed(&mut self, ip: K, extension: &str, now: Time) -> bool {
+        self.stats.failed_attempts += 1;
+        self.note_failure(ip, extension, now)
+    }
+
+    fn note_failure(&mut self, ip: K, extension: &str, now: Time) -> bool {
         if self.failures.failed(&ip, extension, now) {
             self.ban(ip.clone(), now, BanReason::Failures);
         }

@@ -58,6 +58,8 @@ fn a_guesser_is_throttled_then_banned_and_a_neighbour_is_not() {
     assert!(!g.is_banned(attacker, Time(700 + 600_000)));
     let s = g.stats(Time(1_000));
     assert_eq!((s.bans_failures, s.banned_now, s.refused_attempts), (1, 1, 3));
+    // Three passwords were checked and wrong; the refusals were not checked.
+    assert_eq!(s.failed_attempts, 3);
 }
 
 #[test]

@@ -53,7 +53,18 @@ async fn a_registering_trunk_answers_the_challenge_and_a_wrong_password_does_not
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(status, "available", "the trunk's registration reached the carrier");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The carrier checked the intruder's password and refused it; had it
+    // been taken, 8006 would have been registered by then.
+    let admin = carrier.login("admin", "demo").await;
+    let mut guard = Value::Null;
+    for _ in 0..100 {
+        guard = carrier.get_json("/api/v1/sip/guard", &admin).await;
+        if guard["failed_attempts"].as_u64() >= Some(1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(guard["failed_attempts"].as_u64() >= Some(1), "the carrier never checked the wrong password; guard: {guard}");
     assert_eq!(status_of(&carrier, &sup, "8006").await, "logged_out", "a wrong password never registers");
 
     intruder.stop().await;

@@ -12,6 +12,7 @@
 
 mod agents;
 mod audit;
+pub use audit::AuditFilter;
 mod config_tables;
 mod connect;
 mod customers;

@@ -7,6 +7,7 @@ use hotline_store::{Agent, AgentSkill, Capacity};
 
 use super::{check_level, check_name};
 use crate::audit::{self, ClientIp};
+use crate::revision::{IfMatch, Tagged};
 use crate::auth::{AuthUser, Role};
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -26,7 +27,7 @@ fn dto(a: Agent) -> AgentDto {
     }
 }
 
-async fn validate(state: &AppState, a: &Agent) -> ApiResult<()> {
+pub(super) async fn validate(state: &AppState, a: &Agent) -> ApiResult<()> {
     check_name("name", &a.name)?;
     let skills: HashMap<String, String> = state.db().list_skills().await?.into_iter().map(|s| (s.id, s.kind)).collect();
     let mut seen = HashSet::new();
@@ -61,7 +62,7 @@ async fn validate(state: &AppState, a: &Agent) -> ApiResult<()> {
     Ok(())
 }
 
-fn check_extension(ext: &str) -> ApiResult<()> {
+pub(super) fn check_extension(ext: &str) -> ApiResult<()> {
     if (2..=10).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
@@ -76,13 +77,13 @@ pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<J
 }
 
 #[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "configuration", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = AgentDto), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<AgentDto>> {
+    params(("id" = String, Path)), responses((status = 200, body = AgentDto, headers(("etag" = String, description = "The version, for If-Match"))), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Tagged> {
     let a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
-    Ok(Json(dto(a)))
+    Ok(Tagged::new(&state.0.revisions, &dto(a)))
 }
 
-#[utoipa::path(post, path = "/api/v1/agents", tag = "configuration", security(("bearer" = [])), request_body = NewAgent,
+#[utoipa::path(post, path = "/api/v1/agents", tag = "configuration", security(("bearer" = ["admin"])), request_body = NewAgent,
     responses((status = 201, body = AgentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(r): ApiJson<NewAgent>) -> ApiResult<(StatusCode, Json<AgentDto>)> {
     check_extension(&r.extension)?;
@@ -112,13 +113,24 @@ pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
 }
 
 /// Admins change anything; supervisors move agents between queues and adjust skills.
-#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "configuration", security(("bearer" = [])), request_body = PatchAgent,
-    params(("id" = String, Path)), responses((status = 200, body = AgentDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, ApiJson(r): ApiJson<PatchAgent>) -> ApiResult<Json<AgentDto>> {
+#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "configuration", security(("bearer" = ["admin", "supervisor"])), request_body = PatchAgent,
+    params(("id" = String, Path), ("if-match" = Option<String>, Header, description = "The ETag of the version this change was made to")),
+    responses((status = 200, body = AgentDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    user: AuthUser,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    ApiJson(r): ApiJson<PatchAgent>,
+) -> ApiResult<Tagged> {
     if !user.has(Role::Admin) && (r.name.is_some() || r.capacity.is_some() || r.enabled.is_some()) {
         return Err(ApiError::forbidden());
     }
+    let _writing = state.0.revisions.write().await;
     let mut a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
+    let before = serde_json::to_value(dto(a.clone())).unwrap_or_default();
+    state.0.revisions.check(&if_match, &before)?;
     if let Some(v) = r.name { a.name = v.trim().to_owned(); }
     if let Some(v) = r.skills { a.skills = v.into_iter().map(|s| AgentSkill { skill: s.skill, level: s.level }).collect(); }
     if let Some(v) = r.languages { a.languages = v; }
@@ -129,9 +141,10 @@ pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     validate(&state, &a).await?;
     state.db().update_agent(&a).await?;
     state.0.acd.reload_agent(a.clone()).await?;
-    audit::record(&state, Some(&user), &ip, "agent.update", Some(&a.id), a.extension.clone()).await;
+    let after = dto(a);
+    audit::record_change(&state, &user, &ip, "agent.update", &id, &before, &serde_json::to_value(&after).unwrap_or_default()).await;
     state.telephony_changed().await;
-    Ok(Json(dto(a)))
+    Ok(Tagged::new(&state.0.revisions, &after))
 }
 
 #[utoipa::path(get, path = "/api/v1/reason-codes", tag = "configuration", security(("bearer" = [])),
@@ -158,7 +171,7 @@ pub struct SetSipPassword {
 
 /// Sets the SIP digest password of the agent's extension. Phones registered
 /// with the old one are challenged again when they next refresh.
-#[utoipa::path(put, path = "/api/v1/agents/{id}/sip-password", tag = "configuration", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/agents/{id}/sip-password", tag = "configuration", security(("bearer" = ["admin"])), params(("id" = String, Path)),
     request_body = SetSipPassword, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_sip_password(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, ApiJson(r): ApiJson<SetSipPassword>) -> ApiResult<StatusCode> {
     let n = r.password.chars().count();
@@ -174,4 +187,16 @@ pub async fn set_sip_password(State(state): State<AppState>, ip: ClientIp, user:
     // The password itself is never written anywhere but as digest hashes.
     audit::record(&state, Some(&user), &ip, "agent.sip_password", Some(&id), format!("extension={}", a.extension)).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list, create))
+        .routes(utoipa_axum::routes!(get, patch))
+        .routes(utoipa_axum::routes!(reason_codes))
+        .routes(utoipa_axum::routes!(wrap_up_codes))
+        .routes(utoipa_axum::routes!(set_sip_password))
 }

@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// that a wrong user name takes as long as a wrong password.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0H6fn1qW4mXbJv0u9nE1kT5bHqk0xQ7m0wWm7m7Qk5c";
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
     let now = hotline_acd::now_ms();
@@ -127,7 +127,7 @@ pub async fn logout(State(state): State<AppState>, ip: ClientIp, user: AuthUser)
 }
 
 /// An admin opens a user closed after a guessing attack (audited).
-#[utoipa::path(delete, path = "/api/v1/auth/lockouts/{username}", tag = "auth", security(("bearer" = [])), params(("username" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/auth/lockouts/{username}", tag = "auth", security(("bearer" = ["admin"])), params(("username" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody)))]
 pub async fn unlock(State(state): State<AppState>, ip: ClientIp, user: AuthUser, axum::extract::Path(username): axum::extract::Path<String>) -> StatusCode {
     state.0.limiter.unlock(&username);
@@ -286,4 +286,20 @@ pub async fn totp_disable(State(state): State<AppState>, ip: ClientIp, user: Aut
     state.db().set_totp(&user.user_id, &hotline_store::UserTotp::default()).await?;
     audit::record(&state, Some(&user), &ip, "totp.disable", Some(&user.user_id), String::new()).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(login))
+        .routes(utoipa_axum::routes!(logout))
+        .routes(utoipa_axum::routes!(unlock))
+        .routes(utoipa_axum::routes!(me))
+        .routes(utoipa_axum::routes!(change_password))
+        .routes(utoipa_axum::routes!(my_sessions))
+        .routes(utoipa_axum::routes!(revoke_session))
+        .routes(utoipa_axum::routes!(totp_start, totp_disable))
+        .routes(utoipa_axum::routes!(totp_confirm))
 }

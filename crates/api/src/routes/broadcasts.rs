@@ -68,13 +68,13 @@ pub(crate) fn check_prompt(prompt: &str) -> Result<(), ApiError> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ivr/broadcasts", tag = "ivr", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/ivr/broadcasts", tag = "ivr", security(("bearer" = ["admin", "supervisor"])),
     responses((status = 200, body = [BroadcastDto]), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<BroadcastDto>>> {
     Ok(Json(state.db().broadcasts().await?.into_iter().map(dto).collect()))
 }
 
-#[utoipa::path(put, path = "/api/v1/ivr/numbers/{number}/broadcast", tag = "ivr", security(("bearer" = [])), params(("number" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/ivr/numbers/{number}/broadcast", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), params(("number" = String, Path)),
     request_body = SetBroadcast, responses((status = 200, body = BroadcastDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(number): Path<String>, ApiJson(req): ApiJson<SetBroadcast>) -> ApiResult<Json<BroadcastDto>> {
     check_number(&number)?;
@@ -87,7 +87,7 @@ pub async fn set(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Pa
     Ok(Json(dto(b)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/ivr/numbers/{number}/broadcast", tag = "ivr", security(("bearer" = [])), params(("number" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/ivr/numbers/{number}/broadcast", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), params(("number" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn clear(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(number): Path<String>) -> ApiResult<StatusCode> {
     check_number(&number)?;
@@ -97,4 +97,13 @@ pub async fn clear(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     audit::record(&state, Some(&user), &ip, "ivr.broadcast.off", Some(&number), String::new()).await;
     state.telephony_changed().await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list))
+        .routes(utoipa_axum::routes!(set, clear))
 }

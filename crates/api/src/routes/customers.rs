@@ -21,7 +21,7 @@ pub struct SearchQuery {
     pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), params(SearchQuery),
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = ["admin", "supervisor", "agent", "qa"])), params(SearchQuery),
     responses((status = 200, body = [CustomerDto]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Query(q): Query<SearchQuery>) -> ApiResult<Json<Vec<CustomerDto>>> {
     let text = q.q.trim();
@@ -40,7 +40,7 @@ pub struct CustomerPageDto {
     pub interactions: Vec<super::interactions::InteractionDto>,
 }
 
-#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = ["admin", "supervisor", "agent", "qa"])), params(("id" = String, Path)),
     responses((status = 200, body = CustomerPageDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, axum::extract::Path(id): axum::extract::Path<String>) -> ApiResult<Json<CustomerPageDto>> {
     let db = state.db();
@@ -51,4 +51,13 @@ pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, ax
         customer: customer_dto(&user, c),
         interactions: history.into_iter().map(|i| super::interactions::dto(&user, i)).collect(),
     }))
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(search))
+        .routes(utoipa_axum::routes!(get))
 }

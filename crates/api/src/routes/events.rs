@@ -27,7 +27,7 @@ use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = []), ("ticket" = [])),
     params(("since" = Option<u64>, Query, description = "Resume after this sequence number: kept events after it are replayed first")),
     description = "Upgrades to a WebSocket streaming JSON events (agent_state, contact_queued, contact_offered, offer_ended, contact_answered, contact_abandoned, contact_overflowed, contact_gave_up, contact_finished). Signed in by the session (header or cookie) or by `?ticket=` from POST /api/v1/events/ticket.",
     responses((status = 101, description = "switching to WebSocket"), (status = 401, body = ErrorBody)))]
@@ -201,4 +201,13 @@ pub fn to_json(env: &Envelope) -> Value {
         m.insert("type".into(), json!(kind));
     }
     body
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(stream))
+        .routes(utoipa_axum::routes!(ticket))
 }

@@ -202,7 +202,7 @@ async fn is_agents_contact(state: &AppState, user: &AuthUser, i: &hotline_store:
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/interactions/{id}/screen-pop", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/interactions/{id}/screen-pop", tag = "interactions", security(("bearer" = ["admin", "supervisor", "agent", "qa"])), params(("id" = String, Path)),
     responses((status = 200, body = ScreenPopDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn screen_pop(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>) -> ApiResult<Json<ScreenPopDto>> {
     let db = state.db();
@@ -237,7 +237,7 @@ pub struct PatchInteraction {
     pub notes: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = ["admin", "supervisor", "agent"])), params(("id" = String, Path)),
     request_body = PatchInteraction, responses((status = 200, body = InteractionDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(id): Path<String>, ApiJson(r): ApiJson<PatchInteraction>) -> ApiResult<Json<InteractionDto>> {
     let db = state.db();
@@ -265,7 +265,7 @@ pub async fn patch(State(state): State<AppState>, user: AuthUser, ip: ClientIp, 
 }
 
 /// The recording's audio (WAV), checked against its SHA-256 first.
-#[utoipa::path(get, path = "/api/v1/recordings/{id}/audio", tag = "interactions", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/recordings/{id}/audio", tag = "interactions", security(("bearer" = ["admin", "supervisor", "qa", "auditor"])), params(("id" = String, Path)),
     responses((status = 200, content_type = "audio/wav", body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the file does not match its recorded SHA-256")))]
 pub async fn audio(State(state): State<AppState>, user: AuthUser, ip: ClientIp, headers: axum::http::HeaderMap, Path(id): Path<String>) -> ApiResult<axum::response::Response> {
@@ -378,6 +378,17 @@ fn stream_file(storage: crate::RecordingStore, path: String, start: u64, count: 
     });
     let chunks = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
     axum::body::Body::from_stream(chunks)
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list))
+        .routes(utoipa_axum::routes!(get, patch))
+        .routes(utoipa_axum::routes!(screen_pop))
+        .routes(utoipa_axum::routes!(audio))
 }
 
 #[cfg(test)]

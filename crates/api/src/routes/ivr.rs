@@ -77,7 +77,7 @@ fn published(versions: &[FlowVersion]) -> Option<i64> {
     versions.iter().filter(|v| v.published_at.is_some()).map(|v| v.version).max()
 }
 
-#[utoipa::path(get, path = "/api/v1/ivr/flows", tag = "ivr", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/ivr/flows", tag = "ivr", security(("bearer" = ["admin", "supervisor"])),
     responses((status = 200, body = [FlowSummary]), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<FlowSummary>>> {
     let db = state.db();
@@ -90,7 +90,7 @@ pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<J
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/api/v1/ivr/flows/{id}", tag = "ivr", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/ivr/flows/{id}", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), params(("id" = String, Path)),
     responses((status = 200, body = FlowDto), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<FlowDto>> {
     let versions = state.db().flow_versions(&id).await?;
@@ -103,7 +103,7 @@ pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<
 
 /// Saves the body as a new draft version. The body is the flow document;
 /// its `id` must be the one in the path.
-#[utoipa::path(put, path = "/api/v1/ivr/flows/{id}", tag = "ivr", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/ivr/flows/{id}", tag = "ivr", security(("bearer" = ["admin"])), params(("id" = String, Path)),
     request_body(content = Object, description = "The flow document"),
     responses((status = 201, body = FlowVersionDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn save(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, body: Bytes) -> ApiResult<(StatusCode, Json<FlowVersionDto>)> {
@@ -120,7 +120,7 @@ pub async fn save(State(state): State<AppState>, ip: ClientIp, user: AuthUser, P
 }
 
 /// Validates a draft and publishes it: new calls run it from now on.
-#[utoipa::path(post, path = "/api/v1/ivr/flows/{id}/versions/{version}/publish", tag = "ivr", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/ivr/flows/{id}/versions/{version}/publish", tag = "ivr", security(("bearer" = ["admin"])),
     params(("id" = String, Path), ("version" = i64, Path)),
     responses((status = 200, body = FlowVersionDto), (status = 422, description = "The flow has problems; `field` names the first as `nodes.<node>.<field>`", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -149,14 +149,14 @@ pub async fn publish(State(state): State<AppState>, ip: ClientIp, user: AuthUser
     Ok(Json(dto(FlowVersion { published_at: Some(now), ..v })))
 }
 
-#[utoipa::path(get, path = "/api/v1/ivr/numbers", tag = "ivr", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/ivr/numbers", tag = "ivr", security(("bearer" = ["admin", "supervisor"])),
     responses((status = 200, body = [IvrNumber])))]
 pub async fn numbers(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<IvrNumber>>> {
     let list = state.db().ivr_numbers().await?;
     Ok(Json(list.into_iter().map(|(number, flow_id)| IvrNumber { number, flow_id }).collect()))
 }
 
-#[utoipa::path(put, path = "/api/v1/ivr/numbers/{number}", tag = "ivr", security(("bearer" = [])), params(("number" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/ivr/numbers/{number}", tag = "ivr", security(("bearer" = ["admin"])), params(("number" = String, Path)),
     request_body = SetIvrNumber, responses((status = 200, body = IvrNumber), (status = 422, body = ErrorBody)))]
 pub async fn set_number(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(number): Path<String>, ApiJson(req): ApiJson<SetIvrNumber>) -> ApiResult<Json<IvrNumber>> {
     super::broadcasts::check_number(&number)?;
@@ -167,4 +167,16 @@ pub async fn set_number(State(state): State<AppState>, ip: ClientIp, user: AuthU
     audit::record(&state, Some(&user), &ip, "ivr.number.set", Some(&number), req.flow_id.clone()).await;
     state.telephony_changed().await;
     Ok(Json(IvrNumber { number, flow_id: req.flow_id }))
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list))
+        .routes(utoipa_axum::routes!(get, save))
+        .routes(utoipa_axum::routes!(publish))
+        .routes(utoipa_axum::routes!(numbers))
+        .routes(utoipa_axum::routes!(set_number))
 }

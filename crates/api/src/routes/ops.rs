@@ -16,13 +16,20 @@ use prometheus_client::registry::Registry;
 use crate::dto::Health;
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+/// This document: every route, its schemas, and in each route's `security`
+/// who may call it (role names as scopes).
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", security(("bearer" = [])), responses((status = 200, description = "The OpenAPI 3.1 document")))]
+pub async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()), responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
 /// Ready when the database answers and the routing task runs.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(()), responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let db = state.0.store.ping().await.is_ok();
     let acd = state.0.acd.queues().await.is_ok();
@@ -46,7 +53,7 @@ struct AgentLabel {
 
 /// Built fresh from the engine's live numbers on every scrape: the engine is
 /// the single source of truth, and its counters only grow.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(()), responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let (Ok(queues), Ok(agents)) = (state.0.acd.queues().await, state.0.acd.agents().await) else {
         return (StatusCode::SERVICE_UNAVAILABLE, "routing is not running\n").into_response();
@@ -112,6 +119,9 @@ fn register_sip_guard(reg: &mut Registry, view: &hotline_telephony::sip_server::
     let refused = Counter::<u64>::default();
     refused.inc_by(g.refused_attempts);
     reg.register("sip_refused_auth_attempts", "Digest attempts refused unchecked (throttled, or the extension closed to strangers)", refused);
+    let failed = Counter::<u64>::default();
+    failed.inc_by(g.failed_attempts);
+    reg.register("sip_failed_auth_attempts", "Digest attempts checked and failed (wrong password, unknown extension)", failed);
     let outside = Counter::<u64>::default();
     outside.inc_by(view.outside_denied);
     reg.register("outside_calls_denied", "Outside calls refused by the calling permissions", outside);
@@ -123,4 +133,15 @@ fn register_sip_guard(reg: &mut Registry, view: &hotline_telephony::sip_server::
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabel {
     reason: String,
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(openapi_json))
+        .routes(utoipa_axum::routes!(healthz))
+        .routes(utoipa_axum::routes!(readyz))
+        .routes(utoipa_axum::routes!(metrics))
 }

@@ -37,7 +37,7 @@ fn path(state: &AppState, name: &str) -> Result<std::path::PathBuf, ApiError> {
     Ok(state.0.settings.prompts_dir.join(format!("{name}.wav")))
 }
 
-#[utoipa::path(get, path = "/api/v1/prompts", tag = "ivr", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/prompts", tag = "ivr", security(("bearer" = ["admin", "supervisor"])),
     responses((status = 200, body = [PromptDto]), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<PromptDto>>> {
     let mut out = Vec::new();
@@ -55,7 +55,7 @@ pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<J
 }
 
 /// Uploads (or replaces) a prompt. The body is the WAV file.
-#[utoipa::path(put, path = "/api/v1/prompts/{name}", tag = "ivr", security(("bearer" = [])), params(("name" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/prompts/{name}", tag = "ivr", security(("bearer" = ["admin"])), params(("name" = String, Path)),
     request_body(content = Vec<u8>, content_type = "audio/wav"),
     responses((status = 200, body = PromptDto), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<PromptDto>> {
@@ -85,10 +85,20 @@ pub async fn upload(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
 }
 
 /// The prompt as played (8 kHz PCM WAV).
-#[utoipa::path(get, path = "/api/v1/prompts/{name}", tag = "ivr", security(("bearer" = [])), params(("name" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/prompts/{name}", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), params(("name" = String, Path)),
     responses((status = 200, content_type = "audio/wav", body = Vec<u8>), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(name): Path<String>) -> ApiResult<impl IntoResponse> {
     let p = path(&state, &name)?;
     let bytes = tokio::fs::read(&p).await.map_err(|_| ApiError::not_found("prompt", &name))?;
     Ok(([(header::CONTENT_TYPE, "audio/wav")], bytes))
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list))
+        // Uploads may be larger than other bodies.
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(upload, get)).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)))
 }

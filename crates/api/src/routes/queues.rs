@@ -7,6 +7,7 @@ use hotline_store::{CallerExperience, Queue, Step, StepSkill};
 
 use super::{check_level, check_name, check_slug};
 use crate::audit::{self, ClientIp};
+use crate::revision::{IfMatch, Tagged};
 use crate::auth::AuthUser;
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -154,13 +155,13 @@ pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<J
 }
 
 #[utoipa::path(get, path = "/api/v1/queues/{id}", tag = "configuration", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = QueueDto), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<QueueDto>> {
+    params(("id" = String, Path)), responses((status = 200, body = QueueDto, headers(("etag" = String, description = "The version, for If-Match"))), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Tagged> {
     let q = state.db().queue(&id).await?.ok_or_else(|| ApiError::not_found("queue", &id))?;
-    Ok(Json(dto(q)))
+    Ok(Tagged::new(&state.0.revisions, &dto(q)))
 }
 
-#[utoipa::path(post, path = "/api/v1/queues", tag = "configuration", security(("bearer" = [])), request_body = NewQueue,
+#[utoipa::path(post, path = "/api/v1/queues", tag = "configuration", security(("bearer" = ["admin"])), request_body = NewQueue,
     responses((status = 201, body = QueueDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(r): ApiJson<NewQueue>) -> ApiResult<(StatusCode, Json<QueueDto>)> {
     check_slug("id", &r.id)?;
@@ -201,10 +202,21 @@ pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
     Ok((StatusCode::CREATED, Json(dto(q))))
 }
 
-#[utoipa::path(patch, path = "/api/v1/queues/{id}", tag = "configuration", security(("bearer" = [])), request_body = PatchQueue,
-    params(("id" = String, Path)), responses((status = 200, body = QueueDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, ApiJson(r): ApiJson<PatchQueue>) -> ApiResult<Json<QueueDto>> {
+#[utoipa::path(patch, path = "/api/v1/queues/{id}", tag = "configuration", security(("bearer" = ["admin"])), request_body = PatchQueue,
+    params(("id" = String, Path), ("if-match" = Option<String>, Header, description = "The ETag of the version this change was made to")),
+    responses((status = 200, body = QueueDto), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    user: AuthUser,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    ApiJson(r): ApiJson<PatchQueue>,
+) -> ApiResult<Tagged> {
+    let _writing = state.0.revisions.write().await;
     let mut q = state.db().queue(&id).await?.ok_or_else(|| ApiError::not_found("queue", &id))?;
+    let before = serde_json::to_value(dto(q.clone())).unwrap_or_default();
+    state.0.revisions.check(&if_match, &before)?;
     if let Some(v) = r.name { q.name = v.trim().to_owned(); }
     if let Some(v) = r.channel { q.channel = enum_name(&v); }
     if let Some(v) = r.strategy { q.strategy = enum_name(&v); }
@@ -229,9 +241,10 @@ pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     validate(&state, &q).await?;
     state.db().update_queue(&q).await?;
     state.0.acd.reload_queue(q.clone()).await?;
-    audit::record(&state, Some(&user), &ip, "queue.update", Some(&q.id), String::new()).await;
+    let after = dto(q);
+    audit::record_change(&state, &user, &ip, "queue.update", &id, &before, &serde_json::to_value(&after).unwrap_or_default()).await;
     state.telephony_changed().await;
-    Ok(Json(dto(q)))
+    Ok(Tagged::new(&state.0.revisions, &after))
 }
 
 #[utoipa::path(get, path = "/api/v1/queues/{id}/stats", tag = "routing", security(("bearer" = [])),
@@ -272,4 +285,14 @@ pub(crate) fn stats_dto(snap: hotline_acd::QueueSnapshot, target: u8) -> QueueSt
         answered_in_window: s.answered_in_window,
         abandoned_in_window: s.abandoned_in_window,
     }
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list, create))
+        .routes(utoipa_axum::routes!(get, patch))
+        .routes(utoipa_axum::routes!(stats))
 }

@@ -36,6 +36,8 @@ pub struct SipGuardDto {
     /// Password attempts refused unchecked (throttled, or an extension
     /// closed to strangers).
     pub refused_attempts: u64,
+    /// Password attempts checked and failed.
+    pub failed_attempts: u64,
     /// Outside calls refused by the calling permissions.
     pub outside_denied: u64,
     /// RTP packets refused from strangers.
@@ -46,7 +48,7 @@ fn control(state: &AppState) -> ApiResult<&hotline_telephony::sip_server::Contro
     state.0.sip_control.as_ref().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))
 }
 
-#[utoipa::path(get, path = "/api/v1/sip/guard", tag = "configuration", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sip/guard", tag = "configuration", security(("bearer" = ["admin"])),
     responses((status = 200, body = SipGuardDto), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<SipGuardDto>> {
     let view = control(&state)?.security().await.ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
@@ -59,12 +61,13 @@ pub async fn get(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Js
         dropped_banned: g.dropped_banned,
         dropped_flood: g.dropped_flood,
         refused_attempts: g.refused_attempts,
+        failed_attempts: g.failed_attempts,
         outside_denied: view.outside_denied,
         rtp_strangers: view.rtp_strangers,
     }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/sip/guard/bans/{ip}", tag = "configuration", security(("bearer" = [])), params(("ip" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/sip/guard/bans/{ip}", tag = "configuration", security(("bearer" = ["admin"])), params(("ip" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn unban(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(addr): Path<String>) -> ApiResult<StatusCode> {
     let banned: IpAddr = addr.parse().map_err(|_| ApiError::invalid("ip", "an IPv4 or IPv6 address"))?;
@@ -73,4 +76,13 @@ pub async fn unban(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     }
     audit::record(&state, Some(&user), &ip, "sip.unban", Some(&addr), String::new()).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(get))
+        .routes(utoipa_axum::routes!(unban))
 }

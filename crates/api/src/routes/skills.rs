@@ -22,7 +22,7 @@ pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<J
     Ok(Json(state.db().list_skills().await?.into_iter().map(dto).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/skills", tag = "configuration", security(("bearer" = [])), request_body = NewSkill,
+#[utoipa::path(post, path = "/api/v1/skills", tag = "configuration", security(("bearer" = ["admin"])), request_body = NewSkill,
     responses((status = 201, body = SkillDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(req): ApiJson<NewSkill>) -> ApiResult<(StatusCode, Json<SkillDto>)> {
     check_slug("id", &req.id)?;
@@ -38,7 +38,7 @@ pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
     Ok((StatusCode::CREATED, Json(dto(skill))))
 }
 
-#[utoipa::path(patch, path = "/api/v1/skills/{id}", tag = "configuration", security(("bearer" = [])), request_body = PatchSkill,
+#[utoipa::path(patch, path = "/api/v1/skills/{id}", tag = "configuration", security(("bearer" = ["admin"])), request_body = PatchSkill,
     params(("id" = String, Path)), responses((status = 200, body = SkillDto), (status = 404, body = ErrorBody)))]
 pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, ApiJson(req): ApiJson<PatchSkill>) -> ApiResult<Json<SkillDto>> {
     let mut skill = state.db().skill(&id).await?.ok_or_else(|| ApiError::not_found("skill", &id))?;
@@ -49,4 +49,13 @@ pub async fn patch(State(state): State<AppState>, ip: ClientIp, user: AuthUser, 
     state.db().update_skill(&skill).await?;
     audit::record(&state, Some(&user), &ip, "skill.update", Some(&skill.id), skill.name.clone()).await;
     Ok(Json(dto(skill)))
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list, create))
+        .routes(utoipa_axum::routes!(patch))
 }

@@ -39,7 +39,7 @@ fn browser_error(e: BrowserError) -> ApiError {
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/softphone", tag = "softphone", security(("bearer" = [])), request_body = SetSoftphone,
+#[utoipa::path(put, path = "/api/v1/softphone", tag = "softphone", security(("agent" = [])), request_body = SetSoftphone,
     responses((status = 204), (status = 403, body = ErrorBody)))]
 pub async fn set(State(state): State<AppState>, user: AuthUser, ApiJson(r): ApiJson<SetSoftphone>) -> ApiResult<StatusCode> {
     let (extension, phone) = agent_phone(&state, &user).await?;
@@ -49,7 +49,7 @@ pub async fn set(State(state): State<AppState>, user: AuthUser, ApiJson(r): ApiJ
 
 /// Answers the call ringing for `contact` in this agent's browser. The body
 /// is the browser's complete SDP offer (ICE gathered); the reply the answer.
-#[utoipa::path(post, path = "/api/v1/calls/{contact}/answer", tag = "softphone", security(("bearer" = [])), params(("contact" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/answer", tag = "softphone", security(("agent" = [])), params(("contact" = String, Path)),
     request_body(content = String, content_type = "application/sdp"),
     responses((status = 200, content_type = "application/sdp", body = String), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn answer(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>, SdpOffer(offer): SdpOffer) -> ApiResult<impl IntoResponse> {
@@ -58,7 +58,7 @@ pub async fn answer(State(state): State<AppState>, user: AuthUser, Path(contact)
     Ok(([(header::CONTENT_TYPE, "application/sdp")], answer))
 }
 
-#[utoipa::path(post, path = "/api/v1/calls/{contact}/hangup", tag = "softphone", security(("bearer" = [])), params(("contact" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/hangup", tag = "softphone", security(("agent" = [])), params(("contact" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn hangup(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>) -> ApiResult<StatusCode> {
     let (extension, phone) = agent_phone(&state, &user).await?;
@@ -77,7 +77,7 @@ pub struct WebCallDto {
 /// Click to call: a browser calls an IVR number over WebRTC, as a website's
 /// "call us" button does. Public (a customer has no account), so only IVR
 /// numbers can be called and the number of such calls is capped.
-#[utoipa::path(post, path = "/api/v1/public/calls/{number}", tag = "softphone", params(("number" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/public/calls/{number}", tag = "softphone", security(()), params(("number" = String, Path)),
     request_body(content = String, content_type = "application/sdp"),
     responses((status = 200, body = WebCallDto), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn call_in(
@@ -122,12 +122,12 @@ pub struct CallTokenDto {
 }
 
 /// The token the call page places its calls with (ten minutes).
-#[utoipa::path(get, path = "/api/v1/public/call-token", tag = "softphone", responses((status = 200, body = CallTokenDto)))]
+#[utoipa::path(get, path = "/api/v1/public/call-token", tag = "softphone", security(()), responses((status = 200, body = CallTokenDto)))]
 pub async fn call_token(State(state): State<AppState>) -> axum::Json<CallTokenDto> {
     axum::Json(CallTokenDto { token: state.0.public_calls.page_token(), expires_in_secs: crate::public_calls::TOKEN_TTL.as_secs() })
 }
 
-#[utoipa::path(post, path = "/api/v1/public/calls/{token}/hangup", tag = "softphone", params(("token" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/public/calls/{token}/hangup", tag = "softphone", security(()), params(("token" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn call_in_hangup(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<StatusCode> {
     let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
@@ -156,4 +156,17 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for SdpOffer {
         }
         Ok(SdpOffer(offer))
     }
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(set))
+        .routes(utoipa_axum::routes!(answer))
+        .routes(utoipa_axum::routes!(hangup))
+        .routes(utoipa_axum::routes!(call_in))
+        .routes(utoipa_axum::routes!(call_token))
+        .routes(utoipa_axum::routes!(call_in_hangup))
 }

@@ -40,13 +40,13 @@ fn dto(u: User) -> UserDto {
     UserDto { id: u.id, username: u.username, display_name: u.display_name, roles: u.roles, agent_id: u.agent_id, enabled: u.enabled }
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users", tag = "auth", security(("bearer" = ["admin"])),
     responses((status = 200, body = [UserDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<UserDto>>> {
     Ok(Json(state.db().list_users().await?.into_iter().map(dto).collect()))
 }
 
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "auth", security(("bearer" = [])), request_body = PatchUser, params(("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "auth", security(("bearer" = ["admin"])), request_body = PatchUser, params(("id" = String, Path)),
     responses((status = 200, body = UserDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch(State(state): State<AppState>, ip: ClientIp, admin: AuthUser, Path(id): Path<String>, ApiJson(req): ApiJson<PatchUser>) -> ApiResult<Json<UserDto>> {
     let mut user = state.db().user(&id).await?.ok_or_else(|| ApiError::not_found("user", &id))?;
@@ -99,4 +99,13 @@ fn check_roles(roles: &[String]) -> Result<Vec<String>, ApiError> {
         }
     }
     Ok(out)
+}
+
+/// This module's routes. Each is declared once, by its handler's
+/// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
+/// call it (see [`crate::access`]).
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(utoipa_axum::routes!(list))
+        .routes(utoipa_axum::routes!(patch))
 }
