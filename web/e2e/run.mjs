@@ -218,6 +218,93 @@ async function usersPage(browser, base) {
   await page.close();
 }
 
+/** The admin console: the admin lands on the queues; a colleague saves the
+ * sales queue while the admin edits it, so the admin's save is refused with
+ * what changed, and goes through once reloaded. 50 agents from a CSV with
+ * two bad rows: both reported, nothing created; fixed, all 50 created. The
+ * audit log shows the queue's change before and after. */
+async function consolePages(browser, base) {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.setDefaultTimeout(15_000);
+  await serveWeb(page, base);
+  await page.goto(base + "/");
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(base + "/");
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", "demo");
+  await page.getByRole("button", { name: "登录" }).click();
+  const queues = page.getByTestId("queues-page");
+  await queues.getByRole("heading", { name: "队列" }).waitFor();
+  check(new URL(page.url()).pathname === "/admin/queues", "the admin lands on the console's queues");
+  await page.getByTestId("queue-sales").waitFor();
+  await page.screenshot({ path: join(shots, "console-queues-zh.png") });
+
+  // Two admins, one queue.
+  await page.getByTestId("queue-sales").getByRole("button", { name: "编辑" }).click();
+  const drawer = page.getByRole("dialog");
+  await drawer.getByLabel("名称", { exact: true }).waitFor();
+  const colleague = await tokenOf(base, "admin");
+  const before = await call(base, "GET", "/queues/sales", colleague);
+  await call(base, "PATCH", "/queues/sales", colleague, { wrap_up_secs: before.wrap_up_secs + 7 });
+  await drawer.getByLabel("名称", { exact: true }).fill("销售（管理员一）");
+  await drawer.getByRole("button", { name: "保存" }).click();
+  const stale = page.getByTestId("stale");
+  await stale.waitFor();
+  check((await stale.innerText()).includes("话后整理（秒）"), "a stale save is refused, naming the field the colleague changed");
+  check((await call(base, "GET", "/queues/sales", colleague)).name === before.name, "nothing of the stale save landed");
+  await page.screenshot({ path: join(shots, "console-queue-stale-zh.png") });
+  await stale.getByRole("button", { name: "重新加载" }).click();
+  await stale.waitFor({ state: "detached" });
+  await drawer.getByLabel("名称", { exact: true }).fill("销售（管理员一）");
+  await drawer.getByRole("button", { name: "保存" }).click();
+  await page.getByText("已保存: 销售（管理员一）").waitFor();
+  const after = await call(base, "GET", "/queues/sales", colleague);
+  check(after.name === "销售（管理员一）" && after.wrap_up_secs === before.wrap_up_secs + 7, "reloaded, the save keeps the colleague's change and adds the admin's");
+
+  // 50 agents from a CSV, two rows bad.
+  await page.getByRole("link", { name: "批量导入坐席" }).click();
+  await page.getByTestId("import-page").waitFor();
+  const rows = ["extension,name,username,skills,queues,languages"];
+  for (let i = 0; i < 50; i++) rows.push(`${8300 + i},导入坐席${i},import${i},sales:${1 + (i % 10)},sales,zh`);
+  const bad = [...rows];
+  bad[5] = "8304,导入坐席4,import4,sales:12,sales,zh";
+  bad[30] = "83x9,导入坐席29,import29,sales:3,sales,zh";
+  const agentsBefore = (await call(base, "GET", "/agents", colleague)).length;
+  await page.locator("textarea[name=csv]").fill(bad.join("\n"));
+  await page.getByRole("button", { name: "检查" }).click();
+  const errors = page.getByTestId("import-errors");
+  await errors.waitFor();
+  const errorLines = await errors.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.querySelector("td")?.textContent));
+  check(JSON.stringify(errorLines) === JSON.stringify(["6", "31"]), `the check lists the two bad rows by line: ${JSON.stringify(errorLines)}`);
+  await page.getByRole("button", { name: "导入" }).click();
+  await errors.waitFor();
+  check((await call(base, "GET", "/agents", colleague)).length === agentsBefore, "with bad rows, nothing is created");
+  await page.screenshot({ path: join(shots, "console-import-errors-zh.png") });
+  await page.locator("textarea[name=csv]").fill(rows.join("\n"));
+  await page.getByRole("button", { name: "检查" }).click();
+  await page.getByTestId("import-checked").waitFor();
+  await page.getByRole("button", { name: "导入" }).click();
+  await page.getByTestId("import-done").getByText("50").waitFor();
+  check((await call(base, "GET", "/agents", colleague)).length === agentsBefore + 50, "fixed, the file creates 50 agents");
+
+  // The audit log: the queue's change, before and after.
+  await page.getByRole("link", { name: "审计日志" }).click();
+  await page.getByTestId("audit-page").waitFor();
+  await page.locator("input[name=target]").fill("sales");
+  await page.locator("input[name=action]").fill("queue");
+  await page.getByRole("button", { name: "查询" }).click();
+  await page.getByTestId("audit-detail").filter({ hasText: "销售（管理员一）" }).waitFor();
+  check(true, "the audit log shows who changed the queue, before and after");
+  await page.screenshot({ path: join(shots, "console-audit-zh.png") });
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Audit log" }).waitFor();
+  check(true, "the console in English");
+  await page.getByRole("link", { name: "Queues" }).click();
+  await page.getByTestId("queue-sales").waitFor();
+  await page.screenshot({ path: join(shots, "console-queues-en.png") });
+  await page.close();
+}
+
 /** Sign-in with a second factor: agent6 set one up (through the API);
  * the page asks for the code after the password. */
 async function twoFactor(base) {
@@ -261,6 +348,7 @@ async function twoFactor(base) {
     await page.screenshot({ path: join(shots, "two-factor-en.png") });
     await securityPage(browser, base);
     await usersPage(browser, base);
+    await consolePages(browser, base);
   } finally {
     await browser.close();
   }

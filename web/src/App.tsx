@@ -1,11 +1,16 @@
 import { useCallback, useEffect, useState } from "react";
-import { api, Me, token, setToken } from "./api";
+import { api, logout, Me, token, setToken } from "./api";
 import { currentLang, Key, Lang, setLang, T, translate } from "./i18n";
 import { LoginPage } from "./pages/Login";
 import { DesktopPage } from "./pages/Desktop";
 import { CallUsPage } from "./pages/CallUs";
 import { SecurityPage } from "./pages/Security";
 import { UsersPage } from "./pages/Users";
+import { Console } from "./console/Console";
+import { homeOf, mayOpen } from "./console/nav";
+import { QueuesPage } from "./console/QueuesPage";
+import { AuditPage } from "./console/AuditPage";
+import { ImportAgentsPage } from "./console/ImportAgentsPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -47,7 +52,29 @@ export function App() {
   if (window.location.pathname === "/call") return <CallUsPage t={t} onToggleLang={toggleLang} />;
   if (checking) return null;
   if (!me) return <LoginPage t={t} onToggleLang={toggleLang} onLoggedIn={loadMe} />;
-  if (window.location.pathname === "/users" && me.roles.includes("admin")) return <UsersPage t={t} me={me} onToggleLang={toggleLang} />;
-  if (window.location.pathname === "/security") return <SecurityPage t={t} me={me} onToggleLang={toggleLang} />;
+  // Each role lands on its home; a page the role may not open is not shown.
+  if (window.location.pathname === "/" && homeOf(me) !== "/") window.history.replaceState(null, "", homeOf(me));
+  const path = window.location.pathname;
+  if (!mayOpen(me, path)) window.history.replaceState(null, "", homeOf(me));
+  if (path === "/users" && me.roles.includes("admin")) return <UsersPage t={t} me={me} onToggleLang={toggleLang} />;
+  if (path === "/security") return <SecurityPage t={t} me={me} onToggleLang={toggleLang} />;
+  const consolePages: Record<string, [Key, string, () => React.ReactNode]> = {
+    "/admin/queues": ["navQueues", "queues-page", () => <QueuesPage t={t} me={me} />],
+    "/admin/audit": ["navAudit", "audit-page", () => <AuditPage t={t} />],
+    "/admin/agents/import": ["navImport", "import-page", () => <ImportAgentsPage t={t} />],
+  };
+  const page = consolePages[window.location.pathname];
+  if (page) {
+    const signOut = async () => {
+      await logout();
+      setMe(null);
+      window.history.replaceState(null, "", "/");
+    };
+    return (
+      <Console t={t} lang={lang} me={me} title={t(page[0])} testId={page[1]} onToggleLang={toggleLang} onSignOut={() => void signOut()}>
+        {page[2]()}
+      </Console>
+    );
+  }
   return <DesktopPage t={t} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
 }

@@ -8,6 +8,9 @@ export class ApiError extends Error {
     public code: string,
     message: string,
     public field?: string,
+    /** The whole error body, for errors that carry more (a stale save's
+     * `changed` fields, an import's bad rows). */
+    public body?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -34,7 +37,7 @@ export async function errorOf(r: Response): Promise<ApiError> {
     const body = await r.json();
     const e = body?.error;
     if (e && typeof e.code === "string") {
-      return new ApiError(r.status, e.code, String(e.message ?? e.code), e.field ?? undefined);
+      return new ApiError(r.status, e.code, String(e.message ?? e.code), e.field ?? undefined, body);
     }
   } catch {
     // not JSON
@@ -51,6 +54,46 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (!r.ok) throw await errorOf(r);
   if (r.status === 204) return undefined as T;
   return (await r.json()) as T;
+}
+
+/** A field someone else changed since the version a save was made to. */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** An object with its version (the `ETag`), for a save that must not
+ * overwrite someone else's. */
+export interface Tagged<T> {
+  data: T;
+  etag: string | null;
+}
+
+/** GET, keeping the version. */
+export async function getTagged<T>(path: string): Promise<Tagged<T>> {
+  return sendTagged<T>("GET", path);
+}
+
+/** A change made to version `etag` (sent as `If-Match`): refused with 412
+ * `precondition_failed` and the fields changed since, when someone else
+ * saved first. */
+export async function sendTagged<T>(method: string, path: string, body?: unknown, etag?: string | null): Promise<Tagged<T>> {
+  const headers: Record<string, string> = {};
+  const t = token();
+  if (t) headers["authorization"] = `Bearer ${t}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (etag) headers["if-match"] = etag;
+  const r = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok) throw await errorOf(r);
+  return { data: (await r.json()) as T, etag: r.headers.get("etag") };
+}
+
+/** The fields a 412 says someone else changed. */
+export function changedFields(e: unknown): FieldChange[] {
+  if (!(e instanceof ApiError) || e.code !== "precondition_failed") return [];
+  const changed = (e.body?.error as { changed?: FieldChange[] } | undefined)?.changed;
+  return Array.isArray(changed) ? changed : [];
 }
 
 export interface Me {
