@@ -42,7 +42,7 @@ if (!bin) throw new Error("HOTLINE_BIN must name the hotline binary");
 const shots = resolve(process.env.SCREENSHOTS ?? join(here, "../../target/screenshots"));
 mkdirSync(shots, { recursive: true });
 const data = mkdtempSync(join(tmpdir(), "hotline-web-"));
-const scenarios = (process.env.E2E_SCENARIOS ?? "desktop,twofactor,softphone,callus").split(",");
+const scenarios = (process.env.E2E_SCENARIOS ?? "desktop,twofactor,softphone,callus,designer").split(",");
 const webDist = process.env.WEB_DIST ? resolve(process.env.WEB_DIST) : null;
 const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 // A page the test serves itself has no address space: let it reach the loopback server's WebSocket.
@@ -104,6 +104,20 @@ async function serveWeb(page, base) {
   );
 }
 
+/** A new page signed in as `username` (password `demo`), in Chinese. */
+async function signedInPage(browser, base, username, viewport = { width: 1366, height: 768 }) {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(15_000);
+  await serveWeb(page, base);
+  await page.goto(base + "/");
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(base + "/");
+  await page.fill("input[name=username]", username);
+  await page.fill("input[name=password]", "demo");
+  await page.getByRole("button", { name: "登录" }).click();
+  return page;
+}
+
 async function call(base, method, path, token, body) {
   const headers = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -132,6 +146,10 @@ async function main() {
       await softphone(base, sipPort);
     }
     if (scenarios.includes("callus")) await callUs(base);
+    if (scenarios.includes("designer")) {
+      if (!sipPort) throw new Error("the server printed no `sip on <addr>` line");
+      await designer(base, sipPort);
+    }
     check(cspViolations.length === 0, `no page broke the Content-Security-Policy${cspViolations.length ? `: ${cspViolations.join("; ")}` : ""}`);
     console.log(`screenshots in ${shots}`);
   } finally {
@@ -157,13 +175,7 @@ function totpCode(secretB32, unixSecs) {
 /** The security page: agent5 sees their sessions and sets up two-factor
  * sign-in by the QR code's key and a first code; the recovery codes show. */
 async function securityPage(browser, base) {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.setDefaultTimeout(15_000);
-  await serveWeb(page, base);
-  await page.goto(base + "/");
-  await page.fill("input[name=username]", "agent5");
-  await page.fill("input[name=password]", "demo");
-  await page.getByRole("button", { name: "登录" }).click();
+  const page = await signedInPage(browser, base, "agent5");
   await page.getByRole("link", { name: "账号安全" }).waitFor();
   check((await page.getByRole("link", { name: "用户与角色" }).count()) === 0, "an agent's desktop has no users link");
   await page.getByRole("link", { name: "账号安全" }).click();
@@ -191,15 +203,7 @@ async function securityPage(browser, base) {
 /** The admin's users page: the auditor is also made QA and saved; the
  * server has the new roles, and the link is not shown to an agent. */
 async function usersPage(browser, base) {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.setDefaultTimeout(15_000);
-  await serveWeb(page, base);
-  await page.goto(base + "/");
-  await page.evaluate(() => localStorage.clear());
-  await page.goto(base + "/");
-  await page.fill("input[name=username]", "admin");
-  await page.fill("input[name=password]", "demo");
-  await page.getByRole("button", { name: "登录" }).click();
+  const page = await signedInPage(browser, base, "admin");
   await page.getByRole("link", { name: "用户与角色" }).click();
   const row = page.getByTestId("user-auditor");
   await row.waitFor();
@@ -224,15 +228,7 @@ async function usersPage(browser, base) {
  * two bad rows: both reported, nothing created; fixed, all 50 created. The
  * audit log shows the queue's change before and after. */
 async function consolePages(browser, base) {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.setDefaultTimeout(15_000);
-  await serveWeb(page, base);
-  await page.goto(base + "/");
-  await page.evaluate(() => localStorage.clear());
-  await page.goto(base + "/");
-  await page.fill("input[name=username]", "admin");
-  await page.fill("input[name=password]", "demo");
-  await page.getByRole("button", { name: "登录" }).click();
+  const page = await signedInPage(browser, base, "admin");
   const queues = page.getByTestId("queues-page");
   await queues.getByRole("heading", { name: "队列" }).waitFor();
   check(new URL(page.url()).pathname === "/admin/queues", "the admin lands on the console's queues");
@@ -303,6 +299,143 @@ async function consolePages(browser, base) {
   await page.getByTestId("queue-sales").waitFor();
   await page.screenshot({ path: join(shots, "console-queues-en.png") });
   await page.close();
+}
+
+/**
+ * The IVR flow designer: the admin builds a two-level menu from scratch —
+ * nodes dragged from the palette, one branch drawn on the canvas, the rest
+ * chosen in the side panel — sees the server's validation on the
+ * unconnected node, fixes it, runs the simulator (2 then 1 ends in
+ * `support`), publishes, points 1001 at it. Then a real SIP caller
+ * (baresip) dials 1001, presses 2 and 1, and agent3 (an after-sales expert
+ * in `support`) is offered the call in the browser.
+ */
+async function designer(base, sipPort) {
+  console.log(`designer against ${base}`);
+  const tmp = mkdtempSync(join(tmpdir(), "hotline-designer-"));
+  const mic = join(tmp, "tone880.wav");
+  makeTone(mic, 48000, 880, 30);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [...chromiumArgs, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-audio-capture=${mic}`],
+  });
+  let caller = null;
+  try {
+    const admin = await signedInPage(browser, base, "admin", { width: 1600, height: 1000 });
+    await admin.getByRole("link", { name: "IVR 流程设计" }).click();
+    await admin.getByTestId("designer-page").waitFor();
+    await admin.getByTestId("node-hours").waitFor();
+    check(true, "the designer opens the demo flow on the canvas");
+    await admin.screenshot({ path: join(shots, "designer-demo-zh.png") });
+
+    // A new flow, built from nothing.
+    await admin.locator("input[name=new-flow]").fill("hotline2");
+    await admin.getByRole("button", { name: "新建流程" }).click();
+    await admin.getByTestId("node-hours").waitFor({ state: "detached" });
+    const canvas = admin.getByTestId("canvas");
+    const editor = admin.getByTestId("node-editor");
+    const place = async (kind, x, y) => {
+      await admin.getByTestId(`add-${kind}`).dragTo(canvas, { targetPosition: { x, y } });
+    };
+    await place("menu", 380, 60);
+    await admin.getByTestId("node-menu_1").waitFor();
+    await editor.locator("input[name=prompt]").fill("tts:cmn:售前咨询请按1，售后服务请按2。");
+    await editor.locator("input[name=keys]").fill("1,2");
+    await editor.locator("input[name=keys]").blur();
+    await place("menu", 620, 260);
+    await admin.getByTestId("node-menu_2").waitFor();
+    await editor.locator("input[name=prompt]").fill("tts:cmn:报修请按1。");
+    await editor.locator("input[name=keys]").fill("1");
+    await editor.locator("input[name=keys]").blur();
+    const chooseIn = async (selectId, option) => {
+      await editor.locator(`[id="${selectId}"]`).click();
+      await admin.locator(".ant-select-dropdown:visible").getByTitle(option, typeof option === "string" ? { exact: true } : {}).click();
+      // The list closes before the next opens (two open at once are ambiguous).
+      await admin.waitForFunction(() => ![...document.querySelectorAll(".ant-select-dropdown")].some((d) => d.checkVisibility() && !d.classList.contains("ant-select-dropdown-hidden")));
+    };
+    await place("enqueue", 140, 420);
+    await admin.getByTestId("node-enqueue_1").waitFor();
+    await chooseIn("queue", /\(sales\)$/);
+    await place("enqueue", 620, 460);
+    await admin.getByTestId("node-enqueue_2").waitFor();
+    await chooseIn("queue", /\(support\)$/);
+
+    // Unconnected: the server says so, on the node.
+    await admin.getByTestId("node-menu_1").getByTestId("node-problem").first().waitFor();
+    const problem = await admin.getByTestId("node-menu_1").getByTestId("node-problem").first().innerText();
+    check(/not connected/.test(problem), `an unconnected branch is shown on its node: "${problem}"`);
+    await admin.screenshot({ path: join(shots, "designer-problems-zh.png") });
+
+    // One branch drawn on the canvas, the rest chosen in the panel.
+    await admin.locator(".react-flow__controls-fitview").click();
+    await admin.getByTestId("handle-menu_1-choices.1").dragTo(admin.getByTestId("node-enqueue_1").locator(".react-flow__handle.target"));
+    await admin.locator('[data-testid="rf__edge-menu_1:choices.1"]').waitFor({ state: "attached" });
+    check(true, "a branch drawn from menu_1's key 1 to enqueue_1");
+    await admin.getByTestId("node-menu_1").click();
+    await chooseIn("branch-choices.2", "menu_2");
+    await chooseIn("branch-on_failure", "enqueue_1");
+    await admin.getByTestId("node-menu_2").click();
+    await chooseIn("branch-choices.1", "enqueue_2");
+    await chooseIn("branch-on_failure", "enqueue_1");
+    await admin.getByTestId("problems").getByText("没有问题，可以发布").waitFor();
+    check(true, "fixed: the server finds no problem left");
+
+    // The simulator: 2 then 1 ends in support.
+    const sim = admin.getByTestId("simulator");
+    await sim.locator("input[name=sim-keys]").fill("21");
+    await sim.getByRole("button", { name: "运行" }).click();
+    await sim.getByTestId("sim-outcome").getByText("enqueue → support").waitFor();
+    check((await admin.getByTestId("node-menu_2").getAttribute("class")).includes("visited"), "the simulated caller's path is highlighted on the canvas");
+    check((await sim.innerText()).includes("报修请按1"), "the simulator shows each prompt's text");
+    await admin.locator(".react-flow__controls-fitview").click();
+    await admin.evaluate(() => window.scrollTo(0, 0));
+    await admin.screenshot({ path: join(shots, "designer-zh.png") });
+
+    await admin.getByRole("button", { name: "发布" }).click();
+    await admin.getByRole("status").getByText("已发布 v1").waitFor();
+    await admin.locator("input[name=number]").fill("1001");
+    await admin.getByRole("button", { name: "绑定号码" }).click();
+    await admin.getByRole("status").getByText("1001").waitFor();
+    const token = await tokenOf(base, "admin");
+    const numbers = await call(base, "GET", "/ivr/numbers", token);
+    check(numbers.some((n) => n.number === "1001" && n.flow_id === "hotline2"), "hotline2 v1 is published and 1001 runs it");
+    await admin.getByRole("button", { name: "English" }).click();
+    await admin.getByTestId("simulator").getByText("Simulator").waitFor();
+    await admin.screenshot({ path: join(shots, "designer-en.png") });
+
+    // A real caller on 1001.
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.setDefaultTimeout(15_000);
+    await serveWeb(page, base);
+    await page.goto(base + "/");
+    await page.evaluate(() => localStorage.clear());
+    await agentReady(page, base, "agent3");
+    const dir = join(tmp, "caller");
+    mkdirSync(dir);
+    caller = await startCaller(dir);
+    caller.command(`/dial sip:1001@127.0.0.1:${sipPort}`);
+    await caller.waitFor("Call established", 10_000);
+    await sleep(1500);
+    caller.command("/sndcode 2");
+    await sleep(1500);
+    caller.command("/sndcode 1");
+    const agent = await call(base, "GET", "/me", await tokenOf(base, "agent3"));
+    await page.getByTestId("softphone-ringing").waitFor({ timeout: 20_000 }).catch(async (e) => {
+      const seen = await call(base, "GET", "/interactions?limit=3", token);
+      const st = await call(base, "GET", `/agents/${agent.agent_id}/state`, token);
+      throw new Error(`${e.message}\nagent3: ${JSON.stringify(st)}\nlatest interactions: ${JSON.stringify(seen)}\ncaller:\n${caller.output()}`);
+    });
+    const state = await call(base, "GET", `/agents/${agent.agent_id}/state`, token);
+    check(state.offer?.queue_id === "support", `the caller pressed 2 then 1 and reached agent3 in support (offer from ${state.offer?.queue_id})`);
+    await page.getByTestId("softphone-ringing").getByRole("button", { name: "拒接" }).click().catch(() => {});
+    await page.close();
+    await admin.close();
+  } finally {
+    if (caller) await caller.quit();
+    await browser.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Sign-in with a second factor: agent6 set one up (through the API);
@@ -862,9 +995,9 @@ async function menuOn1000(base, id) {
 }
 
 /** agent1 signs in on `page`; their softphone comes online and they go available. */
-async function agentReady(page, base) {
+async function agentReady(page, base, username = "agent1") {
   await page.goto(base + "/");
-  await page.fill("input[name=username]", "agent1");
+  await page.fill("input[name=username]", username);
   await page.fill("input[name=password]", "demo");
   await page.getByRole("button", { name: "登录" }).click();
   const label = page.getByTestId("state-label");

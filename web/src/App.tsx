@@ -11,6 +11,7 @@ import { homeOf, mayOpen } from "./console/nav";
 import { QueuesPage } from "./console/QueuesPage";
 import { AuditPage } from "./console/AuditPage";
 import { ImportAgentsPage } from "./console/ImportAgentsPage";
+import { FlowDesignerPage } from "./designer/FlowDesigner";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -62,6 +63,7 @@ export function App() {
     "/admin/queues": ["navQueues", "queues-page", () => <QueuesPage t={t} me={me} />],
     "/admin/audit": ["navAudit", "audit-page", () => <AuditPage t={t} />],
     "/admin/agents/import": ["navImport", "import-page", () => <ImportAgentsPage t={t} />],
+    "/admin/ivr": ["navIvr", "designer-page", () => <FlowDesignerPage lang={lang} />],
   };
   const page = consolePages[window.location.pathname];
   if (page) {

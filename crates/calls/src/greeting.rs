@@ -46,7 +46,7 @@ impl Greeting {
                 on_failure: q(&self.default_queue),
             },
         );
-        Flow { id: format!("greeting-{}", self.number), start: "menu".into(), nodes }
+        Flow { id: format!("greeting-{}", self.number), start: "menu".into(), nodes, layout: Default::default() }
     }
 
     pub fn entry(&self) -> Entry {

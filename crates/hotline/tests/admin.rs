@@ -158,3 +158,54 @@ async fn fifty_agents_from_a_csv_with_two_bad_rows_are_created_only_once_fixed()
     assert!(!audit[0]["detail"].as_str().unwrap().contains(seat["password"].as_str().unwrap()));
     s.stop().await;
 }
+
+/// The designer's server side: a draft's problems by node and field, the
+/// simulator running the real interpreter, and a stale save of a flow
+/// refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_designer_validates_and_simulates_drafts_and_refuses_stale_saves() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let draft = json!({"id": "d", "start": "m", "nodes": {
+        "m": {"type": "menu", "prompt": "tts:cmn:售后请按2", "choices": {"1": "", "2": "q"}, "on_failure": "q"},
+        "q": {"type": "enqueue", "queue": "support"}},
+        "layout": {"m": {"x": 0, "y": 0}, "q": {"x": 0, "y": 200}}});
+    let problems = s.post_json("/api/v1/ivr/validate", Some(&admin), json!({"document": draft})).await.json::<Value>().await.unwrap();
+    assert_eq!(problems[0]["node"], "m", "{problems}");
+    assert_eq!(problems[0]["field"], "choices.1");
+    assert!(problems[0]["message"].as_str().unwrap().contains("not connected"));
+    // What does not read as a flow is named too.
+    let broken = json!({"document": {"id": "d", "start": "m", "nodes": {"m": {"type": "menu", "choices": {}}}}});
+    let problems = s.post_json("/api/v1/ivr/validate", Some(&admin), broken).await.json::<Value>().await.unwrap();
+    assert_eq!(problems[0]["node"], "m", "{problems}");
+
+    let r = s.post_json("/api/v1/ivr/simulate", Some(&admin), json!({"document": draft, "keys": "2"})).await;
+    assert_eq!(r.status(), 200);
+    let sim: Value = r.json().await.unwrap();
+    assert_eq!((sim["outcome"].as_str(), sim["target"].as_str()), (Some("enqueue"), Some("support")), "{sim}");
+    assert_eq!(sim["path"], json!(["m", "q"]));
+    assert!(sim["steps"].as_array().unwrap().iter().any(|st| st["kind"] == "play" && st["detail"] == "tts:cmn:售后请按2"));
+    let r = s.post_json("/api/v1/ivr/simulate", Some(&admin), json!({"document": draft, "keys": "2x"})).await;
+    assert_error(r, 422, "invalid_field", Some("keys")).await;
+    // The demo flow, as published: in business hours, 1 (Chinese) then 1 (sales).
+    let demo = s.get_json("/api/v1/ivr/flows/demo", &admin).await;
+    let doc = demo["versions"][0]["document"].clone();
+    let ten_am_beijing = 1_796_000_000_000_i64 - 1_796_000_000_000_i64 % 86_400_000 + 2 * 3_600_000;
+    let r = s.post_json("/api/v1/ivr/simulate", Some(&admin), json!({"document": doc, "keys": "11", "at": ten_am_beijing})).await;
+    let sim: Value = r.json().await.unwrap();
+    assert_eq!(sim["target"], "sales", "{sim}");
+    // Only admins and supervisors design.
+    let agent = s.login("agent1", "demo").await;
+    let r = s.post_json("/api/v1/ivr/simulate", Some(&agent), json!({"document": draft})).await;
+    assert_error(r, 403, "forbidden", None).await;
+
+    // Two admins save the demo flow from the same version: the second is refused.
+    let tag = etag_of(&s, &admin, "/api/v1/ivr/flows/demo").await;
+    let put = |tag: String, doc: Value| {
+        let (s, admin) = (&s, &admin);
+        async move { s.http.put(format!("{}/api/v1/ivr/flows/demo", s.base)).bearer_auth(admin).header("if-match", tag).json(&doc).send().await.unwrap() }
+    };
+    assert_eq!(put(tag.clone(), doc.clone()).await.status(), 201);
+    assert_error(put(tag, doc).await, 412, "precondition_failed", None).await;
+    s.stop().await;
+}

@@ -16,6 +16,17 @@ pub struct Flow {
     /// The node a call starts at.
     pub start: String,
     pub nodes: BTreeMap<String, Node>,
+    /// Where the designer draws each node (by id); calls ignore it.
+    #[serde(default)]
+    pub layout: BTreeMap<String, Position>,
+}
+
+/// A node's place on the designer's canvas.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    pub x: f64,
+    pub y: f64,
 }
 
 /// What a node does. `next` fields name other nodes.

@@ -9,6 +9,8 @@
 //! - [`validate`]: every problem before publishing, with node id and field:
 //!   unknown targets, unreachable nodes, missing prompts, menus without
 //!   choices, loops with no way out.
+//! - [`simulate`]: a flow run with a scripted caller (keys, time, lookup
+//!   answers) through the real interpreter, every step written down.
 //! - [`Session`]: the sans-IO interpreter. `handle(now, input)` with the
 //!   caller's keys, prompt ends and time; `poll_output()` for what to play
 //!   and where the caller goes; `next_deadline()` for the next timeout.
@@ -24,11 +26,13 @@ mod flow;
 mod say;
 mod schedule;
 mod session;
+mod simulate;
 mod validate;
 
 pub use digits::is_valid_chinese_id;
-pub use flow::{Flow, Node, Validation};
+pub use flow::{Flow, Node, Position, Validation};
 pub use say::{say, Lang, SayAs};
 pub use schedule::{date_of, parse_hhmm, Hours, Schedule};
-pub use session::{Input, Output, Session, Time};
+pub use session::{Input, Output, Session, Time, Waiting};
+pub use simulate::{simulate, Event, Script, Trace};
 pub use validate::{validate, FlowError};

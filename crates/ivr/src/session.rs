@@ -49,6 +49,19 @@ pub enum Output {
     Failed(String),
 }
 
+/// What a session waits for, as its driver sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// The end of the prompt playing (keys barge in during menus and collects).
+    PromptEnd,
+    /// The caller's keys, until the node's timeout.
+    Keys,
+    /// A lookup's answer.
+    Lookup,
+    /// Nothing: the caller left the IVR.
+    Nothing,
+}
+
 /// What the session is waiting for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Wait {
@@ -81,14 +94,32 @@ pub struct Session {
     digits: String,
     now: Time,
     out: VecDeque<Output>,
+    /// Every node entered, when the driver asked for it (the simulator).
+    trail: Option<Vec<String>>,
 }
 
 impl Session {
     /// Starts `flow` at its start node with the given variables (caller
     /// number, language, ...).
     pub fn start(flow: Arc<Flow>, vars: BTreeMap<String, String>, now: Time) -> Session {
+        Self::begin(flow, vars, now, None)
+    }
+
+    /// Like [`Session::start`], also writing down every node entered
+    /// (including those passed through without a prompt), for
+    /// [`Session::take_trail`].
+    pub fn start_traced(flow: Arc<Flow>, vars: BTreeMap<String, String>, now: Time) -> Session {
+        Self::begin(flow, vars, now, Some(Vec::new()))
+    }
+
+    /// The nodes entered since the last call (traced sessions only).
+    pub fn take_trail(&mut self) -> Vec<String> {
+        self.trail.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn begin(flow: Arc<Flow>, vars: BTreeMap<String, String>, now: Time, trail: Option<Vec<String>>) -> Session {
         let node = flow.start.clone();
-        let mut s = Session { flow, node, vars, wait: Wait::Done, misses: 0, digits: String::new(), now, out: VecDeque::new() };
+        let mut s = Session { flow, node, vars, wait: Wait::Done, misses: 0, digits: String::new(), now, out: VecDeque::new(), trail };
         let start = s.node.clone();
         s.enter(start);
         s
@@ -108,6 +139,16 @@ impl Session {
 
     pub fn is_done(&self) -> bool {
         self.wait == Wait::Done
+    }
+
+    /// What the session waits for now.
+    pub fn waiting(&self) -> Waiting {
+        match self.wait {
+            Wait::Prompts(_) | Wait::Prompt | Wait::InvalidPrompt => Waiting::PromptEnd,
+            Wait::Keys { .. } => Waiting::Keys,
+            Wait::Lookup { .. } => Waiting::Lookup,
+            Wait::Done => Waiting::Nothing,
+        }
     }
 
     /// The node the caller is at.
@@ -155,6 +196,9 @@ impl Session {
     fn enter(&mut self, mut id: String) {
         for _ in 0..MAX_STEPS {
             self.node = id.clone();
+            if let Some(trail) = &mut self.trail {
+                trail.push(id.clone());
+            }
             self.misses = 0;
             self.digits.clear();
             let Some(node) = self.current() else {

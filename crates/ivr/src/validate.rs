@@ -26,7 +26,9 @@ pub fn validate(flow: &Flow) -> Vec<FlowError> {
     }
     for (id, node) in &flow.nodes {
         for (field, target) in node.targets() {
-            if !flow.nodes.contains_key(target) {
+            if target.trim().is_empty() {
+                errors.push(err(id, &field, "not connected: connect it to the node the caller goes to next"));
+            } else if !flow.nodes.contains_key(target) {
                 errors.push(err(id, &field, format!("unknown node `{target}`")));
             }
         }

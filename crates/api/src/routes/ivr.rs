@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::check_slug;
 use crate::audit::{self, ClientIp};
 use crate::auth::AuthUser;
+use crate::revision::{IfMatch, Tagged};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{parse, ApiJson};
 use crate::state::AppState;
@@ -92,22 +93,41 @@ pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<J
 
 #[utoipa::path(get, path = "/api/v1/ivr/flows/{id}", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), params(("id" = String, Path)),
     responses((status = 200, body = FlowDto), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<FlowDto>> {
-    let versions = state.db().flow_versions(&id).await?;
+pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Tagged> {
+    Ok(Tagged::new(&state.0.revisions, &flow_dto(&state, &id).await?))
+}
+
+async fn flow_dto(state: &AppState, id: &str) -> ApiResult<FlowDto> {
+    let versions = state.db().flow_versions(id).await?;
     if versions.is_empty() {
-        return Err(ApiError::not_found("flow", &id));
+        return Err(ApiError::not_found("flow", id));
     }
     let published_version = published(&versions);
-    Ok(Json(FlowDto { id, published_version, versions: versions.into_iter().map(dto).collect() }))
+    Ok(FlowDto { id: id.to_owned(), published_version, versions: versions.into_iter().map(dto).collect() })
 }
 
 /// Saves the body as a new draft version. The body is the flow document;
 /// its `id` must be the one in the path.
-#[utoipa::path(put, path = "/api/v1/ivr/flows/{id}", tag = "ivr", security(("bearer" = ["admin"])), params(("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/ivr/flows/{id}", tag = "ivr", security(("bearer" = ["admin"])),
+    params(("id" = String, Path), ("if-match" = Option<String>, Header, description = "The ETag of the flow (GET) this draft was made from")),
     request_body(content = Object, description = "The flow document"),
-    responses((status = 201, body = FlowVersionDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn save(State(state): State<AppState>, ip: ClientIp, user: AuthUser, Path(id): Path<String>, body: Bytes) -> ApiResult<(StatusCode, Json<FlowVersionDto>)> {
+    responses((status = 201, body = FlowVersionDto), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    user: AuthUser,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<FlowVersionDto>)> {
     check_slug("id", &id)?;
+    let _writing = state.0.revisions.write().await;
+    // Saved over the versions an editor loaded: someone else's draft or
+    // publication since then is not silently buried under this one.
+    if if_match.0.is_some() {
+        let current = serde_json::to_value(flow_dto(&state, &id).await?).unwrap_or_default();
+        state.0.revisions.check(&if_match, &current)?;
+    }
     let flow: hotline_ivr::Flow = parse(&body)?;
     if flow.id != id {
         return Err(ApiError::invalid("id", format!("the document's id `{}` is not `{id}`", flow.id)));
@@ -169,6 +189,166 @@ pub async fn set_number(State(state): State<AppState>, ip: ClientIp, user: AuthU
     Ok(Json(IvrNumber { number, flow_id: req.flow_id }))
 }
 
+/// One problem of a flow, where the designer shows it.
+#[derive(Serialize, ToSchema)]
+pub struct FlowProblem {
+    /// The node (empty for the flow as a whole).
+    pub node: String,
+    /// The node's field (`prompt`, `choices.1`, `next`), or empty.
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckFlow {
+    /// A flow document, saved or not.
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+}
+
+/// Reads a flow document, or says where it does not read as one.
+fn read_flow(document: &serde_json::Value) -> Result<hotline_ivr::Flow, FlowProblem> {
+    serde_path_to_error::deserialize::<_, hotline_ivr::Flow>(document).map_err(|e| {
+        let path = e.path().to_string();
+        let mut parts = path.split('.');
+        let (node, field) = match (parts.next(), parts.next()) {
+            (Some("nodes"), Some(node)) => (node.to_owned(), parts.collect::<Vec<_>>().join(".")),
+            _ => (String::new(), if path == "." { String::new() } else { path.clone() }),
+        };
+        FlowProblem { node, field, message: e.into_inner().to_string() }
+    })
+}
+
+/// Every problem of a draft, as the designer shows them on its nodes (the
+/// same check publishing makes).
+#[utoipa::path(post, path = "/api/v1/ivr/validate", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), request_body = CheckFlow,
+    responses((status = 200, body = [FlowProblem]), (status = 422, body = ErrorBody)))]
+pub async fn validate(_user: AuthUser, ApiJson(req): ApiJson<CheckFlow>) -> ApiResult<Json<Vec<FlowProblem>>> {
+    Ok(Json(match read_flow(&req.document) {
+        Err(problem) => vec![problem],
+        Ok(flow) => hotline_ivr::validate(&flow).into_iter().map(|e| FlowProblem { node: e.node, field: e.field, message: e.message }).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateFlow {
+    /// The flow document to run (a draft need not be saved).
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+    /// The caller's number. Default `13800138000`.
+    #[serde(default)]
+    pub caller: Option<String>,
+    /// The number dialled. Default `1000`.
+    #[serde(default)]
+    pub dialled: Option<String>,
+    /// When the call comes in, milliseconds since the Unix epoch. Default now.
+    #[serde(default)]
+    pub at: Option<i64>,
+    /// The caller's language at the start (`zh`, `en`), if set.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// The keys pressed, in order (`0-9`, `*`, `#`).
+    #[serde(default)]
+    pub keys: String,
+    /// Each backend's answer: its fields, or `null` for a failed lookup. A
+    /// backend not listed fails.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub lookups: std::collections::BTreeMap<String, Option<std::collections::BTreeMap<String, String>>>,
+    /// When the keys run out, wait for the node's timeout instead of stopping.
+    #[serde(default)]
+    pub timeouts: bool,
+}
+
+/// One step of a simulated call.
+#[derive(Serialize, ToSchema)]
+pub struct SimStep {
+    pub node: String,
+    /// `enter`, `play`, `key`, `lookup`, `timeout` or `exit`.
+    pub kind: &'static str,
+    /// What: the prompt (its name, or the text it speaks), the key, the
+    /// backend and whether it answered, how the caller left.
+    pub detail: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SimResult {
+    pub steps: Vec<SimStep>,
+    /// The nodes passed, in order.
+    pub path: Vec<String>,
+    /// How the caller left the IVR: `enqueue`, `transfer`, `voicemail`,
+    /// `hangup`, `failed`; absent while waiting for a key.
+    pub outcome: Option<String>,
+    /// The queue, number or mailbox the caller went to, or why it failed.
+    pub target: Option<String>,
+    /// The node waiting for a key the script did not have.
+    pub waiting_at: Option<String>,
+    pub vars: std::collections::BTreeMap<String, String>,
+}
+
+/// Runs a draft with a scripted caller (number, time, language, keys,
+/// lookup answers) through the real interpreter: the designer's simulator.
+#[utoipa::path(post, path = "/api/v1/ivr/simulate", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), request_body = SimulateFlow,
+    responses((status = 200, body = SimResult), (status = 422, body = ErrorBody)))]
+pub async fn simulate(_user: AuthUser, ApiJson(req): ApiJson<SimulateFlow>) -> ApiResult<Json<SimResult>> {
+    use hotline_ivr::{Event, Output};
+    let flow = read_flow(&req.document).map_err(|p| {
+        let field = ["document", "nodes", &p.node, &p.field].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(".");
+        ApiError::invalid(&field, p.message)
+    })?;
+    if let Some(bad) = req.keys.chars().find(|c| !c.is_ascii_digit() && *c != '*' && *c != '#') {
+        return Err(ApiError::invalid("keys", format!("`{bad}` is not a phone key (0-9, *, #)")));
+    }
+    if req.keys.len() > 100 {
+        return Err(ApiError::invalid("keys", "at most 100 keys"));
+    }
+    let mut vars = std::collections::BTreeMap::from([
+        ("caller".to_owned(), req.caller.unwrap_or_else(|| "13800138000".into())),
+        ("dialled".to_owned(), req.dialled.unwrap_or_else(|| "1000".into())),
+    ]);
+    if let Some(lang) = req.lang.filter(|l| !l.is_empty()) {
+        vars.insert("lang".into(), lang);
+    }
+    let at = req.at.unwrap_or_else(hotline_acd::now_ms).max(0) as u64;
+    let script = hotline_ivr::Script { vars, at: hotline_ivr::Time(at), keys: req.keys.chars().collect(), lookups: req.lookups, timeouts: req.timeouts };
+    let trace = hotline_ivr::simulate(std::sync::Arc::new(flow), &script);
+    let exit = |o: &Output| -> (&'static str, Option<String>) {
+        match o {
+            Output::Enqueue { queue, .. } => ("enqueue", Some(queue.clone())),
+            Output::Transfer { number } => ("transfer", Some(number.clone())),
+            Output::Voicemail { mailbox, .. } => ("voicemail", Some(mailbox.clone())),
+            Output::Hangup => ("hangup", None),
+            Output::Failed(why) => ("failed", Some(why.clone())),
+            other => ("other", Some(format!("{other:?}"))),
+        }
+    };
+    let steps = trace
+        .events
+        .iter()
+        .map(|(node, e)| {
+            let (kind, detail) = match e {
+                Event::Enter => ("enter", String::new()),
+                Event::Play(p) => ("play", p.clone()),
+                Event::Key(k) => ("key", k.to_string()),
+                Event::Lookup { backend, answered, .. } => ("lookup", format!("{backend}: {}", if *answered { "answered" } else { "no answer" })),
+                Event::Timeout => ("timeout", String::new()),
+                Event::Exit(o) => {
+                    let (kind, target) = exit(o);
+                    ("exit", format!("{kind} {}", target.unwrap_or_default()).trim().to_owned())
+                }
+            };
+            SimStep { node: node.clone(), kind, detail }
+        })
+        .collect();
+    let (outcome, target) = match trace.outcome.as_ref().map(exit) {
+        Some((kind, target)) => (Some(kind.to_owned()), target),
+        None => (None, None),
+    };
+    Ok(Json(SimResult { path: trace.path().into_iter().map(str::to_owned).collect(), steps, outcome, target, waiting_at: trace.waiting_at.clone(), vars: trace.vars }))
+}
+
 /// This module's routes. Each is declared once, by its handler's
 /// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
 /// call it (see [`crate::access`]).
@@ -179,4 +359,6 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(publish))
         .routes(utoipa_axum::routes!(numbers))
         .routes(utoipa_axum::routes!(set_number))
+        .routes(utoipa_axum::routes!(validate))
+        .routes(utoipa_axum::routes!(simulate))
 }
