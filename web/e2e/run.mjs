@@ -544,12 +544,15 @@ async function desktop(base) {
     await call(base, "POST", `/contacts/${contact_id}/finish`, agent);
     const wrap = page.getByTestId("wrap-up");
     await wrap.waitFor();
+    await page.locator("[data-testid=screen-pop].ended").filter({ hasText: vip.name }).waitFor();
+    check(true, "during wrap-up the caller stays in view, marked as ended");
     const codes = await call(base, "GET", "/wrap-up-codes", agent);
     await wrap.locator("select[name=wrap_up_code]").selectOption(codes[0].id);
     await wrap.locator("textarea[name=notes]").fill("客户咨询会员权益，已解答。");
     await wrap.getByRole("button", { name: "保存" }).click();
     await wrap.getByRole("status").filter({ hasText: "已保存" }).waitFor();
-    check((await page.getByTestId("screen-pop").count()) === 0, "the finished call leaves the screen");
+    await page.getByTestId("screen-pop").waitFor({ state: "detached" });
+    check(true, "saved, the finished call leaves the screen");
     const saved = await call(base, "GET", `/interactions/${contact_id}`, sup);
     check(saved.wrap_up_code === codes[0].id && saved.notes.includes("会员权益"), "the interaction carries the wrap-up code and notes");
     await page.screenshot({ path: join(shots, "desktop-zh-wrap-up.png") });
@@ -559,8 +562,8 @@ async function desktop(base) {
     await page.getByRole("button", { name: "搜索客户" }).click();
     await page.locator(".customer-search").getByRole("button", { name: vip.name }).click();
     const history = page.getByTestId("customer-page");
-    await history.filter({ hasText: codes[0].id }).waitFor();
-    check(true, `the customer's page lists the call with its wrap-up code (${codes[0].id})`);
+    await history.filter({ hasText: codes[0].label }).waitFor();
+    check(true, `the customer's page lists the call with its wrap-up code, by name (${codes[0].label})`);
 
     await page.reload();
     await label.waitFor();
@@ -569,6 +572,9 @@ async function desktop(base) {
     await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
     check((await page.locator("html").getAttribute("lang")) === "en", "English on request");
+    const reasons = await page.getByRole("combobox", { name: "Reason" }).innerText();
+    check(reasons.includes("Lunch") && !reasons.includes("午餐"), "reason codes configured in Chinese read in English (their English labels)");
+    check(await page.getByRole("button", { name: "Go available" }).isVisible(), "the state buttons say what they do (Go available)");
     await page.screenshot({ path: join(shots, "desktop-en.png") });
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();

@@ -78,5 +78,5 @@ export function App() {
       </Console>
     );
   }
-  return <DesktopPage t={t} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
+  return <DesktopPage t={t} lang={lang} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
 }

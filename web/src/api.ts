@@ -129,6 +129,7 @@ export interface Interaction {
   agent_id: string | null;
   customer_id: string | null;
   from: string | null;
+  to?: string | null;
   arrived_at: number;
   answered_at: number | null;
   ended_at: number | null;

@@ -115,6 +115,29 @@ const zh = {
   callUsHint: "点击按钮，用浏览器直接拨打客服热线",
   calling: "正在接通…",
   hangUpCall: "挂断",
+  goAvailable: "示闲",
+  goNotReady: "示忙",
+  timeLeft: "剩余",
+  callEndedPop: "通话已结束",
+  dialled: "拨入号码",
+  outcome_answered: "已接听",
+  outcome_abandoned: "放弃",
+  outcome_gave_up: "等待超时",
+  outcome_voicemail: "留言",
+  outcome_callback: "回拨",
+  outcome_overflow: "溢出",
+  outcome_rejected: "拒接",
+  reason_unregistered: "话机未注册",
+  reason_missed: "未接",
+  reason_logged_out: "已签出",
+  ivr_lang: "语言",
+  ivr_order: "订单号",
+  ivr_id: "证件号",
+  ivr_topic: "来电事由",
+  ivr_account: "账号",
+  ivr_member: "会员号",
+  lang_zh: "中文",
+  lang_en: "英语",
   navDesk: "坐席工作台",
   navQueues: "队列",
   navImport: "批量导入坐席",
@@ -294,6 +317,29 @@ const en: Record<Key, string> = {
   callUsHint: "Call our hotline from your browser:",
   calling: "Calling…",
   hangUpCall: "Hang up",
+  goAvailable: "Go available",
+  goNotReady: "Go not ready",
+  timeLeft: "left",
+  callEndedPop: "Call ended",
+  dialled: "Dialled",
+  outcome_answered: "Answered",
+  outcome_abandoned: "Abandoned",
+  outcome_gave_up: "Gave up waiting",
+  outcome_voicemail: "Voicemail",
+  outcome_callback: "Callback",
+  outcome_overflow: "Overflowed",
+  outcome_rejected: "Rejected",
+  reason_unregistered: "Phone not registered",
+  reason_missed: "Missed",
+  reason_logged_out: "Signed out",
+  ivr_lang: "Language",
+  ivr_order: "Order number",
+  ivr_id: "ID number",
+  ivr_topic: "Reason for calling",
+  ivr_account: "Account",
+  ivr_member: "Member number",
+  lang_zh: "Chinese",
+  lang_en: "English",
   navDesk: "Agent desktop",
   navQueues: "Queues",
   navImport: "Import agents",
@@ -374,6 +420,12 @@ export function setLang(lang: Lang): void {
 
 export function translate(lang: Lang, key: Key): string {
   return dictionaries[lang][key];
+}
+
+/** A word for an id the server sends (`outcome_abandoned`), if the
+ * dictionary has one. */
+export function translateId(lang: Lang, key: string): string | undefined {
+  return (dictionaries[lang] as Record<string, string>)[key];
 }
 
 /** `mm:ss`, or `h:mm:ss` past an hour. */

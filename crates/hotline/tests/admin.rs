@@ -209,3 +209,31 @@ async fn the_designer_validates_and_simulates_drafts_and_refuses_stale_saves() {
     assert_error(put(tag, doc).await, 412, "precondition_failed", None).await;
     s.stop().await;
 }
+
+/// Names in other languages for what admins configure: every user reads
+/// them; admins set them; bad languages and unknown objects are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configured_names_have_labels_per_language() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let agent = s.login("agent1", "demo").await;
+    let labels = s.get_json("/api/v1/labels", &agent).await;
+    let find = |labels: &Value, kind: &str, id: &str| {
+        labels.as_array().unwrap().iter().find(|l| l["kind"] == kind && l["id"] == id && l["lang"] == "en").map(|l| l["label"].clone())
+    };
+    assert_eq!(find(&labels, "queue", "support"), Some(json!("After-sales")));
+    assert_eq!(find(&labels, "reason", "lunch"), Some(json!("Lunch")));
+    assert_eq!(find(&labels, "wrap_up", "complaint"), Some(json!("Complaint")));
+
+    let r = s.req(Method::PUT, "/api/v1/labels/queue/support", Some(&admin), Some(json!({"en": "Customer care"}))).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(find(&s.get_json("/api/v1/labels", &agent).await, "queue", "support"), Some(json!("Customer care")));
+    // An empty name removes the label.
+    assert_eq!(s.req(Method::PUT, "/api/v1/labels/queue/support", Some(&admin), Some(json!({"en": ""}))).await.status(), 200);
+    assert_eq!(find(&s.get_json("/api/v1/labels", &agent).await, "queue", "support"), None);
+    assert_error(s.req(Method::PUT, "/api/v1/labels/queue/support", Some(&admin), Some(json!({"fr": "Service"}))).await, 422, "invalid_field", Some("fr")).await;
+    assert_error(s.req(Method::PUT, "/api/v1/labels/queue/nowhere", Some(&admin), Some(json!({"en": "X"}))).await, 404, "not_found", None).await;
+    assert_error(s.req(Method::PUT, "/api/v1/labels/planet/sales", Some(&admin), Some(json!({"en": "X"}))).await, 404, "not_found", None).await;
+    assert_error(s.req(Method::PUT, "/api/v1/labels/queue/sales", Some(&agent), Some(json!({"en": "X"}))).await, 403, "forbidden", None).await;
+    s.stop().await;
+}

@@ -130,6 +130,13 @@ impl Store {
             }
         }
 
+        let labels = t.list_labels().await?;
+        for (kind, id, label) in d::ENGLISH_LABELS {
+            if report.found(labels.iter().any(|l| l.kind == *kind && l.id == *id && l.lang == "en")) {
+                report.record(t.set_label(kind, id, "en", label).await)?;
+            }
+        }
+
         for i in 0..d::CUSTOMER_COUNT {
             let c = d::customer(i);
             if !report.found(t.customer_by_phone(&c.phones[0]).await?.is_some()) {

@@ -98,6 +98,31 @@ pub(crate) const USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("auditor", "周强（审计）", "auditor", None),
 ];
 
+/// English names of the demo's queues, skills and codes: (kind, id, label).
+pub(crate) const ENGLISH_LABELS: &[(&str, &str, &str)] = &[
+    ("queue", "sales", "Sales"),
+    ("queue", "support", "After-sales"),
+    ("queue", "vip", "VIP line"),
+    ("skill", "sales", "Sales"),
+    ("skill", "support", "After-sales"),
+    ("skill", "vip", "VIP service"),
+    ("skill", "billing", "Billing"),
+    ("skill", "tech", "Tech support"),
+    ("skill", "zh", "Mandarin"),
+    ("skill", "yue", "Cantonese"),
+    ("reason", "break", "Break"),
+    ("reason", "lunch", "Lunch"),
+    ("reason", "training", "Training"),
+    ("reason", "meeting", "Meeting"),
+    ("reason", "missed", "Missed"),
+    ("wrap_up", "resolved", "Resolved"),
+    ("wrap_up", "follow_up", "Follow-up needed"),
+    ("wrap_up", "complaint", "Complaint"),
+    ("wrap_up", "order", "Order placed"),
+    ("wrap_up", "info", "Information"),
+    ("wrap_up", "transfer", "Transferred"),
+];
+
 /// (id, label, paid). `missed` is set by the system when an agent lets offers time out.
 pub(crate) const REASON_CODES: &[(&str, &str, bool)] = &[
     ("break", "休息", true),

@@ -13,6 +13,8 @@
 mod agents;
 mod audit;
 pub use audit::AuditFilter;
+mod labels;
+pub use labels::{Label, LABELLED_KINDS};
 mod config_tables;
 mod connect;
 mod customers;

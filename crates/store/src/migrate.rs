@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "ivr_broadcasts", sql: include_str!("../migrations/0007_ivr_broadcasts.sql") },
     Migration { version: 8, name: "session_security", sql: include_str!("../migrations/0008_session_security.sql") },
     Migration { version: 9, name: "totp", sql: include_str!("../migrations/0009_totp.sql") },
+    Migration { version: 10, name: "labels", sql: include_str!("../migrations/0010_labels.sql") },
 ];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";

@@ -1,6 +1,8 @@
 import { FormEvent, useState } from "react";
 import { api, Customer, Interaction } from "../api";
-import type { T } from "../i18n";
+import type { Lang, T } from "../i18n";
+import type { Namer } from "../names";
+import { InteractionLine } from "./InteractionLine";
 
 interface CustomerPage {
   customer: Customer;
@@ -8,7 +10,7 @@ interface CustomerPage {
 }
 
 /** Find a customer by phone or name, and open their page with the history. */
-export function CustomerSearch(props: { t: T }) {
+export function CustomerSearch(props: { t: T; lang: Lang; name: Namer }) {
   const { t } = props;
   const [q, setQ] = useState("");
   const [found, setFound] = useState<Customer[] | null>(null);
@@ -50,8 +52,7 @@ export function CustomerSearch(props: { t: T }) {
             <ul className="history">
               {page.interactions.map((i) => (
                 <li key={i.id}>
-                  <span>{new Date(i.arrived_at).toLocaleString()}</span> · <span>{i.channel}</span> · <span>{i.queue_id ?? "—"}</span> ·{" "}
-                  <span>{i.outcome ?? "—"}</span> {i.wrap_up_code && <span className="badge">{i.wrap_up_code}</span>}
+                  <InteractionLine lang={props.lang} name={props.name} i={i} channel />
                   {i.notes && <div className="muted">{i.notes}</div>}
                 </li>
               ))}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { AgentState, Code } from "../api";
 import { clock, type T } from "../i18n";
+import type { Namer } from "../names";
 
 /** Available / not ready with a reason / wrap-up countdown, time in state, today's count. */
 export function StateBar(props: {
@@ -8,6 +9,7 @@ export function StateBar(props: {
   state: AgentState;
   since: number;
   reasons: Code[];
+  name: Namer;
   onAvailable: () => void;
   onNotReady: (reason: string) => void;
   onEndWrapUp: () => void;
@@ -27,7 +29,7 @@ export function StateBar(props: {
     : state.status === "available" ? t("available")
     : state.status === "not_ready" ? t("notReady")
     : t("loggedOut");
-  const reasonName = props.reasons.find((r) => r.id === state.reason)?.label ?? state.reason;
+  const reasonName = state.reason ? props.name("reason", state.reason) : null;
   const wrapLeft = state.state === "wrap_up" && state.wrap_up_until ? Math.max(0, state.wrap_up_until - now) : null;
 
   return (
@@ -36,19 +38,19 @@ export function StateBar(props: {
         <span className="state-label" data-testid="state-label">{label}</span>
         {state.status === "not_ready" && reasonName && <span className="state-reason">· {reasonName}</span>}
         <span className="state-time" title={t("timeInState")}>{clock(now - props.since)}</span>
-        {wrapLeft !== null && <span className="wrap-left">{t("wrapUp")} {clock(wrapLeft)}</span>}
+        {wrapLeft !== null && <span className="wrap-left">{t("timeLeft")} {clock(wrapLeft)}</span>}
       </div>
       <div className="state-actions">
         <button type="button" className="go-available" disabled={state.status === "available"} onClick={props.onAvailable}>
-          {t("available")}
+          {t("goAvailable")}
         </button>
         <select aria-label={t("reason")} value={reason} onChange={(e) => setReason(e.target.value)}>
           <option value="">{t("reason")}…</option>
           {props.reasons.map((r) => (
-            <option key={r.id} value={r.id}>{r.label}</option>
+            <option key={r.id} value={r.id}>{props.name("reason", r.id)}</option>
           ))}
         </select>
-        <button type="button" disabled={!reason} onClick={() => props.onNotReady(reason)}>{t("notReady")}</button>
+        <button type="button" disabled={!reason} onClick={() => props.onNotReady(reason)}>{t("goNotReady")}</button>
         {state.state === "wrap_up" && <button type="button" onClick={props.onEndWrapUp}>{t("endWrapUp")}</button>}
       </div>
       <div className="state-count">{t("handledToday")}: <b>{state.handled_today}</b></div>

@@ -1,22 +1,24 @@
 import { FormEvent, useState } from "react";
 import { api, Code, Interaction } from "../api";
 import type { T } from "../i18n";
+import type { Namer } from "../names";
 
 /** After a call: a wrap-up code and notes saved on the interaction. */
-export function WrapUp(props: { t: T; interaction: Interaction; codes: Code[]; onSaved: (i: Interaction) => void }) {
+export function WrapUp(props: { t: T; name: Namer; interaction: Interaction; codes: Code[]; onSaved: (i: Interaction) => void }) {
   const { t } = props;
   const [code, setCode] = useState(props.interaction.wrap_up_code ?? "");
   const [notes, setNotes] = useState(props.interaction.notes ?? "");
-  const [status, setStatus] = useState<string | null>(null);
+  // Saved, or the server's error (translated when shown, not when set).
+  const [status, setStatus] = useState<{ saved: true } | { error: string } | null>(null);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     try {
       const saved = await api<Interaction>("PATCH", `/interactions/${props.interaction.id}`, { wrap_up_code: code || null, notes });
-      setStatus(t("saved"));
+      setStatus({ saved: true });
       props.onSaved(saved);
     } catch (err) {
-      setStatus(err instanceof Error ? err.message : String(err));
+      setStatus({ error: err instanceof Error ? err.message : String(err) });
     }
   };
 
@@ -28,7 +30,7 @@ export function WrapUp(props: { t: T; interaction: Interaction; codes: Code[]; o
         <select name="wrap_up_code" value={code} onChange={(e) => setCode(e.target.value)}>
           <option value="">—</option>
           {props.codes.map((c) => (
-            <option key={c.id} value={c.id}>{c.label}</option>
+            <option key={c.id} value={c.id}>{props.name("wrap_up", c.id)}</option>
           ))}
         </select>
       </label>
@@ -37,7 +39,7 @@ export function WrapUp(props: { t: T; interaction: Interaction; codes: Code[]; o
         <textarea name="notes" rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={2000} />
       </label>
       <button type="submit" disabled={!code}>{t("save")}</button>
-      {status && <span className="status" role="status">{status}</span>}
+      {status && <span className="status" role="status">{"saved" in status ? t("saved") : status.error}</span>}
     </form>
   );
 }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AgentState, api, Code, Interaction, logout, Me, ScreenPop as Pop, token } from "../api";
 import { EventStream, HotlineEvent } from "../events";
-import type { T } from "../i18n";
+import { translateId, type Lang, type T } from "../i18n";
+import { EMPTY_BOOK, loadNames, NameBook, nameOf, Namer } from "../names";
 import { StateBar } from "../components/StateBar";
 import { ScreenPop } from "../components/ScreenPop";
 import { WrapUp } from "../components/WrapUp";
@@ -9,13 +10,14 @@ import { CustomerSearch } from "../components/CustomerSearch";
 import { Softphone, SoftphoneHandle } from "../components/Softphone";
 
 /** The agent desktop: state, the call in front of them, wrap-up, search. */
-export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onLoggedOut: () => void }) {
-  const { t, me } = props;
+export function DesktopPage(props: { t: T; lang: Lang; me: Me; onToggleLang: () => void; onLoggedOut: () => void }) {
+  const { t, me, lang } = props;
   const agentId = me.agent_id;
   const [state, setState] = useState<AgentState | null>(null);
   const [since, setSince] = useState(Date.now());
   const [reasons, setReasons] = useState<Code[]>([]);
   const [codes, setCodes] = useState<Code[]>([]);
+  const [book, setBook] = useState<NameBook>(EMPTY_BOOK);
   const [pop, setPop] = useState<Pop | null>(null);
   const [wrapUp, setWrapUp] = useState<Interaction | null>(null);
   const [connected, setConnected] = useState(false);
@@ -50,6 +52,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
     void loadState();
     void api<Code[]>("GET", "/reason-codes").then(setReasons).catch(() => {});
     void api<Code[]>("GET", "/wrap-up-codes").then(setCodes).catch(() => {});
+    void loadNames().then(setBook);
     const id = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(id);
   }, [loadState]);
@@ -65,6 +68,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
           break;
         case "contact_offered":
           setWrapUp(null);
+          setPop(null);
           void showPop(String(e.contact_id));
           void loadState();
           break;
@@ -79,7 +83,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
         case "contact_finished":
           finished.current.add(String(e.contact_id));
           setFinishedContact(String(e.contact_id));
-          setPop(null);
+          // The caller stays in view (marked ended) until wrap-up ends.
           void api<Interaction>("GET", `/interactions/${String(e.contact_id)}`).then(setWrapUp).catch(() => {});
           void loadState();
           break;
@@ -106,6 +110,10 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
     await logout();
     props.onLoggedOut();
   };
+
+  // Configured names in the user's language; system reasons from the dictionary.
+  const name: Namer = (kind, id) => (kind === "reason" ? translateId(lang, `reason_${id}`) : undefined) ?? nameOf(book, kind, id, lang);
+  const popEnded = pop !== null && finished.current.has(pop.interaction.id);
 
   const setStatus = async (body: { state: string; reason?: string }) => {
     if (!agentId) return;
@@ -134,6 +142,7 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
           state={state}
           since={since}
           reasons={reasons}
+          name={name}
           onAvailable={() => void setStatus({ state: "available" })}
           onNotReady={(reason) => void setStatus({ state: "not_ready", reason })}
           onEndWrapUp={() => void api("POST", `/agents/${agentId}/wrap-up/end`).then(loadState)}
@@ -141,12 +150,27 @@ export function DesktopPage(props: { t: T; me: Me; onToggleLang: () => void; onL
       )}
       <main className="work">
         <div className="work-main">
-          {pop ? <ScreenPop t={t} pop={pop} ringing={state?.state === "reserved"} now={now} /> : <p className="idle-note muted">{t("noCall")}</p>}
-          {wrapUp && <WrapUp t={t} interaction={wrapUp} codes={codes} onSaved={setWrapUp} />}
+          {pop ? (
+            <ScreenPop t={t} lang={lang} name={name} pop={pop} ringing={state?.state === "reserved"} ended={popEnded} now={popEnded ? (pop.interaction.answered_at ?? now) : now} />
+          ) : (
+            <p className="idle-note muted">{t("noCall")}</p>
+          )}
+          {wrapUp && (
+            <WrapUp
+              t={t}
+              name={name}
+              interaction={wrapUp}
+              codes={codes}
+              onSaved={(i) => {
+                setWrapUp(i);
+                if (popEnded) setPop(null);
+              }}
+            />
+          )}
         </div>
         <aside className="work-side">
           {agentId && <Softphone ref={phone} t={t} offer={voiceOffer} finished={finishedContact} />}
-          <CustomerSearch t={t} />
+          <CustomerSearch t={t} lang={lang} name={name} />
         </aside>
       </main>
     </div>

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod events;
 pub mod interactions;
 pub mod ivr;
+pub mod labels;
 pub mod ops;
 pub mod prompts;
 pub mod queues;
@@ -28,6 +29,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(users::routes())
         .merge(skills::routes())
+        .merge(labels::routes())
         .merge(queues::routes())
         .merge(agents::routes())
         .merge(agent_import::routes())
