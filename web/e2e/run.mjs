@@ -283,6 +283,28 @@ async function consolePages(browser, base) {
   await page.getByTestId("import-done").getByText("50").waitFor();
   check((await call(base, "GET", "/agents", colleague)).length === agentsBefore + 50, "fixed, the file creates 50 agents");
 
+  // The agents: live state, skills, queues; one moved into the VIP queue.
+  await page.getByRole("link", { name: "坐席", exact: true }).click();
+  const row = page.getByTestId("agent-8005");
+  await row.waitFor();
+  check((await row.innerText()).includes("售前"), `the agents page shows skills by name: ${(await row.innerText()).replace(/\s+/g, " ")}`);
+  const vipBefore = (await call(base, "GET", "/agents", colleague)).find((a) => a.extension === "8005").queues.includes("vip");
+  await row.getByRole("button", { name: "编辑" }).click();
+  const agentDrawer = page.getByRole("dialog");
+  await agentDrawer.getByLabel("队列", { exact: true }).click();
+  await page.locator(".ant-select-dropdown:visible").getByTitle("VIP专线", { exact: true }).click();
+  await page.keyboard.press("Escape");
+  await agentDrawer.getByRole("button", { name: "保存" }).click();
+  await page.getByText("已保存坐席：").waitFor();
+  const agent8005 = (await call(base, "GET", "/agents", colleague)).find((a) => a.extension === "8005");
+  check(agent8005.queues.includes("vip") !== vipBefore, `the agent's queues are saved (VIP ${vipBefore ? "left" : "joined"}): ${agent8005.queues}`);
+  await row.getByRole("button", { name: "编辑" }).click();
+  await page.getByRole("button", { name: "重置 SIP 密码" }).click();
+  const sip = (await page.getByTestId("sip-password").locator("code").innerText()).trim();
+  check(sip.length === 12, "a new SIP password is generated and shown once");
+  await page.screenshot({ path: join(shots, "console-agents-zh.png") });
+  await page.getByRole("dialog").getByRole("button", { name: "取消" }).click();
+
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();
   await page.getByTestId("audit-page").waitFor();

@@ -12,6 +12,7 @@ import { QueuesPage } from "./console/QueuesPage";
 import { AuditPage } from "./console/AuditPage";
 import { ImportAgentsPage } from "./console/ImportAgentsPage";
 import { FlowDesignerPage } from "./designer/FlowDesigner";
+import { AgentsPage } from "./console/AgentsPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -63,6 +64,7 @@ export function App() {
     "/admin/queues": ["navQueues", "queues-page", () => <QueuesPage t={t} me={me} />],
     "/admin/audit": ["navAudit", "audit-page", () => <AuditPage t={t} />],
     "/admin/agents/import": ["navImport", "import-page", () => <ImportAgentsPage t={t} />],
+    "/admin/agents": ["navAgents", "agents-page", () => <AgentsPage t={t} lang={lang} me={me} />],
     "/admin/ivr": ["navIvr", "designer-page", () => <FlowDesignerPage lang={lang} />],
   };
   const page = consolePages[window.location.pathname];

@@ -14,6 +14,7 @@ export interface NavItem {
 export const NAV: NavItem[] = [
   { path: "/", label: "navDesk", roles: ["agent"] },
   { path: "/admin/queues", label: "navQueues", roles: ["admin", "supervisor"] },
+  { path: "/admin/agents", label: "navAgents", roles: ["admin", "supervisor"] },
   { path: "/admin/ivr", label: "navIvr", roles: ["admin", "supervisor"] },
   { path: "/admin/agents/import", label: "navImport", roles: ["admin"] },
   { path: "/users", label: "users", roles: ["admin"] },
