@@ -305,6 +305,21 @@ async function consolePages(browser, base) {
   await page.screenshot({ path: join(shots, "console-agents-zh.png") });
   await page.getByRole("dialog").getByRole("button", { name: "取消" }).click();
 
+  // A new not-ready reason, named in both languages.
+  await page.getByRole("link", { name: "技能与代码" }).click();
+  await page.getByTestId("codes-page").getByRole("tab", { name: "示忙原因" }).click();
+  await page.getByRole("tabpanel").getByRole("button", { name: "新增" }).click();
+  const modal = page.getByRole("dialog");
+  await modal.locator("input[name=id]").fill("coaching");
+  await modal.locator("input[name=name]").fill("辅导");
+  await modal.locator("input[name=en]").fill("Coaching");
+  await modal.getByRole("button", { name: "保存" }).click();
+  await page.getByTestId("reason-coaching").waitFor();
+  const labels = await call(base, "GET", "/labels", colleague);
+  const reasonsNow = await call(base, "GET", "/reason-codes", colleague);
+  check(reasonsNow.some((r) => r.id === "coaching" && r.label === "辅导") && labels.some((l) => l.kind === "reason" && l.id === "coaching" && l.label === "Coaching"),
+    "a new reason code is saved with its English name");
+
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();
   await page.getByTestId("audit-page").waitFor();

@@ -13,6 +13,7 @@ import { AuditPage } from "./console/AuditPage";
 import { ImportAgentsPage } from "./console/ImportAgentsPage";
 import { FlowDesignerPage } from "./designer/FlowDesigner";
 import { AgentsPage } from "./console/AgentsPage";
+import { CodesPage } from "./console/CodesPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -65,6 +66,7 @@ export function App() {
     "/admin/audit": ["navAudit", "audit-page", () => <AuditPage t={t} />],
     "/admin/agents/import": ["navImport", "import-page", () => <ImportAgentsPage t={t} />],
     "/admin/agents": ["navAgents", "agents-page", () => <AgentsPage t={t} lang={lang} me={me} />],
+    "/admin/codes": ["navCodes", "codes-page", () => <CodesPage t={t} />],
     "/admin/ivr": ["navIvr", "designer-page", () => <FlowDesignerPage lang={lang} />],
   };
   const page = consolePages[window.location.pathname];

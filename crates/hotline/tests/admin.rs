@@ -237,3 +237,28 @@ async fn configured_names_have_labels_per_language() {
     assert_error(s.req(Method::PUT, "/api/v1/labels/queue/sales", Some(&agent), Some(json!({"en": "X"}))).await, 403, "forbidden", None).await;
     s.stop().await;
 }
+
+/// Reason and wrap-up codes are added and renamed by admins; ids the system
+/// sets are not taken for new codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_add_and_rename_reason_and_wrap_up_codes() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let r = s.req(Method::PUT, "/api/v1/reason-codes/coaching", Some(&admin), Some(json!({"label": "辅导", "paid": true}))).await;
+    assert_eq!(r.status(), 200);
+    let agent = s.login("agent1", "demo").await;
+    let reasons = s.get_json("/api/v1/reason-codes", &agent).await;
+    assert!(reasons.as_array().unwrap().iter().any(|c| c["id"] == "coaching" && c["label"] == "辅导" && c["paid"] == true));
+    // Renaming a system reason is fine; taking a system id for a new one is not.
+    assert_eq!(s.req(Method::PUT, "/api/v1/reason-codes/missed", Some(&admin), Some(json!({"label": "漏接", "paid": false}))).await.status(), 200);
+    let r = s.req(Method::PUT, "/api/v1/reason-codes/unregistered", Some(&admin), Some(json!({"label": "X", "paid": false}))).await;
+    assert_error(r, 422, "invalid_field", Some("id")).await;
+    let r = s.req(Method::PUT, "/api/v1/wrap-up-codes/refund", Some(&admin), Some(json!({"label": "退款", "category": "Bad Category"}))).await;
+    assert_error(r, 422, "invalid_field", Some("category")).await;
+    let r = s.req(Method::PUT, "/api/v1/wrap-up-codes/refund", Some(&admin), Some(json!({"label": "退款", "category": "billing"}))).await;
+    assert_eq!(r.status(), 200);
+    assert!(s.get_json("/api/v1/wrap-up-codes", &agent).await.as_array().unwrap().iter().any(|c| c["id"] == "refund"));
+    let r = s.req(Method::PUT, "/api/v1/wrap-up-codes/refund", Some(&agent), Some(json!({"label": "X", "category": "billing"}))).await;
+    assert_error(r, 403, "forbidden", None).await;
+    s.stop().await;
+}

@@ -147,20 +147,6 @@ pub async fn patch(
     Ok(Tagged::new(&state.0.revisions, &after))
 }
 
-#[utoipa::path(get, path = "/api/v1/reason-codes", tag = "configuration", security(("bearer" = [])),
-    responses((status = 200, body = [ReasonCodeDto])))]
-pub async fn reason_codes(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<ReasonCodeDto>>> {
-    let codes = state.db().list_reason_codes().await?;
-    Ok(Json(codes.into_iter().map(|c| ReasonCodeDto { id: c.id, label: c.label, paid: c.paid }).collect()))
-}
-
-#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "configuration", security(("bearer" = [])),
-    responses((status = 200, body = [WrapUpCodeDto])))]
-pub async fn wrap_up_codes(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<WrapUpCodeDto>>> {
-    let codes = state.db().list_wrap_up_codes().await?;
-    Ok(Json(codes.into_iter().map(|c| WrapUpCodeDto { id: c.id, label: c.label, category: c.category }).collect()))
-}
-
 /// A new SIP password for an agent's extension (what their phone registers with).
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -196,7 +182,5 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .routes(utoipa_axum::routes!(list, create))
         .routes(utoipa_axum::routes!(get, patch))
-        .routes(utoipa_axum::routes!(reason_codes))
-        .routes(utoipa_axum::routes!(wrap_up_codes))
         .routes(utoipa_axum::routes!(set_sip_password))
 }

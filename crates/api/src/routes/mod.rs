@@ -1,6 +1,7 @@
 pub mod agent_import;
 pub mod agents;
 pub mod broadcasts;
+pub mod codes;
 pub mod customers;
 pub mod demo_shop;
 pub mod auth;
@@ -30,6 +31,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(skills::routes())
         .merge(labels::routes())
+        .merge(codes::routes())
         .merge(queues::routes())
         .merge(agents::routes())
         .merge(agent_import::routes())
