@@ -441,6 +441,31 @@ async function designer(base, sipPort) {
     await admin.getByTestId("simulator").getByText("Simulator").waitFor();
     await admin.screenshot({ path: join(shots, "designer-en.png") });
 
+    // Prompts: one recorded from the browser's microphone, one uploaded,
+    // spoken text previewed as a caller will hear it.
+    await admin.getByRole("button", { name: "中文" }).click();
+    await admin.getByRole("link", { name: "提示音" }).click();
+    await admin.getByTestId("prompts-page").waitFor();
+    await admin.locator("input[name=prompt-name]").fill("recorded_hello");
+    await admin.getByRole("button", { name: "录音" }).click();
+    await admin.getByRole("button", { name: "停止并保存" }).waitFor();
+    await sleep(1500); // what is recorded: a second and a half of the microphone
+    await admin.getByRole("button", { name: "停止并保存" }).click();
+    const recorded = admin.getByTestId("prompt-recorded_hello");
+    await recorded.waitFor();
+    const secs = parseFloat(await recorded.locator("td").nth(1).innerText());
+    check(secs >= 1, `a prompt recorded in the browser is saved (${secs} s)`);
+    const toneWav = join(tmp, "upload.wav");
+    makeTone(toneWav, 16000, 660, 2);
+    await admin.locator("input[name=prompt-name]").fill("uploaded_tone");
+    await admin.locator("input[type=file]").setInputFiles(toneWav);
+    await admin.getByTestId("prompt-uploaded_tone").getByText("2.0 s").waitFor();
+    check(true, "an uploaded WAV is converted and listed with its length (2.0 s)");
+    await admin.getByTestId("tts").getByRole("button", { name: "试听合成" }).click();
+    await admin.waitForFunction(() => { const a = document.querySelector("[data-testid=prompt-player]"); return a && a.currentSrc && a.duration > 0.5; });
+    check(true, "spoken text is previewed in the page as audio");
+    await admin.screenshot({ path: join(shots, "console-prompts-zh.png") });
+
     // A real caller on 1001.
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.setDefaultTimeout(15_000);

@@ -14,6 +14,7 @@ import { ImportAgentsPage } from "./console/ImportAgentsPage";
 import { FlowDesignerPage } from "./designer/FlowDesigner";
 import { AgentsPage } from "./console/AgentsPage";
 import { CodesPage } from "./console/CodesPage";
+import { PromptsPage } from "./console/PromptsPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -67,6 +68,7 @@ export function App() {
     "/admin/agents/import": ["navImport", "import-page", () => <ImportAgentsPage t={t} />],
     "/admin/agents": ["navAgents", "agents-page", () => <AgentsPage t={t} lang={lang} me={me} />],
     "/admin/codes": ["navCodes", "codes-page", () => <CodesPage t={t} />],
+    "/admin/prompts": ["navPrompts", "prompts-page", () => <PromptsPage t={t} me={me} />],
     "/admin/ivr": ["navIvr", "designer-page", () => <FlowDesignerPage lang={lang} />],
   };
   const page = consolePages[window.location.pathname];

@@ -26,6 +26,8 @@ pub struct ApiSettings {
     pub demo: bool,
     /// Folder of uploaded prompts (`<name>.wav`, 8 kHz PCM).
     pub prompts_dir: std::path::PathBuf,
+    /// Folder of spoken prompts (`tts:` text), shared with telephony's cache.
+    pub tts_dir: std::path::PathBuf,
     /// Where call recordings are read from (the telephony layer writes them).
     pub recordings: Option<RecordingStore>,
     /// Digest realm of agents' SIP extensions.
@@ -60,6 +62,7 @@ impl Default for ApiSettings {
             max_body_bytes: 1 << 20,
             demo: false,
             prompts_dir: std::path::PathBuf::from("./data/prompts"),
+            tts_dir: std::path::PathBuf::from("./data/tts"),
             recordings: None,
             sip_realm: "hotline".into(),
             call_page_origins: Vec::new(),

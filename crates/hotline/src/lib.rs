@@ -138,6 +138,7 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         max_body_bytes: config.server.max_body_bytes,
         demo,
         prompts_dir: prompts_dir(&config),
+        tts_dir: config.data.dir.join("tts"),
         recordings: recordings.map(hotline_api::RecordingStore),
         sip_realm: config.sip.realm.clone(),
         call_page_origins: config.server.call_page_origins.clone(),

@@ -262,3 +262,23 @@ async fn admins_add_and_rename_reason_and_wrap_up_codes() {
     assert_error(r, 403, "forbidden", None).await;
     s.stop().await;
 }
+
+/// Spoken text previewed as a caller hears it: an 8 kHz WAV; bad text and
+/// voices refused by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spoken_text_is_previewed_as_an_8k_wav() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let r = s.post_json("/api/v1/prompts/speak", Some(&admin), json!({"text": "您好，欢迎致电。", "voice": "cmn"})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "audio/wav");
+    let wav = r.bytes().await.unwrap();
+    assert_eq!(&wav[..4], b"RIFF");
+    assert_eq!(u32::from_le_bytes([wav[24], wav[25], wav[26], wav[27]]), 8000, "the rate calls play at");
+    assert!(wav.len() > 44 + 8000, "at least half a second of speech: {} bytes", wav.len());
+    let r = s.post_json("/api/v1/prompts/speak", Some(&admin), json!({"text": "  ", "voice": "cmn"})).await;
+    assert_error(r, 422, "invalid_field", Some("text")).await;
+    let r = s.post_json("/api/v1/prompts/speak", Some(&admin), json!({"text": "hi", "voice": "klingon"})).await;
+    assert_error(r, 422, "invalid_field", Some("voice")).await;
+    s.stop().await;
+}

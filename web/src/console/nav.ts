@@ -16,6 +16,7 @@ export const NAV: NavItem[] = [
   { path: "/admin/queues", label: "navQueues", roles: ["admin", "supervisor"] },
   { path: "/admin/agents", label: "navAgents", roles: ["admin", "supervisor"] },
   { path: "/admin/codes", label: "navCodes", roles: ["admin"] },
+  { path: "/admin/prompts", label: "navPrompts", roles: ["admin", "supervisor"] },
   { path: "/admin/ivr", label: "navIvr", roles: ["admin", "supervisor"] },
   { path: "/admin/agents/import", label: "navImport", roles: ["admin"] },
   { path: "/users", label: "users", roles: ["admin"] },

@@ -93,12 +93,47 @@ pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(name): Pat
     Ok(([(header::CONTENT_TYPE, "audio/wav")], bytes))
 }
 
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakText {
+    /// What to say (at most 500 characters).
+    pub text: String,
+    /// The voice: `cmn` (Mandarin, default) or `eng` (English).
+    #[serde(default)]
+    pub voice: Option<String>,
+}
+
+/// What a `tts:<voice>:<text>` prompt sounds like, as a caller will hear it
+/// (8 kHz WAV): the designer's and the prompts page's preview.
+#[utoipa::path(post, path = "/api/v1/prompts/speak", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), request_body = SpeakText,
+    responses((status = 200, content_type = "audio/wav", body = Vec<u8>), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn speak(State(state): State<AppState>, _user: AuthUser, crate::json::ApiJson(req): crate::json::ApiJson<SpeakText>) -> ApiResult<impl IntoResponse> {
+    let voice = req.voice.unwrap_or_else(|| "cmn".into());
+    if !["cmn", "eng"].contains(&voice.as_str()) {
+        return Err(ApiError::invalid("voice", "`cmn` (Mandarin) or `eng` (English)"));
+    }
+    let n = req.text.chars().count();
+    if req.text.trim().is_empty() || n > 500 {
+        return Err(ApiError::invalid("text", "1 to 500 characters"));
+    }
+    let dir = state.0.settings.tts_dir.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        let tts = hotline_telephony::tts::CachedTts::new(hotline_telephony::tts::EspeakNg::default(), dir);
+        tts.prompt(&req.text, &voice).and_then(|p| std::fs::read(p).map_err(Into::into))
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let wav = made.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "tts_unavailable", format!("speech could not be made: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "audio/wav")], wav))
+}
+
 /// This module's routes. Each is declared once, by its handler's
 /// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
 /// call it (see [`crate::access`]).
 pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .routes(utoipa_axum::routes!(list))
+        .routes(utoipa_axum::routes!(speak))
         // Uploads may be larger than other bodies.
         .merge(utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(upload, get)).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)))
 }
