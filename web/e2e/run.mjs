@@ -320,6 +320,21 @@ async function consolePages(browser, base) {
   check(reasonsNow.some((r) => r.id === "coaching" && r.label === "辅导") && labels.some((l) => l.kind === "reason" && l.id === "coaching" && l.label === "Coaching"),
     "a new reason code is saved with its English name");
 
+  // Numbers: 1000 runs the demo flow; an outage message is broadcast on it, then taken down.
+  await page.getByRole("link", { name: "号码与中继" }).click();
+  const n1000 = page.getByTestId("number-1000");
+  await n1000.waitFor();
+  check((await n1000.innerText()).includes("demo"), "the numbers page shows 1000 running the demo flow");
+  await n1000.locator("input[name=broadcast-1000]").fill("tts:cmn:系统升级中，部分业务暂停办理。");
+  await n1000.getByRole("button", { name: "发布广播" }).click();
+  await n1000.getByRole("button", { name: "撤下广播" }).waitFor();
+  const live = await call(base, "GET", "/ivr/broadcasts", colleague);
+  check(live.some((b) => b.number === "1000" && b.prompt.includes("系统升级")), "a broadcast is set on 1000 from the page");
+  await page.screenshot({ path: join(shots, "console-numbers-zh.png") });
+  await n1000.getByRole("button", { name: "撤下广播" }).click();
+  await n1000.getByRole("button", { name: "撤下广播" }).waitFor({ state: "detached" });
+  check((await call(base, "GET", "/ivr/broadcasts", colleague)).length === 0, "and taken down again");
+
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();
   await page.getByTestId("audit-page").waitFor();

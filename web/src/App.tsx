@@ -15,6 +15,7 @@ import { FlowDesignerPage } from "./designer/FlowDesigner";
 import { AgentsPage } from "./console/AgentsPage";
 import { CodesPage } from "./console/CodesPage";
 import { PromptsPage } from "./console/PromptsPage";
+import { NumbersPage } from "./console/NumbersPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -69,6 +70,7 @@ export function App() {
     "/admin/agents": ["navAgents", "agents-page", () => <AgentsPage t={t} lang={lang} me={me} />],
     "/admin/codes": ["navCodes", "codes-page", () => <CodesPage t={t} />],
     "/admin/prompts": ["navPrompts", "prompts-page", () => <PromptsPage t={t} me={me} />],
+    "/admin/numbers": ["navNumbers", "numbers-page", () => <NumbersPage t={t} />],
     "/admin/ivr": ["navIvr", "designer-page", () => <FlowDesignerPage lang={lang} />],
   };
   const page = consolePages[window.location.pathname];

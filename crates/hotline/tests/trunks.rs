@@ -20,6 +20,12 @@ fn free_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The first trunk as `s`'s admin sees it.
+async fn trunk_of(s: &Server) -> Value {
+    let admin = s.login("admin", "demo").await;
+    s.get_json("/api/v1/trunks", &admin).await[0].clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registering_trunk_answers_the_challenge_and_a_wrong_password_does_not_get_in() {
     let carrier_port = free_port();
@@ -66,6 +72,20 @@ async fn a_registering_trunk_answers_the_challenge_and_a_wrong_password_does_not
     }
     assert!(guard["failed_attempts"].as_u64() >= Some(1), "the carrier never checked the wrong password; guard: {guard}");
     assert_eq!(status_of(&carrier, &sup, "8006").await, "logged_out", "a wrong password never registers");
+    // Each side's admin sees its trunk: registered, or refused and why.
+    let good = trunk_of(&pbx).await;
+    assert_eq!((good["name"].as_str(), good["registered"].as_bool(), good["username"].as_str()), (Some("carrier"), Some(true), Some("8005")), "{good}");
+    assert!(good.get("password").is_none(), "a trunk's password is never shown");
+    let mut refused = Value::Null;
+    for _ in 0..100 {
+        refused = trunk_of(&intruder).await;
+        if !refused["last_error"].is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(refused["registered"], false);
+    assert!(refused["last_error"].as_str().is_some_and(|e| e.starts_with("403")), "{refused}");
 
     intruder.stop().await;
     pbx.stop().await;

@@ -15,6 +15,7 @@ pub mod queues;
 pub mod sip_guard;
 pub mod skills;
 pub mod softphone;
+pub mod trunks;
 pub mod users;
 pub mod web;
 pub mod work;
@@ -43,6 +44,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(broadcasts::routes())
         .merge(prompts::routes())
         .merge(sip_guard::routes())
+        .merge(trunks::routes())
         .merge(events::routes())
         .merge(ops::routes())
 }

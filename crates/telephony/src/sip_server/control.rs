@@ -9,7 +9,7 @@ use hotline_sip::guard::GuardStats;
 use hotline_store::SipCredential;
 use tokio::sync::{mpsc, oneshot};
 
-use super::Server;
+use super::{trunks, Server};
 use crate::ports::MediaCounters;
 
 pub(super) enum ControlRequest {
@@ -17,6 +17,22 @@ pub(super) enum ControlRequest {
     Reload { done: oneshot::Sender<()> },
     Security { reply: oneshot::Sender<SecurityView> },
     Unban { ip: IpAddr, reply: oneshot::Sender<bool> },
+    Trunks { reply: oneshot::Sender<Vec<TrunkView>> },
+}
+
+/// A trunk as configured (no password) and its registration now.
+#[derive(Debug, Clone)]
+pub struct TrunkView {
+    pub name: String,
+    pub gateway: String,
+    pub transport: &'static str,
+    pub register: bool,
+    pub username: String,
+    pub registered: bool,
+    /// Why the last registration attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// Calls at once allowed through it (0: no cap).
+    pub max_concurrent: u32,
 }
 
 /// The phone side's defences as they stand.
@@ -69,6 +85,15 @@ impl Control {
         rx.await.unwrap_or(false)
     }
 
+    /// The trunks and their registration state.
+    pub async fn trunks(&self) -> Vec<TrunkView> {
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(ControlRequest::Trunks { reply }).await.is_err() {
+            return Vec::new();
+        }
+        rx.await.unwrap_or_default()
+    }
+
     /// RTP packets refused from strangers (read without asking the SIP task).
     pub fn rtp_strangers(&self) -> u64 {
         self.media.rtp_strangers.load(std::sync::atomic::Ordering::Relaxed)
@@ -105,6 +130,9 @@ impl Server {
                     tracing::info!(%ip, "SIP ban lifted");
                 }
                 let _ = reply.send(was);
+            }
+            ControlRequest::Trunks { reply } => {
+                let _ = reply.send(self.trunks.iter().map(trunks::Trunk::view).collect());
             }
         }
     }

@@ -31,6 +31,8 @@ pub(super) struct Trunk {
     /// Challenges answered in the current attempt.
     answered: u32,
     pub registered: bool,
+    /// Why the last attempt failed (cleared when one succeeds).
+    last_error: Option<String>,
 }
 
 impl Trunk {
@@ -47,8 +49,23 @@ impl Trunk {
             due,
             answered: 0,
             registered: false,
+            last_error: None,
             cfg,
         })
+    }
+
+    /// What the admin sees of it.
+    pub fn view(&self) -> super::control::TrunkView {
+        super::control::TrunkView {
+            name: self.cfg.name.clone(),
+            gateway: self.gateway.to_string(),
+            transport: if self.transport == SipTransport::Tcp { "tcp" } else { "udp" },
+            register: self.cfg.register,
+            username: self.cfg.username.clone(),
+            registered: self.registered,
+            last_error: self.last_error.clone(),
+            max_concurrent: self.cfg.max_concurrent,
+        }
     }
 
     pub fn gateway(&self) -> SocketAddr {
@@ -134,6 +151,7 @@ impl Server {
                     tracing::info!(trunk = %name, gateway = %t.gateway, expires = granted, "trunk registered");
                 }
                 t.registered = true;
+                t.last_error = None;
                 t.due = Some(Instant::now() + refresh);
             }
             401 | 407 if t.answered < 2 => {
@@ -167,6 +185,7 @@ impl Server {
         let t = &mut self.trunks[i];
         tracing::warn!(trunk = %t.cfg.name, gateway = %t.gateway, why, "trunk registration failed; retrying in 30 s");
         t.registered = false;
+        t.last_error = Some(why.to_owned());
         t.due = Some(Instant::now() + RETRY);
         true
     }
