@@ -92,6 +92,20 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         })
 }
 
+/// [`hash_password`] on the blocking pool (argon2 takes tens of
+/// milliseconds of CPU by design; the async workers are not for that).
+pub async fn hash_password_off_thread(password: &str) -> Result<String, ApiError> {
+    let p = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&p)).await.map_err(|_| ApiError::internal())?
+}
+
+/// A random password of `len` letters and digits (for a new account or an
+/// admin's reset; shown once, then only its hash is kept).
+pub fn generated_password(len: usize) -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), len)
+}
+
 /// Checks a password against a stored PHC string. A malformed hash never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())

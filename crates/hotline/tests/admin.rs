@@ -282,3 +282,42 @@ async fn spoken_text_is_previewed_as_an_8k_wav() {
     assert_error(r, 422, "invalid_field", Some("voice")).await;
     s.stop().await;
 }
+
+/// An admin adds a user and resets a password: each generated, shown once,
+/// and good for one sign-in that may only change it; a reset ends the
+/// user's sessions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_passwords_sign_in_once_to_be_changed() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let r = s.post_json("/api/v1/users", Some(&admin), json!({"username": "lead1", "display_name": "组长一", "roles": ["supervisor"]})).await;
+    assert_eq!(r.status(), 201);
+    let made: Value = r.json().await.unwrap();
+    let password = made["password"].as_str().unwrap().to_owned();
+    assert_eq!(made["user"]["roles"], json!(["supervisor"]));
+    let token = s.login("lead1", &password).await;
+    assert_eq!(s.get("/api/v1/me", Some(&token)).await.status(), 200);
+    assert_error(s.get("/api/v1/queues", Some(&token)).await, 403, "password_change_required", None).await;
+    let r = s.post_json("/api/v1/me/password", Some(&token), json!({"current_password": password, "new_password": "Lead-One-2026!"})).await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(s.get("/api/v1/queues", Some(&token)).await.status(), 200, "changed, the session may work");
+    let fresh = s.login("lead1", "Lead-One-2026!").await;
+    assert_eq!(s.get("/api/v1/queues", Some(&fresh)).await.status(), 200, "the user's own password is not one-time");
+
+    // A reset: the sessions end; the new password is one-time again.
+    let r = s.post_json(&format!("/api/v1/users/{}/password", made["user"]["id"].as_str().unwrap()), Some(&admin), json!({})).await;
+    assert_eq!(r.status(), 200);
+    let reset = r.json::<Value>().await.unwrap()["password"].as_str().unwrap().to_owned();
+    assert_eq!(s.get("/api/v1/me", Some(&fresh)).await.status(), 401, "a reset ends the user's sessions");
+    let token = s.login("lead1", &reset).await;
+    assert_error(s.get("/api/v1/queues", Some(&token)).await, 403, "password_change_required", None).await;
+    let audit = s.get_json("/api/v1/audit?target=lead1", &admin).await.to_string();
+    assert!(audit.contains("user.password_reset") && !audit.contains(&reset), "audited, without the password");
+
+    // Taken names and unknown roles are refused by field.
+    let r = s.post_json("/api/v1/users", Some(&admin), json!({"username": "lead1", "display_name": "X", "roles": ["qa"]})).await;
+    assert_error(r, 409, "conflict", Some("username")).await;
+    let r = s.post_json("/api/v1/users", Some(&admin), json!({"username": "lead2", "display_name": "X", "roles": ["boss"]})).await;
+    assert_error(r, 422, "invalid_field", Some("roles[0]")).await;
+    s.stop().await;
+}

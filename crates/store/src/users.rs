@@ -190,6 +190,41 @@ impl TenantStore {
         Ok(())
     }
 
+    /// Sets a password someone else chose (generated for a new account, or
+    /// an admin's reset): it signs in once, to a session that may only
+    /// change it.
+    pub async fn set_one_time_password(&self, user_id: &str, password_hash: &str) -> Result<()> {
+        self.write_password(user_id, password_hash, true).await
+    }
+
+    async fn write_password(&self, user_id: &str, password_hash: &str, one_time: bool) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $3, must_change_password = $4 WHERE tenant_id = $1 AND id = $2")
+            .bind(&*self.tenant)
+            .bind(user_id)
+            .bind(password_hash)
+            .bind(i64::from(one_time))
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { entity: "user", id: user_id.to_owned() });
+        }
+        Ok(())
+    }
+
+    /// Whether the user's password was chosen by someone else and must be
+    /// changed at sign-in.
+    pub async fn must_change_password(&self, user_id: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT must_change_password FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(&*self.tenant)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.flag("must_change_password")?,
+            None => false,
+        })
+    }
+
     /// The live sessions of a user, newest first.
     pub async fn sessions_of_user(&self, user_id: &str, now: i64) -> Result<Vec<Session>> {
         let rows = sqlx::query(
@@ -245,15 +280,7 @@ impl TenantStore {
     /// Sets a user's password hash; the sessions it required a change of
     /// no longer do.
     pub async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<()> {
-        let done = sqlx::query("UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2")
-            .bind(&*self.tenant)
-            .bind(user_id)
-            .bind(password_hash)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound { entity: "user", id: user_id.to_owned() });
-        }
+        self.write_password(user_id, password_hash, false).await?;
         sqlx::query("UPDATE sessions SET password_change_required = 0 WHERE tenant_id = $1 AND user_id = $2")
             .bind(&*self.tenant)
             .bind(user_id)

@@ -2,7 +2,8 @@
 //! in an afternoon. A dry run lists every bad row with its line and column;
 //! nothing is created until no row is bad. Each agent gets a sign-in account
 //! (role `agent`) and a SIP password, both generated and shown once, in the
-//! reply, never stored but as hashes.
+//! reply, never stored but as hashes; the sign-in password must be changed
+//! at the first sign-in.
 //!
 //! The file: a header line, then one agent per line:
 //!
@@ -21,13 +22,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hotline_store::{Agent, AgentSkill, Capacity, NewUser};
-use rand::distributions::{Alphanumeric, DistString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::agents::{check_extension, validate};
 use crate::audit::{self, ClientIp};
-use crate::auth::{hash_password, AuthUser};
+use crate::auth::{generated_password, hash_password_off_thread, AuthUser};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorDetail};
 use crate::json::ApiJson;
 use crate::state::AppState;
@@ -187,10 +187,6 @@ async fn check(state: &AppState, rows: &[Row], errors: &mut Vec<RowError>) -> Ap
     Ok(())
 }
 
-fn password(len: usize) -> String {
-    Alphanumeric.sample_string(&mut rand::thread_rng(), len)
-}
-
 /// Imports agents from CSV (see the module documentation): `dry_run` checks
 /// only. A file with any bad row creates nothing (422, every bad row listed).
 #[utoipa::path(post, path = "/api/v1/agents/import", tag = "configuration", security(("bearer" = ["admin"])), request_body = ImportAgents,
@@ -217,18 +213,17 @@ pub async fn import(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
     }
     for row in rows {
         let a = row.agent;
-        let (web, sip) = (password(14), password(16));
-        let hash = {
-            let web = web.clone();
-            tokio::task::spawn_blocking(move || hash_password(&web)).await.map_err(|_| ApiError::internal())??
-        };
+        let (web, sip) = (generated_password(14), generated_password(16));
+        let hash = hash_password_off_thread(&web).await?;
         state.db().insert_agent(&a).await?;
         let credential = hotline_telephony::credentials::credential(&a.extension, &state.0.settings.sip_realm, &sip, hotline_acd::now_ms());
         state.db().set_sip_credential(&credential).await?;
-        state
+        let account = state
             .db()
-            .create_user(NewUser { username: row.username.clone(), display_name: a.name.clone(), password_hash: hash, roles: vec!["agent".into()], agent_id: Some(a.id.clone()) })
+            .create_user(NewUser { username: row.username.clone(), display_name: a.name.clone(), password_hash: hash.clone(), roles: vec!["agent".into()], agent_id: Some(a.id.clone()) })
             .await?;
+        // Generated: it signs in once, to change it.
+        state.db().set_one_time_password(&account.id, &hash).await?;
         state.0.acd.reload_agent(a.clone()).await?;
         if let Some(control) = &state.0.sip_control {
             control.credential_changed(credential).await;

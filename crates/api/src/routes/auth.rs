@@ -70,8 +70,10 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
     let enrolment_required = totp.secret.is_none() && user.roles.iter().any(|r| state.0.settings.totp_required_roles.contains(r));
     let (token, token_hash) = auth::new_token();
     let expires_at = now + state.0.settings.session_ttl_ms;
-    // A default password outside the demo: this session may only change it.
-    let password_change_required = !state.0.settings.demo && auth::DEFAULT_PASSWORDS.contains(&req.password.as_str());
+    // A default password outside the demo, or one someone else chose (a
+    // generated or reset password): this session may only change it.
+    let password_change_required =
+        (!state.0.settings.demo && auth::DEFAULT_PASSWORDS.contains(&req.password.as_str())) || state.db().must_change_password(&user.id).await?;
     let session = Session {
         id: uuid::Uuid::now_v7().to_string(),
         user_id: user.id.clone(),
@@ -170,8 +172,7 @@ pub async fn change_password(State(state): State<AppState>, ip: ClientIp, user: 
     if r.new_password == r.current_password {
         return Err(ApiError::invalid("new_password", "must differ from the current password"));
     }
-    let new = r.new_password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new)).await.map_err(|_| ApiError::internal())??;
+    let hash = auth::hash_password_off_thread(&r.new_password).await?;
     state.db().set_password(&user.user_id, &hash).await?;
     audit::record(&state, Some(&user), &ip, "password.change", Some(&user.user_id), String::new()).await;
     Ok(StatusCode::NO_CONTENT)

@@ -2,6 +2,8 @@
 //! name or whether they may sign in at all. A change reaches the user's
 //! open event streams at once (they filter by the new roles, or close if
 //! the user was disabled); disabling a user also ends their sessions.
+//! Admins add users and reset passwords: the password is generated, shown
+//! once in the reply, and must be changed at the next sign-in.
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -84,6 +86,82 @@ pub async fn patch(State(state): State<AppState>, ip: ClientIp, admin: AuthUser,
     Ok(Json(dto(user)))
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserReq {
+    /// 3-32 letters, digits, `.`, `_` or `-`.
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    /// The agent this user works as (for the `agent` role).
+    #[serde(default)]
+    pub agent_id: Option<String>,
+}
+
+/// A user and the password generated for them (shown only here).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UserWithPassword {
+    pub user: UserDto,
+    pub password: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct NewPassword {
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "auth", security(("bearer" = ["admin"])), request_body = NewUserReq,
+    responses((status = 201, body = UserWithPassword), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    admin: AuthUser,
+    ApiJson(req): ApiJson<NewUserReq>,
+) -> ApiResult<(axum::http::StatusCode, Json<UserWithPassword>)> {
+    let name_ok = (3..=32).contains(&req.username.len()) && req.username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !name_ok {
+        return Err(ApiError::invalid("username", "3-32 letters, digits, `.`, `_` or `-`"));
+    }
+    check_name("display_name", &req.display_name)?;
+    let roles = check_roles(&req.roles)?;
+    if let Some(agent) = &req.agent_id {
+        if state.db().agent(agent).await?.is_none() {
+            return Err(ApiError::invalid("agent_id", format!("no agent `{agent}`")));
+        }
+    }
+    if state.db().user_by_username(&req.username).await?.is_some() {
+        return Err(ApiError::conflict(format!("user name `{}` is taken", req.username)).field("username"));
+    }
+    let password = crate::auth::generated_password(14);
+    let hash = crate::auth::hash_password_off_thread(&password).await?;
+    let user = state
+        .db()
+        .create_user(hotline_store::NewUser { username: req.username, display_name: req.display_name.trim().to_owned(), password_hash: hash.clone(), roles, agent_id: req.agent_id })
+        .await?;
+    state.db().set_one_time_password(&user.id, &hash).await?;
+    audit::record(&state, Some(&admin), &ip, "user.create", Some(&user.username), format!("roles={}", user.roles.join(","))).await;
+    Ok((axum::http::StatusCode::CREATED, Json(UserWithPassword { user: dto(user), password })))
+}
+
+/// Resets a user's password to a generated one (shown once), ends their
+/// sessions, and makes them change it at the next sign-in.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "auth", security(("bearer" = ["admin"])), params(("id" = String, Path)),
+    responses((status = 200, body = NewPassword), (status = 404, body = ErrorBody)))]
+pub async fn reset_password(State(state): State<AppState>, ip: ClientIp, admin: AuthUser, Path(id): Path<String>) -> ApiResult<Json<NewPassword>> {
+    let user = state.db().user(&id).await?.ok_or_else(|| ApiError::not_found("user", &id))?;
+    let password = crate::auth::generated_password(14);
+    let hash = crate::auth::hash_password_off_thread(&password).await?;
+    state.db().set_one_time_password(&user.id, &hash).await?;
+    let now = hotline_acd::now_ms();
+    for s in state.db().sessions_of_user(&user.id, now).await? {
+        state.db().delete_session(&s.id).await?;
+        crate::sessions::ended(&state, &s.id, &user.id, user.agent_id.as_deref(), "password reset").await;
+    }
+    // (Never the password itself.)
+    audit::record(&state, Some(&admin), &ip, "user.password_reset", Some(&user.username), String::new()).await;
+    Ok(Json(NewPassword { password }))
+}
+
 /// Known, distinct, at least one; in the order given.
 fn check_roles(roles: &[String]) -> Result<Vec<String>, ApiError> {
     if roles.is_empty() {
@@ -106,6 +184,7 @@ fn check_roles(roles: &[String]) -> Result<Vec<String>, ApiError> {
 /// call it (see [`crate::access`]).
 pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
-        .routes(utoipa_axum::routes!(list))
+        .routes(utoipa_axum::routes!(list, create))
         .routes(utoipa_axum::routes!(patch))
+        .routes(utoipa_axum::routes!(reset_password))
 }
