@@ -214,6 +214,20 @@ async function usersPage(browser, base) {
   const admin = await tokenOf(base, "admin");
   const auditor = (await call(base, "GET", "/users", admin)).find((u) => u.username === "auditor");
   check(JSON.stringify(auditor.roles) === JSON.stringify(["auditor", "qa"]), `the server has the new roles: ${JSON.stringify(auditor.roles)}`);
+  // A new user: the password is generated, shown once, and must be changed at sign-in.
+  await page.getByRole("button", { name: "新建用户" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.locator("input[name=new-username]").fill("nightlead");
+  await dialog.locator("input[name=new-display-name]").fill("夜班组长");
+  await dialog.getByLabel("班长").check();
+  await dialog.getByRole("button", { name: "保存" }).click();
+  const shown = page.getByTestId("generated-password");
+  await shown.waitFor();
+  const generated = (await shown.locator("code").innerText()).trim();
+  const signIn = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "nightlead", password: generated }) });
+  const session = await signIn.json();
+  check(signIn.ok && session.password_change_required === true, "a new user's generated password signs in once, to be changed");
+  await page.getByTestId("user-nightlead").waitFor();
   await page.screenshot({ path: join(shots, "users-zh.png") });
   await page.getByRole("button", { name: "English" }).click();
   await page.getByRole("heading", { name: "Users and roles" }).waitFor();

@@ -5,7 +5,6 @@ import { LoginPage } from "./pages/Login";
 import { DesktopPage } from "./pages/Desktop";
 import { CallUsPage } from "./pages/CallUs";
 import { SecurityPage } from "./pages/Security";
-import { UsersPage } from "./pages/Users";
 import { Console } from "./console/Console";
 import { homeOf, mayOpen } from "./console/nav";
 import { QueuesPage } from "./console/QueuesPage";
@@ -16,6 +15,7 @@ import { AgentsPage } from "./console/AgentsPage";
 import { CodesPage } from "./console/CodesPage";
 import { PromptsPage } from "./console/PromptsPage";
 import { NumbersPage } from "./console/NumbersPage";
+import { UsersPage } from "./console/UsersPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -61,9 +61,9 @@ export function App() {
   if (window.location.pathname === "/" && homeOf(me) !== "/") window.history.replaceState(null, "", homeOf(me));
   const path = window.location.pathname;
   if (!mayOpen(me, path)) window.history.replaceState(null, "", homeOf(me));
-  if (path === "/users" && me.roles.includes("admin")) return <UsersPage t={t} me={me} onToggleLang={toggleLang} />;
   if (path === "/security") return <SecurityPage t={t} me={me} onToggleLang={toggleLang} />;
   const consolePages: Record<string, [Key, string, () => React.ReactNode]> = {
+    "/users": ["users", "users", () => <UsersPage t={t} me={me} />],
     "/admin/queues": ["navQueues", "queues-page", () => <QueuesPage t={t} me={me} />],
     "/admin/audit": ["navAudit", "audit-page", () => <AuditPage t={t} />],
     "/admin/agents/import": ["navImport", "import-page", () => <ImportAgentsPage t={t} />],
