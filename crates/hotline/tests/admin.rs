@@ -321,3 +321,70 @@ async fn generated_passwords_sign_in_once_to_be_changed() {
     assert_error(r, 422, "invalid_field", Some("roles[0]")).await;
     s.stop().await;
 }
+
+/// Business hours kept as a calendar: edited with If-Match, holidays
+/// imported from an iCalendar file, and named by a flow's schedule node —
+/// the simulator goes to `closed` on an imported holiday and on a weekday
+/// night, to `open` on a make-up Saturday.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendars_take_imported_holidays_and_flows_follow_them() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let tag = etag_of(&s, &admin, "/api/v1/calendars/main").await;
+    let weekdays = json!({"utc_offset_minutes": 480, "open": [{"days": [1, 2, 3, 4, 5], "from": "09:00", "to": "18:00"}]});
+    let put = |tag: &str, schedule: Value| {
+        s.http.put(format!("{}/api/v1/calendars/main", s.base)).bearer_auth(&admin).header("if-match", tag).json(&json!({"name": "工作日", "schedule": schedule})).send()
+    };
+    let r = put(&tag, json!({"open": [{"days": [8], "from": "09:00", "to": "18:00"}]})).await.unwrap();
+    assert_error(r, 422, "invalid_field", Some("schedule.open[0].days")).await;
+    let r = put(&tag, weekdays.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_error(put(&tag, weekdays).await.unwrap(), 412, "precondition_failed", None).await;
+
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261001\r\nDTEND;VALUE=DATE:20261008\r\nSUMMARY:国庆节\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260926\r\nSUMMARY:国庆节补班\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let r = s.http.post(format!("{}/api/v1/calendars/main/import", s.base)).bearer_auth(&admin).header("content-type", "text/calendar").body(ics).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!((report["holidays_added"].as_u64(), report["workdays_added"].as_u64()), (Some(7), Some(1)), "{report}");
+    let r = s.http.post(format!("{}/api/v1/calendars/main/import", s.base)).bearer_auth(&admin).body("not a calendar").send().await.unwrap();
+    assert_error(r, 422, "invalid_field", Some("file")).await;
+
+    let flow = json!({"id": "cal", "start": "hours", "nodes": {
+        "hours": {"type": "schedule", "calendar": "main", "open": "in", "closed": "out"},
+        "in": {"type": "enqueue", "queue": "sales"},
+        "out": {"type": "hangup"}}});
+    // Beijing time: 2026-10-02 (a holiday, Friday) 10:00; 2026-10-05 (Monday, holiday);
+    // 2026-09-26 (Saturday, make-up day) 10:00; 2026-09-28 (Monday) 20:00 and 10:00.
+    let at = |y_m_d: (i64, i64, i64), hour: i64| {
+        let days = days_from_civil(y_m_d.0, y_m_d.1, y_m_d.2);
+        (days * 86_400 + (hour - 8) * 3_600) * 1000
+    };
+    let went = |when: i64| {
+        let (s, admin, flow) = (&s, &admin, &flow);
+        async move {
+            let r = s.post_json("/api/v1/ivr/simulate", Some(admin), json!({"document": flow, "at": when})).await;
+            let v: Value = r.json().await.unwrap();
+            v["outcome"].as_str().unwrap_or("?").to_owned()
+        }
+    };
+    assert_eq!(went(at((2026, 10, 2), 10)).await, "hangup", "a holiday");
+    assert_eq!(went(at((2026, 9, 26), 10)).await, "enqueue", "a make-up Saturday");
+    assert_eq!(went(at((2026, 9, 28), 20)).await, "hangup", "a weekday night");
+    assert_eq!(went(at((2026, 9, 28), 10)).await, "enqueue", "a weekday morning");
+    // A calendar the center does not have is named on its node.
+    let mut other = flow.clone();
+    other["nodes"]["hours"]["calendar"] = json!("nowhere");
+    let problems = s.post_json("/api/v1/ivr/validate", Some(&admin), json!({"document": other})).await.json::<Value>().await.unwrap();
+    assert_eq!((problems[0]["node"].as_str(), problems[0]["field"].as_str()), (Some("hours"), Some("calendar")), "{problems}");
+    s.stop().await;
+}
+
+/// Days from 1970-01-01 to a civil date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}

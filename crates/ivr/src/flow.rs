@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::say::{Lang, SayAs};
-use crate::schedule::Schedule;
+use hotline_calendar::Schedule;
 
 /// One IVR flow.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -112,7 +112,17 @@ pub enum Node {
     /// Branch on a variable.
     Condition { var: String, equals: String, then: String, otherwise: String },
     /// Branch on opening hours at the moment the caller reaches the node.
-    Schedule { schedule: Schedule, open: String, closed: String },
+    /// `schedule` inline, or `calendar`: the name of one kept by the center
+    /// (business hours and holidays shared by flows; see
+    /// [`Flow::resolve_calendars`]).
+    Schedule {
+        #[serde(default)]
+        schedule: Option<Schedule>,
+        #[serde(default)]
+        calendar: Option<String>,
+        open: String,
+        closed: String,
+    },
     /// Queue the caller.
     Enqueue {
         queue: String,
@@ -150,6 +160,30 @@ fn one() -> u32 {
 }
 fn hash() -> String {
     "#".into()
+}
+
+impl Flow {
+    /// Puts each named calendar's schedule into the `schedule` nodes that
+    /// name it (done when the flow is loaded for calls, so a changed
+    /// calendar reaches new calls at the next reload); the names it does
+    /// not know.
+    pub fn resolve_calendars(&mut self, calendars: &BTreeMap<String, Schedule>) -> Vec<String> {
+        let mut unknown = Vec::new();
+        for node in self.nodes.values_mut() {
+            if let Node::Schedule { schedule, calendar: Some(name), .. } = node {
+                match calendars.get(name) {
+                    Some(c) => *schedule = Some(c.clone()),
+                    None => unknown.push(name.clone()),
+                }
+            }
+        }
+        unknown
+    }
+
+    /// The calendars the flow names.
+    pub fn calendars(&self) -> Vec<&str> {
+        self.nodes.values().filter_map(|n| if let Node::Schedule { calendar: Some(c), .. } = n { Some(c.as_str()) } else { None }).collect()
+    }
 }
 
 impl Node {

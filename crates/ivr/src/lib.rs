@@ -24,7 +24,6 @@
 mod digits;
 mod flow;
 mod say;
-mod schedule;
 mod session;
 mod simulate;
 mod validate;
@@ -32,7 +31,7 @@ mod validate;
 pub use digits::is_valid_chinese_id;
 pub use flow::{Flow, Node, Position, Validation};
 pub use say::{say, Lang, SayAs};
-pub use schedule::{date_of, parse_hhmm, Hours, Schedule};
+pub use hotline_calendar::{date_of, parse_hhmm, Hours, Schedule};
 pub use session::{Input, Output, Session, Time, Waiting};
 pub use simulate::{simulate, Event, Script, Trace};
 pub use validate::{validate, FlowError};

@@ -246,9 +246,11 @@ impl Session {
                     let hit = self.vars.get(&var).is_some_and(|v| *v == equals);
                     id = if hit { then } else { otherwise };
                 }
-                Node::Schedule { schedule, open, closed } => {
-                    id = if schedule.is_open(self.now.0) { open } else { closed };
-                }
+                Node::Schedule { schedule, calendar, open, closed } => match schedule {
+                    Some(schedule) => id = if schedule.is_open(self.now.0) { open } else { closed },
+                    // (Loading resolves calendars; an unresolved one is a bug.)
+                    None => return self.fail(format!("calendar `{}` was not loaded", calendar.unwrap_or_default())),
+                },
                 Node::Lookup { backend, params, timeout_secs, .. } => {
                     let params = params.iter().map(|(k, v)| (k.clone(), self.substitute(v))).collect();
                     self.out.push_back(Output::Lookup { backend, params });

@@ -99,11 +99,18 @@ fn check_node(id: &str, node: &Node, errors: &mut Vec<FlowError>) {
                 errors.push(err(id, "value", "missing value"));
             }
         }
-        Node::Schedule { schedule, .. } => {
-            for (field, message) in schedule.problems() {
-                errors.push(err(id, &format!("schedule.{field}"), message));
+        Node::Schedule { schedule, calendar, .. } => match (schedule, calendar) {
+            (_, Some(name)) if name.trim().is_empty() => errors.push(err(id, "calendar", "choose a calendar")),
+            (None, None) => errors.push(err(id, "calendar", "choose a calendar, or give the hours here (schedule)")),
+            (Some(schedule), None) => {
+                for (field, message) in schedule.problems() {
+                    errors.push(err(id, &format!("schedule.{field}"), message));
+                }
             }
-        }
+            // A calendar's own hours are checked where it is kept; whether
+            // it exists, where the flow is checked against the store.
+            (_, Some(_)) => {}
+        },
         Node::Lookup { backend, timeout_secs, .. } => {
             if blank(backend) {
                 errors.push(err(id, "backend", "missing backend"));

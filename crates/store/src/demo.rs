@@ -130,6 +130,11 @@ impl Store {
             }
         }
 
+        let (id, name, schedule) = d::CALENDAR;
+        if report.found(t.calendar(id).await?.is_some()) {
+            let c = crate::Calendar { id: id.into(), name: name.into(), schedule: schedule.into(), updated_at: now, updated_by: Some("demo".into()) };
+            report.record(t.put_calendar(&c).await)?;
+        }
         let labels = t.list_labels().await?;
         for (kind, id, label) in d::ENGLISH_LABELS {
             if report.found(labels.iter().any(|l| l.kind == *kind && l.id == *id && l.lang == "en")) {

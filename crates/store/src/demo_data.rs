@@ -98,6 +98,14 @@ pub(crate) const USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("auditor", "周强（审计）", "auditor", None),
 ];
 
+/// The demo center's business hours (the demo flow's, as a calendar flows
+/// can name): (id, name, schedule JSON).
+pub(crate) const CALENDAR: (&str, &str, &str) = (
+    "main",
+    "客服中心营业时间",
+    r#"{"utc_offset_minutes":480,"open":[{"days":[1,2,3,4,5,6,7],"from":"08:00","to":"22:00"}],"holidays":[],"extra_workdays":[],"workday_hours_from":1}"#,
+);
+
 /// English names of the demo's queues, skills and codes: (kind, id, label).
 pub(crate) const ENGLISH_LABELS: &[(&str, &str, &str)] = &[
     ("queue", "sales", "Sales"),

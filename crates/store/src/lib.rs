@@ -13,6 +13,8 @@
 mod agents;
 mod audit;
 pub use audit::AuditFilter;
+mod calendars;
+pub use calendars::Calendar;
 mod labels;
 pub use labels::{Label, LABELLED_KINDS};
 mod config_tables;

@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 9, name: "totp", sql: include_str!("../migrations/0009_totp.sql") },
     Migration { version: 10, name: "labels", sql: include_str!("../migrations/0010_labels.sql") },
     Migration { version: 11, name: "must_change_password", sql: include_str!("../migrations/0011_must_change_password.sql") },
+    Migration { version: 12, name: "calendars", sql: include_str!("../migrations/0012_calendars.sql") },
 ];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";

@@ -8,6 +8,7 @@
 //! does not parse or validate is left out with an error in the log (callers
 //! of that number are refused) — a bad document never takes the server down.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use hotline_calls::{Broadcast, Config, Entry, Greeting, QueueExperience};
@@ -37,15 +38,36 @@ fn greeting(m: &MenuConfig) -> Greeting {
     }
 }
 
-/// The published version of a flow, parsed and valid; or why not.
-async fn published(store: &TenantStore, flow_id: &str) -> Result<Result<hotline_ivr::Flow, String>, hotline_store::StoreError> {
+/// The center's calendars by id (those whose schedule does not read are
+/// left out, with an error in the log: flows naming them are left out too).
+pub async fn calendars(store: &TenantStore) -> Result<BTreeMap<String, hotline_ivr::Schedule>, hotline_store::StoreError> {
+    let mut out = BTreeMap::new();
+    for c in store.list_calendars().await? {
+        match serde_json::from_str::<hotline_ivr::Schedule>(&c.schedule) {
+            Ok(s) => {
+                out.insert(c.id, s);
+            }
+            Err(e) => tracing::error!(calendar = %c.id, error = %e, "calendar left out: its schedule does not read"),
+        }
+    }
+    Ok(out)
+}
+
+/// The published version of a flow, parsed, its calendars filled in, and
+/// valid; or why not.
+async fn published(
+    store: &TenantStore,
+    flow_id: &str,
+    calendars: &BTreeMap<String, hotline_ivr::Schedule>,
+) -> Result<Result<hotline_ivr::Flow, String>, hotline_store::StoreError> {
     Ok(match store.published_flow(flow_id).await? {
         None => Err(format!("flow `{flow_id}` has no published version")),
         Some(v) => match serde_json::from_str::<hotline_ivr::Flow>(&v.document) {
             Err(e) => Err(format!("flow `{flow_id}` v{}: {e}", v.version)),
-            Ok(flow) => match hotline_ivr::validate(&flow).first() {
-                Some(problem) => Err(format!("flow `{flow_id}` v{}: {problem}", v.version)),
-                None => Ok(flow),
+            Ok(mut flow) => match (flow.resolve_calendars(calendars).first(), hotline_ivr::validate(&flow).first()) {
+                (Some(unknown), _) => Err(format!("flow `{flow_id}` v{}: no calendar `{unknown}`", v.version)),
+                (None, Some(problem)) => Err(format!("flow `{flow_id}` v{}: {problem}", v.version)),
+                (None, None) => Ok(flow),
             },
         },
     })
@@ -55,9 +77,10 @@ async fn published(store: &TenantStore, flow_id: &str) -> Result<Result<hotline_
 pub async fn load(store: &TenantStore, menus: &[MenuConfig]) -> Result<DialPlan, hotline_store::StoreError> {
     let mut plan = DialPlan::default();
     let mut numbers = std::collections::BTreeSet::new();
+    let calendars = calendars(store).await?;
     for (number, flow_id) in store.ivr_numbers().await? {
         let menu = menus.iter().find(|m| m.number == number);
-        let why = match published(store, &flow_id).await? {
+        let why = match published(store, &flow_id, &calendars).await? {
             Err(why) => Some(why),
             Ok(flow) => {
                 plan.config.entries.push(Entry {
@@ -82,7 +105,7 @@ pub async fn load(store: &TenantStore, menus: &[MenuConfig]) -> Result<DialPlan,
         let c = &q.caller;
         let survey = match &c.survey_flow {
             None => None,
-            Some(id) => match published(store, id).await? {
+            Some(id) => match published(store, id, &calendars).await? {
                 Ok(flow) => Some(Arc::new(flow)),
                 Err(why) => {
                     tracing::error!(queue = %q.id, %why, "survey left out");

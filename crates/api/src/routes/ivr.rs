@@ -224,11 +224,30 @@ fn read_flow(document: &serde_json::Value) -> Result<hotline_ivr::Flow, FlowProb
 /// same check publishing makes).
 #[utoipa::path(post, path = "/api/v1/ivr/validate", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), request_body = CheckFlow,
     responses((status = 200, body = [FlowProblem]), (status = 422, body = ErrorBody)))]
-pub async fn validate(_user: AuthUser, ApiJson(req): ApiJson<CheckFlow>) -> ApiResult<Json<Vec<FlowProblem>>> {
-    Ok(Json(match read_flow(&req.document) {
-        Err(problem) => vec![problem],
-        Ok(flow) => hotline_ivr::validate(&flow).into_iter().map(|e| FlowProblem { node: e.node, field: e.field, message: e.message }).collect(),
-    }))
+pub async fn validate(State(state): State<AppState>, _user: AuthUser, ApiJson(req): ApiJson<CheckFlow>) -> ApiResult<Json<Vec<FlowProblem>>> {
+    let mut flow = match read_flow(&req.document) {
+        Err(problem) => return Ok(Json(vec![problem])),
+        Ok(flow) => flow,
+    };
+    let mut problems = unknown_calendars(&state, &mut flow).await?;
+    problems.extend(hotline_ivr::validate(&flow).into_iter().map(|e| FlowProblem { node: e.node, field: e.field, message: e.message }));
+    Ok(Json(problems))
+}
+
+/// Fills in the calendars a flow names; a problem for each it names that
+/// the center does not have.
+async fn unknown_calendars(state: &AppState, flow: &mut hotline_ivr::Flow) -> ApiResult<Vec<FlowProblem>> {
+    let calendars = hotline_telephony::dialplan::calendars(&state.db()).await?;
+    let unknown = flow.resolve_calendars(&calendars);
+    let mut problems = Vec::new();
+    for (id, node) in &flow.nodes {
+        if let hotline_ivr::Node::Schedule { calendar: Some(c), .. } = node {
+            if unknown.contains(c) {
+                problems.push(FlowProblem { node: id.clone(), field: "calendar".into(), message: format!("no calendar `{c}`") });
+            }
+        }
+    }
+    Ok(problems)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -292,12 +311,16 @@ pub struct SimResult {
 /// lookup answers) through the real interpreter: the designer's simulator.
 #[utoipa::path(post, path = "/api/v1/ivr/simulate", tag = "ivr", security(("bearer" = ["admin", "supervisor"])), request_body = SimulateFlow,
     responses((status = 200, body = SimResult), (status = 422, body = ErrorBody)))]
-pub async fn simulate(_user: AuthUser, ApiJson(req): ApiJson<SimulateFlow>) -> ApiResult<Json<SimResult>> {
+pub async fn simulate(State(state): State<AppState>, _user: AuthUser, ApiJson(req): ApiJson<SimulateFlow>) -> ApiResult<Json<SimResult>> {
     use hotline_ivr::{Event, Output};
-    let flow = read_flow(&req.document).map_err(|p| {
+    let as_error = |p: FlowProblem| {
         let field = ["document", "nodes", &p.node, &p.field].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(".");
         ApiError::invalid(&field, p.message)
-    })?;
+    };
+    let mut flow = read_flow(&req.document).map_err(as_error)?;
+    if let Some(p) = unknown_calendars(&state, &mut flow).await?.into_iter().next() {
+        return Err(as_error(p));
+    }
     if let Some(bad) = req.keys.chars().find(|c| !c.is_ascii_digit() && *c != '*' && *c != '#') {
         return Err(ApiError::invalid("keys", format!("`{bad}` is not a phone key (0-9, *, #)")));
     }

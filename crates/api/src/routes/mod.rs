@@ -1,6 +1,7 @@
 pub mod agent_import;
 pub mod agents;
 pub mod broadcasts;
+pub mod calendars;
 pub mod codes;
 pub mod customers;
 pub mod demo_shop;
@@ -33,6 +34,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(skills::routes())
         .merge(labels::routes())
         .merge(codes::routes())
+        .merge(calendars::routes())
         .merge(queues::routes())
         .merge(agents::routes())
         .merge(agent_import::routes())

@@ -2,10 +2,10 @@
 //! (closed all day) and extra working days (open on a weekend, as when
 //! Chinese public holidays move a working day to a Saturday).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A week of opening hours.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// Offset of local time from UTC, in minutes. Default 480 (China Standard Time).
@@ -25,7 +25,7 @@ pub struct Schedule {
 
 /// Open on `days` from `from` to `to` (local `HH:MM`; `to` after `from`,
 /// or `to` before `from` for a range across midnight).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hours {
     /// 1 = Monday … 7 = Sunday.
