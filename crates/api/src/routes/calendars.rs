@@ -61,7 +61,7 @@ fn dto(c: hotline_store::Calendar) -> CalendarDto {
 fn read_schedule(v: &serde_json::Value) -> ApiResult<Schedule> {
     let s: Schedule = serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
-        ApiError::invalid(&format!("schedule.{path}").trim_end_matches('.'), e.into_inner().to_string())
+        ApiError::invalid(format!("schedule.{path}").trim_end_matches('.'), e.into_inner().to_string())
     })?;
     if let Some((field, message)) = s.problems().into_iter().next() {
         return Err(ApiError::invalid(&format!("schedule.{field}"), message));
