@@ -349,6 +349,24 @@ async function consolePages(browser, base) {
   await n1000.getByRole("button", { name: "撤下广播" }).waitFor({ state: "detached" });
   check((await call(base, "GET", "/ivr/broadcasts", colleague)).length === 0, "and taken down again");
 
+  // Business hours: China's National Day holidays imported from an iCal file.
+  await page.getByRole("link", { name: "营业时间与节假日" }).click();
+  const calendarCard = page.getByTestId("calendar");
+  await calendarCard.waitFor();
+  const ics = join(data, "holidays-2026.ics");
+  writeFileSync(ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261001\r\nDTEND;VALUE=DATE:20261008\r\nSUMMARY:国庆节\r\nEND:VEVENT\r\n" +
+    "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261010\r\nSUMMARY:国庆节补班\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+  await calendarCard.locator("input[type=file]").setInputFiles(ics);
+  await page.getByTestId("holidays").getByText("2026-10-07").waitFor();
+  await page.getByTestId("workdays").getByText("2026-10-10").waitFor();
+  const main = await call(base, "GET", "/calendars/main", colleague);
+  check(main.schedule.holidays.length === 7 && main.schedule.extra_workdays.includes("2026-10-10"), "holidays and a make-up workday are imported from an iCal file");
+  await page.locator("input[name=calendar-name]").fill("客服中心营业时间（含节假日）");
+  await calendarCard.getByRole("button", { name: "保存" }).click();
+  await page.getByText("已保存日历：").waitFor();
+  check((await call(base, "GET", "/calendars/main", colleague)).name === "客服中心营业时间（含节假日）", "the calendar is saved");
+  await page.screenshot({ path: join(shots, "console-calendars-zh.png") });
+
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();
   await page.getByTestId("audit-page").waitFor();

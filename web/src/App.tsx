@@ -16,6 +16,7 @@ import { CodesPage } from "./console/CodesPage";
 import { PromptsPage } from "./console/PromptsPage";
 import { NumbersPage } from "./console/NumbersPage";
 import { UsersPage } from "./console/UsersPage";
+import { CalendarsPage } from "./console/CalendarsPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -71,6 +72,7 @@ export function App() {
     "/admin/codes": ["navCodes", "codes-page", () => <CodesPage t={t} />],
     "/admin/prompts": ["navPrompts", "prompts-page", () => <PromptsPage t={t} me={me} />],
     "/admin/numbers": ["navNumbers", "numbers-page", () => <NumbersPage t={t} />],
+    "/admin/calendars": ["navCalendars", "calendars-page", () => <CalendarsPage t={t} me={me} />],
     "/admin/ivr": ["navIvr", "designer-page", () => <FlowDesignerPage lang={lang} />],
   };
   const page = consolePages[window.location.pathname];

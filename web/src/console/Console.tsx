@@ -2,6 +2,8 @@ import type { ReactNode } from "react";
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Space, Typography } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
+import dayjs from "dayjs";
+import "dayjs/locale/zh-cn";
 import type { Me } from "../api";
 import type { Lang, T } from "../i18n";
 import { navFor } from "./nav";
@@ -22,6 +24,7 @@ export function Console(props: {
 }) {
   const { t, me } = props;
   const here = window.location.pathname;
+  dayjs.locale(props.lang === "en" ? "en" : "zh-cn");
   const items = navFor(me).map((n) => ({ key: n.path, label: <a href={n.path}>{t(n.label)}</a> }));
   return (
     <ConfigProvider locale={props.lang === "en" ? enUS : zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: "#1f6feb", borderRadius: 6 } }}>

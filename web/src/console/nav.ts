@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { path: "/admin/codes", label: "navCodes", roles: ["admin"] },
   { path: "/admin/prompts", label: "navPrompts", roles: ["admin", "supervisor"] },
   { path: "/admin/numbers", label: "navNumbers", roles: ["admin"] },
+  { path: "/admin/calendars", label: "navCalendars", roles: ["admin", "supervisor"] },
   { path: "/admin/ivr", label: "navIvr", roles: ["admin", "supervisor"] },
   { path: "/admin/agents/import", label: "navImport", roles: ["admin"] },
   { path: "/users", label: "users", roles: ["admin"] },

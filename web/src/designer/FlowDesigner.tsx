@@ -48,6 +48,7 @@ function Designer(props: { lang: Lang }) {
   const [problems, setProblems] = useState<{ node: string; field: string; message: string }[]>([]);
   const [notice, setNotice] = useState<{ type: "success" | "error" | "warning"; text: string } | null>(null);
   const [queues, setQueues] = useState<{ id: string; name: string }[]>([]);
+  const [calendars, setCalendars] = useState<{ id: string; name: string }[]>([]);
   const [newId, setNewId] = useState("");
   const [number, setNumber] = useState("");
   const history = useRef<{ past: string[]; future: string[] }>({ past: [], future: [] });
@@ -79,6 +80,7 @@ function Designer(props: { lang: Lang }) {
   useEffect(() => {
     api<{ id: string }[]>("GET", "/ivr/flows").then((l) => setFlows(l.map((f) => f.id))).catch(() => {});
     api<{ id: string; name: string }[]>("GET", "/queues").then(setQueues).catch(() => {});
+    api<{ id: string; name: string }[]>("GET", "/calendars").then(setCalendars).catch(() => {});
   }, []);
   useEffect(() => {
     load(flowId).catch(() => {
@@ -277,6 +279,7 @@ function Designer(props: { lang: Lang }) {
               nodes={nodes}
               edges={edges}
               queues={queues}
+              calendars={calendars}
               onFields={(id, fields) => update(id, (n) => ({ ...n, data: { ...n.data, fields } }))}
               onKeys={(id, keys) => {
                 update(id, (n) => ({ ...n, data: { ...n.data, keys } }));

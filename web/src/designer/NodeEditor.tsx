@@ -44,6 +44,7 @@ export function NodeEditor(props: {
   nodes: IvrNode[];
   edges: Edge[];
   queues: { id: string; name: string }[];
+  calendars: { id: string; name: string }[];
   onFields: (id: string, fields: Record<string, FieldValue>) => void;
   onKeys: (id: string, keys: string[]) => void;
   onConnect: (id: string, branch: string, target: string | null) => void;
@@ -58,6 +59,9 @@ export function NodeEditor(props: {
   const editor = (f: string, v: FieldValue) => {
     if (f === "queue")
       return <Select id={f} value={v as string} style={{ width: "100%" }} onChange={(x) => set(f, x)} options={props.queues.map((q) => ({ value: q.id, label: `${q.name} (${q.id})` }))} />;
+    if (f === "calendar")
+      return <Select id={f} value={(v as string) || undefined} allowClear style={{ width: "100%" }} onChange={(x) => set(f, x ?? null)} options={props.calendars.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))} />;
+    if (f === "schedule") return <JsonField name={f} value={v} onChange={(x) => set(f, x)} />;
     if (CHOICES[f])
       return <Select id={f} value={v as string} allowClear={f === "lang"} style={{ width: "100%" }} onChange={(x) => set(f, x ?? null)} options={CHOICES[f].map((c) => ({ value: c, label: c }))} />;
     if (Array.isArray(v)) return <Input.TextArea name={f} rows={3} value={v.join("\n")} onChange={(e) => set(f, e.target.value.split("\n"))} />;

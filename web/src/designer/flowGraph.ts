@@ -33,10 +33,8 @@ export const NODE_SPECS: Record<string, NodeSpec> = {
   say: { fields: { value: "", as: "number", lang: null }, branches: ["next"] },
   set: { fields: { var: "", value: "" }, branches: ["next"] },
   condition: { fields: { var: "", equals: "" }, branches: ["then", "otherwise"] },
-  schedule: {
-    fields: { schedule: { utc_offset_minutes: 480, open: [{ days: [1, 2, 3, 4, 5], from: "09:00", to: "18:00" }], holidays: [] } },
-    branches: ["open", "closed"],
-  },
+  // A calendar kept by the center, by name (or `schedule` inline).
+  schedule: { fields: { calendar: "", schedule: null }, branches: ["open", "closed"] },
   lookup: { fields: { backend: "", params: {}, prefix: "lookup", timeout_secs: 3 }, branches: ["next", "on_error"] },
   language: { fields: { lang: "zh" }, branches: ["next"] },
   enqueue: { fields: { queue: "", priority: 0 }, branches: [] },

@@ -12,8 +12,8 @@ const zh = {
   fields: {
     prompts: "提示音（每行一个；tts:cmn:文字 为合成语音）", prompt: "提示音", timeout_secs: "超时（秒）", retries: "重试次数",
     invalid_prompt: "输入错误提示音", var: "变量", min_digits: "最少位数", max_digits: "最多位数", terminator: "结束键",
-    validate: "校验", value: "值", as: "读法", lang: "语言", equals: "等于", schedule: "时间表（JSON）", backend: "数据源",
-    params: "参数（JSON）", prefix: "结果前缀", queue: "队列", priority: "优先级", number: "号码", mailbox: "信箱",
+    validate: "校验", value: "值", as: "读法", lang: "语言", equals: "等于", schedule: "或直接填写时间表（JSON）", backend: "数据源",
+    params: "参数（JSON）", calendar: "营业时间日历", prefix: "结果前缀", queue: "队列", priority: "优先级", number: "号码", mailbox: "信箱",
   } as Record<string, string>,
   branches: {
     next: "下一步", on_failure: "失败", on_error: "出错", then: "是", otherwise: "否", open: "上班", closed: "下班",
@@ -38,8 +38,8 @@ const en: Labels = {
   fields: {
     prompts: "Prompts (one per line; tts:eng:text is speech)", prompt: "Prompt", timeout_secs: "Timeout (s)", retries: "Retries",
     invalid_prompt: "Invalid-input prompt", var: "Variable", min_digits: "Min digits", max_digits: "Max digits", terminator: "End key",
-    validate: "Check", value: "Value", as: "Say as", lang: "Language", equals: "Equals", schedule: "Schedule (JSON)", backend: "Backend",
-    params: "Parameters (JSON)", prefix: "Result prefix", queue: "Queue", priority: "Priority", number: "Number", mailbox: "Mailbox",
+    validate: "Check", value: "Value", as: "Say as", lang: "Language", equals: "Equals", schedule: "Or hours here (JSON)", backend: "Backend",
+    params: "Parameters (JSON)", calendar: "Calendar", prefix: "Result prefix", queue: "Queue", priority: "Priority", number: "Number", mailbox: "Mailbox",
   },
   branches: { next: "next", on_failure: "failure", on_error: "error", then: "yes", otherwise: "no", open: "open", closed: "closed" },
   designer: "IVR flow designer", flow: "Flow", newFlow: "New flow", palette: "Nodes (drag onto the canvas or click)", start: "Start",
