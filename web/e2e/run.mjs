@@ -271,6 +271,24 @@ async function consolePages(browser, base) {
   const after = await call(base, "GET", "/queues/sales", colleague);
   check(after.name === "销售（管理员一）" && after.wrap_up_secs === before.wrap_up_secs + 7, "reloaded, the save keeps the colleague's change and adds the admin's");
 
+  // A new queue, with a second routing step and a callback offer.
+  await page.getByRole("button", { name: "新建队列" }).click();
+  await page.locator("input[name=new-queue-id]").fill("billing");
+  await page.locator("input[name=new-queue-name]").fill("账务咨询");
+  await page.getByRole("dialog").getByRole("button", { name: "保存" }).click();
+  await page.getByText("已创建队列：账务咨询").waitFor();
+  const editor = page.getByRole("dialog").filter({ hasText: "账务咨询 (billing)" });
+  await editor.getByRole("tab", { name: "路由步骤" }).click();
+  await editor.getByRole("button", { name: "添加步骤" }).click();
+  await editor.getByTestId("step-0").getByRole("button", { name: "添加技能要求" }).click();
+  await editor.getByRole("tab", { name: "来电体验" }).click();
+  await editor.getByLabel("等待多久后提供回拨（秒）").fill("60");
+  await editor.getByRole("button", { name: "保存" }).click();
+  await page.getByText("已保存: 账务咨询").waitFor();
+  const billing = await call(base, "GET", "/queues/billing", colleague);
+  check(billing.steps.length === 1 && billing.steps[0].skills.length === 1 && billing.caller_experience.callback_after_secs === 60,
+    `a new queue is saved with its routing step and callback offer: ${JSON.stringify(billing.steps)}`);
+
   // 50 agents from a CSV, two rows bad.
   await page.getByRole("link", { name: "批量导入坐席" }).click();
   await page.getByTestId("import-page").waitFor();

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import { Alert, Button, Drawer, Form, Input, InputNumber, Select, Space, Switch, Table, Tag, message } from "antd";
+import { Alert, Button, Drawer, Form, Input, InputNumber, Select, Space, Switch, Table, Tabs, Tag, message } from "antd";
+import { CallerExperience, RoutingSteps } from "./QueueRouting";
 import { api, ApiError, changedFields, FieldChange, getTagged, Me, sendTagged } from "../api";
 import type { Key, T } from "../i18n";
 
@@ -16,12 +17,14 @@ export interface Queue {
   overflow_queue: string | null;
   overflow_after_secs: number | null;
   enabled: boolean;
+  steps: unknown[];
+  caller_experience: Record<string, unknown>;
 }
 
 const STRATEGIES = ["longest_idle", "least_occupied", "round_robin", "best_skill"];
 const GIVE_UP = ["voicemail", "callback", "hangup"];
 /** The fields this form edits (sent as a PATCH with the version it was made to). */
-const EDITED = ["name", "strategy", "service_level_secs", "service_level_target_pct", "offer_timeout_secs", "wrap_up_secs", "max_wait_secs", "give_up_action", "overflow_queue", "overflow_after_secs", "enabled"] as const;
+const EDITED = ["name", "strategy", "service_level_secs", "service_level_target_pct", "offer_timeout_secs", "wrap_up_secs", "max_wait_secs", "give_up_action", "overflow_queue", "overflow_after_secs", "enabled", "steps", "caller_experience"] as const;
 
 /** The queues: a table (sortable, filterable) and, for admins, an editor
  * that saves with the version it was opened at, so a colleague's save in
@@ -32,6 +35,11 @@ export function QueuesPage(props: { t: T; me: Me }) {
   const mayEdit = me.roles.includes("admin");
   const [queues, setQueues] = useState<Queue[]>([]);
   const [editing, setEditing] = useState<{ queue: Queue; etag: string | null } | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [createForm] = Form.useForm();
+  const [skills, setSkills] = useState<{ value: string; label: string }[]>([]);
+  const [prompts, setPrompts] = useState<string[]>([]);
+  const [flows, setFlows] = useState<string[]>([]);
   const [stale, setStale] = useState<FieldChange[] | null>(null);
   const [serverError, setServerError] = useState<string | null>(null);
   const [form] = Form.useForm();
@@ -40,7 +48,24 @@ export function QueuesPage(props: { t: T; me: Me }) {
   const load = useCallback(async () => setQueues(await api<Queue[]>("GET", "/queues")), []);
   useEffect(() => {
     load().catch((e) => setServerError(String(e)));
+    void api<{ id: string; name: string; kind: string }[]>("GET", "/skills").then((l) => setSkills(l.filter((s) => s.kind === "skill").map((s) => ({ value: s.id, label: s.name }))));
+    void api<{ name: string }[]>("GET", "/prompts").then((l) => setPrompts(l.map((p) => p.name))).catch(() => {});
+    void api<{ id: string }[]>("GET", "/ivr/flows").then((l) => setFlows(l.map((f) => f.id))).catch(() => {});
   }, [load]);
+
+  const create = async () => {
+    const v = await createForm.validateFields();
+    try {
+      const made = await api<Queue>("POST", "/queues", { id: v.id, name: v.name });
+      setCreating(false);
+      toast.success(`${t("queueCreated")}${made.name}`);
+      await load();
+      await open(made.id);
+    } catch (e) {
+      if (e instanceof ApiError && e.field) createForm.setFields([{ name: e.field, errors: [e.message] }]);
+      else setServerError((e as Error).message);
+    }
+  };
 
   const open = async (id: string) => {
     const { data, etag } = await getTagged<Queue>(`/queues/${id}`);
@@ -80,6 +105,14 @@ export function QueuesPage(props: { t: T; me: Me }) {
     <>
       {toastHolder}
       {serverError && <Alert type="error" showIcon title={serverError} style={{ marginBottom: 16 }} />}
+      {mayEdit && <Button type="primary" style={{ marginBottom: 16 }} onClick={() => { createForm.resetFields(); setCreating(true); }}>{t("newQueue")}</Button>}
+      <Drawer open={creating} size={420} title={t("newQueue")} onClose={() => setCreating(false)}
+        extra={<Space><Button onClick={() => setCreating(false)}>{t("cancel")}</Button><Button type="primary" onClick={() => void create()}>{t("save")}</Button></Space>}>
+        <Form form={createForm} layout="vertical">
+          <Form.Item name="id" label={t("queueId")} rules={[{ required: true, pattern: /^[a-z0-9_-]{1,32}$/ }]}><Input name="new-queue-id" /></Form.Item>
+          <Form.Item name="name" label={t("queueName")} rules={[{ required: true, max: 64 }]}><Input name="new-queue-name" /></Form.Item>
+        </Form>
+      </Drawer>
       <Table<Queue>
         rowKey="id"
         dataSource={queues}
@@ -131,6 +164,9 @@ export function QueuesPage(props: { t: T; me: Me }) {
           />
         )}
         <Form form={form} layout="vertical" disabled={!mayEdit}>
+          <Tabs
+            items={[
+              { key: "basics", label: t("queueBasics"), forceRender: true, children: (<>
           <Form.Item name="name" label={t("queueName")} rules={[{ required: true, max: 64 }]}>
             <Input />
           </Form.Item>
@@ -168,6 +204,11 @@ export function QueuesPage(props: { t: T; me: Me }) {
           <Form.Item name="enabled" label={t("enabledQueue")} valuePropName="checked">
             <Switch />
           </Form.Item>
+</>) },
+              { key: "steps", label: t("routingSteps"), forceRender: true, children: <RoutingSteps t={t} skills={skills} /> },
+              { key: "caller", label: t("callerExperience"), forceRender: true, children: <CallerExperience t={t} prompts={prompts} flows={flows} /> },
+            ]}
+          />
         </Form>
       </Drawer>
     </>
