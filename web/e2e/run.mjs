@@ -275,7 +275,7 @@ async function consolePages(browser, base) {
   await page.getByRole("button", { name: "新建队列" }).click();
   await page.locator("input[name=new-queue-id]").fill("billing");
   await page.locator("input[name=new-queue-name]").fill("账务咨询");
-  await page.getByRole("dialog").getByRole("button", { name: "保存" }).click();
+  await page.getByRole("dialog").filter({ has: page.locator("input[name=new-queue-id]") }).getByRole("button", { name: "保存" }).click();
   await page.getByText("已创建队列：账务咨询").waitFor();
   const editor = page.getByRole("dialog").filter({ hasText: "账务咨询 (billing)" });
   await editor.getByRole("tab", { name: "路由步骤" }).click();
@@ -384,6 +384,16 @@ async function consolePages(browser, base) {
   await page.getByText("已保存日历：").waitFor();
   check((await call(base, "GET", "/calendars/main", colleague)).name === "客服中心营业时间（含节假日）", "the calendar is saved");
   await page.screenshot({ path: join(shots, "console-calendars-zh.png") });
+
+  // Settings: the center's name changes at once; the configuration is shown read-only.
+  await page.getByRole("link", { name: "系统设置" }).click();
+  await page.getByTestId("runtime-settings").locator("input[name=center_name]").fill("12345 市民服务热线");
+  await page.getByTestId("runtime-settings").getByRole("button", { name: "保存" }).click();
+  await page.getByText("设置已保存").waitFor();
+  await page.reload();
+  await page.locator(".console-brand").filter({ hasText: "12345 市民服务热线" }).waitFor();
+  check((await page.getByTestId("config").innerText()).includes("SQLite"), "the center is renamed at once; the configuration shows read-only");
+  await page.screenshot({ path: join(shots, "console-settings-zh.png") });
 
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();

@@ -17,6 +17,7 @@ import { PromptsPage } from "./console/PromptsPage";
 import { NumbersPage } from "./console/NumbersPage";
 import { UsersPage } from "./console/UsersPage";
 import { CalendarsPage } from "./console/CalendarsPage";
+import { SettingsPage } from "./console/SettingsPage";
 
 /** Signs in or shows the desktop; the session survives a reload. */
 export function App() {
@@ -48,6 +49,21 @@ export function App() {
     void loadMe();
   }, [loadMe]);
 
+  // The center's name, and its default language for a browser that has
+  // not chosen one.
+  const [centerName, setCenterName] = useState<string | null>(null);
+  useEffect(() => {
+    if (!me) return;
+    void api<{ center_name: string; default_language: Lang }>("GET", "/settings")
+      .then((s) => {
+        setCenterName(s.center_name);
+        if (!localStorage.getItem("hotline.lang") && s.default_language !== lang) setLangState(s.default_language);
+      })
+      .catch(() => {});
+    // (Once per sign-in.)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [me]);
+
   const toggleLang = () => {
     const next: Lang = lang === "zh-CN" ? "en" : "zh-CN";
     setLang(next);
@@ -73,6 +89,7 @@ export function App() {
     "/admin/prompts": ["navPrompts", "prompts-page", () => <PromptsPage t={t} me={me} />],
     "/admin/numbers": ["navNumbers", "numbers-page", () => <NumbersPage t={t} />],
     "/admin/calendars": ["navCalendars", "calendars-page", () => <CalendarsPage t={t} me={me} />],
+    "/admin/settings": ["navSettings", "settings-page", () => <SettingsPage t={t} />],
     "/admin/ivr": ["navIvr", "designer-page", () => <FlowDesignerPage lang={lang} />],
   };
   const page = consolePages[window.location.pathname];
@@ -83,10 +100,10 @@ export function App() {
       window.history.replaceState(null, "", "/");
     };
     return (
-      <Console t={t} lang={lang} me={me} title={t(page[0])} testId={page[1]} onToggleLang={toggleLang} onSignOut={() => void signOut()}>
+      <Console t={t} lang={lang} me={me} brand={centerName ?? t("appName")} title={t(page[0])} testId={page[1]} onToggleLang={toggleLang} onSignOut={() => void signOut()}>
         {page[2]()}
       </Console>
     );
   }
-  return <DesktopPage t={t} lang={lang} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
+  return <DesktopPage t={t} lang={lang} brand={centerName ?? t("appName")} me={me} onToggleLang={toggleLang} onLoggedOut={() => setMe(null)} />;
 }

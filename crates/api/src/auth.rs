@@ -140,6 +140,8 @@ pub struct AuthUser {
     pub password_change_required: bool,
     /// Must set up a second factor first.
     pub enrolment_required: bool,
+    /// Sees phone numbers in full (the center's `unmasked_roles`).
+    pub unmasked: bool,
 }
 
 impl AuthUser {
@@ -201,11 +203,13 @@ impl AuthUser {
         if now - session.last_seen_at > 60_000 {
             state.db().touch_session(&session.id, now).await?;
         }
+        let roles: Vec<Role> = user.roles.iter().filter_map(|r| Role::parse(r)).collect();
         Ok(AuthUser {
+            unmasked: state.0.center.get().unmasked(&roles),
             user_id: user.id,
             username: user.username,
             display_name: user.display_name,
-            roles: user.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            roles,
             agent_id: user.agent_id,
             session_id: session.id,
             token_hash: session.token_hash,

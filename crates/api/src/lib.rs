@@ -12,6 +12,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod center;
 pub mod dto;
 pub mod error;
 pub mod json;

@@ -26,6 +26,9 @@ pub struct ApiSettings {
     pub demo: bool,
     /// Folder of uploaded prompts (`<name>.wav`, 8 kHz PCM).
     pub prompts_dir: std::path::PathBuf,
+    /// What the configuration file set at start, by section, without
+    /// secrets (shown read-only to admins).
+    pub config_view: serde_json::Value,
     /// Folder of spoken prompts (`tts:` text), shared with telephony's cache.
     pub tts_dir: std::path::PathBuf,
     /// Where call recordings are read from (the telephony layer writes them).
@@ -63,6 +66,7 @@ impl Default for ApiSettings {
             demo: false,
             prompts_dir: std::path::PathBuf::from("./data/prompts"),
             tts_dir: std::path::PathBuf::from("./data/tts"),
+            config_view: serde_json::Value::Null,
             recordings: None,
             sip_realm: "hotline".into(),
             call_page_origins: Vec::new(),
@@ -92,6 +96,8 @@ pub(crate) struct Inner {
     pub users_changed: tokio::sync::broadcast::Sender<String>,
     /// Limits on public calls.
     pub public_calls: crate::public_calls::PublicCalls,
+    /// The center's run-time settings (name, language, who sees numbers).
+    pub center: crate::center::Center,
     /// Versions of admin-edited objects served lately (optimistic concurrency).
     pub revisions: crate::revision::Revisions,
 }
@@ -112,6 +118,7 @@ impl AppState {
             users_changed: tokio::sync::broadcast::channel(256).0,
             public_calls: Default::default(),
             revisions: Default::default(),
+            center: Default::default(),
         }))
     }
 
@@ -119,6 +126,13 @@ impl AppState {
     pub fn with_telephony(self, handle: hotline_telephony::sip_server::TelephonyHandle, control: hotline_telephony::sip_server::Control) -> Self {
         let inner = Arc::try_unwrap(self.0).unwrap_or_else(|_| unreachable!("with_telephony is called before the state is shared"));
         AppState(Arc::new(Inner { telephony: Some(handle), sip_control: Some(control), ..inner }))
+    }
+
+    /// Reads the center's settings from the store (at start).
+    pub async fn load_center_settings(&self) -> Result<(), hotline_store::StoreError> {
+        let pairs = self.db().settings().await?;
+        self.0.center.set(crate::center::CenterSettings::from_pairs(&pairs));
+        Ok(())
     }
 
     /// After a change to the dial plan, agents or credentials: the SIP side

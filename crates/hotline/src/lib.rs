@@ -139,11 +139,13 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
         demo,
         prompts_dir: prompts_dir(&config),
         tts_dir: config.data.dir.join("tts"),
+        config_view: config_view(&config),
         recordings: recordings.map(hotline_api::RecordingStore),
         sip_realm: config.sip.realm.clone(),
         call_page_origins: config.server.call_page_origins.clone(),
     };
     let mut state = hotline_api::AppState::new(store, acd.clone(), bus, settings);
+    state.load_center_settings().await.context("reading the center's settings")?;
     let mut sip_task = None;
     if let Some(server) = sip {
         state = state.with_telephony(server.handle, server.control);
@@ -269,6 +271,28 @@ async fn start_sip(
         println!("sip over tls on {tls}");
     }
     Ok(server)
+}
+
+/// What the admin's settings page shows of the configuration: by section,
+/// what is safe to show (no passwords, keys or database credentials).
+fn config_view(config: &Config) -> serde_json::Value {
+    let db = config.database_url();
+    let backend = if db.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    serde_json::json!({
+        "server": { "http_listen": config.server.http_listen.to_string(), "https": !config.server.tls_cert.as_os_str().is_empty(),
+                    "trusted_proxies": config.server.trusted_proxies, "call_page_origins": config.server.call_page_origins },
+        "database": { "backend": backend },
+        "auth": { "session_ttl_hours": config.auth.session_ttl_hours, "session_idle_minutes": config.auth.session_idle_minutes,
+                  "totp_required_roles": config.auth.totp_required_roles, "max_failures_per_user": config.auth.max_failures_per_user },
+        "routing": { "tenant": config.routing.tenant, "utc_offset_minutes": config.routing.utc_offset_minutes },
+        "sip": { "enabled": config.sip.enabled, "listen": config.sip.listen.to_string(), "realm": config.sip.realm, "public_ip": config.sip.public_ip },
+        "media": { "rtp_ports": format!("{}-{}", config.media.rtp_port_min, config.media.rtp_port_max), "jitter_buffer_ms": config.media.jitter_buffer_ms,
+                   "rtp_timeout_secs": config.media.rtp_timeout_secs },
+        "recording": { "enabled": config.recording.enabled },
+        "calling": { "default_class": config.calling.default_class, "emergency": config.calling.emergency,
+                     "max_concurrent_per_extension": config.calling.max_concurrent_per_extension },
+        "trunks": config.trunks.iter().map(|t| serde_json::json!({ "name": t.name, "gateway": t.gateway, "register": t.register })).collect::<Vec<_>>(),
+    })
 }
 
 /// Optional parts this machine lacks, one line each: what is missing, what

@@ -16,6 +16,7 @@ pub use audit::AuditFilter;
 mod calendars;
 pub use calendars::Calendar;
 mod labels;
+mod settings;
 pub use labels::{Label, LABELLED_KINDS};
 mod config_tables;
 mod connect;

@@ -16,6 +16,8 @@ export function Console(props: {
   t: T;
   lang: Lang;
   me: Me;
+  /** The center's name. */
+  brand: string;
   title: string;
   testId: string;
   onToggleLang: () => void;
@@ -31,7 +33,7 @@ export function Console(props: {
       <AntApp>
         <Layout style={{ minHeight: "100vh" }}>
           <Layout.Sider width={200} theme="light" breakpoint="md" collapsedWidth={0}>
-            <div className="console-brand">{t("appName")}</div>
+            <div className="console-brand">{props.brand}</div>
             <Menu mode="inline" selectedKeys={[here]} items={items} />
           </Layout.Sider>
           <Layout>

@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { path: "/admin/agents/import", label: "navImport", roles: ["admin"] },
   { path: "/users", label: "users", roles: ["admin"] },
   { path: "/admin/audit", label: "navAudit", roles: ["admin", "auditor"] },
+  { path: "/admin/settings", label: "navSettings", roles: ["admin"] },
   { path: "/security", label: "security", roles: ["admin", "supervisor", "agent", "qa", "auditor"] },
 ];
 

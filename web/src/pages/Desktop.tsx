@@ -10,7 +10,7 @@ import { CustomerSearch } from "../components/CustomerSearch";
 import { Softphone, SoftphoneHandle } from "../components/Softphone";
 
 /** The agent desktop: state, the call in front of them, wrap-up, search. */
-export function DesktopPage(props: { t: T; lang: Lang; me: Me; onToggleLang: () => void; onLoggedOut: () => void }) {
+export function DesktopPage(props: { t: T; lang: Lang; brand: string; me: Me; onToggleLang: () => void; onLoggedOut: () => void }) {
   const { t, me, lang } = props;
   const agentId = me.agent_id;
   const [state, setState] = useState<AgentState | null>(null);
@@ -124,7 +124,7 @@ export function DesktopPage(props: { t: T; lang: Lang; me: Me; onToggleLang: () 
   return (
     <div className="desk">
       <header className="top">
-        <span className="brand">{t("appName")}</span>
+        <span className="brand">{props.brand}</span>
         <span className="who">
           {me.display_name} {state && <span className="muted">· {state.extension}</span>}
         </span>

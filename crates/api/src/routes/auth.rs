@@ -96,6 +96,7 @@ pub async fn login(State(state): State<AppState>, ip: ClientIp, ApiJson(req): Ap
         token_hash: session.token_hash.clone(),
         password_change_required,
         enrolment_required,
+        unmasked: false,
     };
     audit::record(&state, Some(&actor), &ip, "login", Some(&user.id), String::new()).await;
     let cookie = format!(

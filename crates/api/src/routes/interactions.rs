@@ -22,8 +22,9 @@ use crate::state::AppState;
 
 pub use hotline_telephony::mask_phone;
 
+/// Whether the user's roles see numbers in full (the center's settings).
 fn sees_numbers(user: &AuthUser) -> bool {
-    user.has(Role::Admin) || user.has(Role::Supervisor)
+    user.unmasked
 }
 
 fn shown(user: &AuthUser, number: Option<String>) -> Option<String> {

@@ -12,6 +12,7 @@ pub mod ivr;
 pub mod labels;
 pub mod ops;
 pub mod prompts;
+pub mod settings;
 pub mod queues;
 pub mod sip_guard;
 pub mod skills;
@@ -35,6 +36,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(labels::routes())
         .merge(codes::routes())
         .merge(calendars::routes())
+        .merge(settings::routes())
         .merge(queues::routes())
         .merge(agents::routes())
         .merge(agent_import::routes())
