@@ -504,6 +504,24 @@ async function designer(base, sipPort) {
     await admin.evaluate(() => window.scrollTo(0, 0));
     await admin.screenshot({ path: join(shots, "designer-zh.png") });
 
+    // A test call of the draft, from the browser, before it is published.
+    const testCall = admin.getByTestId("test-call");
+    await testCall.getByRole("button", { name: "测试呼叫" }).click();
+    await testCall.locator("[data-testid=test-call-state][data-state=connected]").waitFor({ timeout: 15_000 });
+    await sleep(1500); // the first menu's prompt starts
+    await testCall.getByRole("button", { name: "2", exact: true }).click();
+    await sleep(1500); // the second menu's prompt starts
+    await testCall.getByRole("button", { name: "1", exact: true }).click();
+    const adminToken = await tokenOf(base, "admin");
+    let tested = null;
+    for (let i = 0; i < 75 && !tested; i++) {
+      tested = (await call(base, "GET", "/interactions?limit=10", adminToken)).find((x) => (x.to ?? "").startsWith("test-") && x.queue_id === "support");
+      if (!tested) await sleep(200);
+    }
+    check(tested, `a test call of the unpublished draft, keys 2 then 1 from the browser, reaches the support queue (${tested?.to})`);
+    await testCall.getByRole("button", { name: "挂断" }).click();
+    await testCall.locator("[data-testid=test-call-state][data-state=ended]").waitFor();
+
     await admin.getByRole("button", { name: "发布" }).click();
     await admin.getByRole("status").getByText("已发布 v1").waitFor();
     await admin.locator("input[name=number]").fill("1001");

@@ -194,6 +194,10 @@ async fn the_designer_validates_and_simulates_drafts_and_refuses_stale_saves() {
     let r = s.post_json("/api/v1/ivr/simulate", Some(&admin), json!({"document": doc, "keys": "11", "at": ten_am_beijing})).await;
     let sim: Value = r.json().await.unwrap();
     assert_eq!(sim["target"], "sales", "{sim}");
+    // A test call needs a draft without problems (the browser's SDP aside).
+    let offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    let r = s.post_json("/api/v1/ivr/test-call", Some(&admin), json!({"document": draft, "sdp": offer})).await;
+    assert_error(r, 422, "invalid_flow", Some("nodes.m.choices.1")).await;
     // Only admins and supervisors design.
     let agent = s.login("agent1", "demo").await;
     let r = s.post_json("/api/v1/ivr/simulate", Some(&agent), json!({"document": draft})).await;

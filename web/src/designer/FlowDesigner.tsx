@@ -10,6 +10,7 @@ import { makeNodeView } from "./IvrNodeView";
 import { labels } from "./labels";
 import { NodeEditor } from "./NodeEditor";
 import { Simulator } from "./Simulator";
+import { TestCall } from "./TestCall";
 import { Versions, FlowVersion } from "./Versions";
 
 interface FlowInfo {
@@ -294,6 +295,7 @@ function Designer(props: { lang: Lang }) {
                 setSelected(null);
               }}
             />
+            <TestCall L={L} doc={doc} />
             <Simulator L={L} doc={doc} onPath={(path) => setNodes((ns) => ns.map((n) => ({ ...n, data: { ...n.data, visited: path.includes(n.id) } })))} />
             {info && <Versions L={L} info={info} onRollback={(v) => void rollback(v)} />}
           </Space>

@@ -25,7 +25,7 @@ const zh = {
   rollback: "回滚到此版本", added: "新增", removed: "删除", changed: "修改", simulator: "模拟器", caller: "主叫号码",
   time: "来电时间", keysPressed: "按键", run: "运行", outcome: "结果", waitingAt: "等待按键于", numberTo: "号码指向此流程",
   pointNumber: "绑定号码", savedDraft: "已保存草稿 v", publishedVersion: "已发布 v", numberSet: "号码已指向此流程：",
-  stale: "他人已保存了新版本；请重新加载", reload: "重新加载", by: "由", target: "去向", lookupAnswers: "查询结果（JSON，null 表示失败）",
+  stale: "他人已保存了新版本；请重新加载", testCall: "测试呼叫", testCallHelp: "用浏览器麦克风拨打当前草稿（无需发布）", hangUp: "挂断", testCallState: { idle: "未呼叫", calling: "正在接通…", connected: "通话中", ended: "已结束", failed: "失败" }, reload: "重新加载", by: "由", target: "去向", lookupAnswers: "查询结果（JSON，null 表示失败）",
 };
 
 type Labels = typeof zh;
@@ -49,7 +49,7 @@ const en: Labels = {
   rollback: "Roll back to this version", added: "Added", removed: "Removed", changed: "Changed", simulator: "Simulator", caller: "Caller number",
   time: "Call time", keysPressed: "Keys", run: "Run", outcome: "Outcome", waitingAt: "Waiting for a key at", numberTo: "Point a number at this flow",
   pointNumber: "Point number", savedDraft: "Draft saved: v", publishedVersion: "Published: v", numberSet: "The number now runs this flow: ",
-  stale: "Someone else saved a newer version; reload", reload: "Reload", by: "by", target: "Goes to", lookupAnswers: "Lookup answers (JSON; null fails)",
+  stale: "Someone else saved a newer version; reload", testCall: "Test call", testCallHelp: "Call this draft from the browser's microphone (no need to publish)", hangUp: "Hang up", testCallState: { idle: "Not calling", calling: "Calling…", connected: "On the call", ended: "Ended", failed: "Failed" }, reload: "Reload", by: "by", target: "Goes to", lookupAnswers: "Lookup answers (JSON; null fails)",
 };
 
 export function labels(lang: Lang): Labels {

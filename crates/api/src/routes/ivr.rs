@@ -372,6 +372,40 @@ pub async fn simulate(State(state): State<AppState>, _user: AuthUser, ApiJson(re
     Ok(Json(SimResult { path: trace.path().into_iter().map(str::to_owned).collect(), steps, outcome, target, waiting_at: trace.waiting_at.clone(), vars: trace.vars }))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestCall {
+    /// The draft to call (it need not be saved).
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+    /// The browser's complete SDP offer (ICE gathered).
+    pub sdp: String,
+}
+
+/// Calls a draft from the designer, in the admin's browser over WebRTC, as
+/// a caller would reach it once published: real prompts, speech and keys,
+/// and the queue at the end. The draft must have no problems. Hang up with
+/// `POST /api/v1/public/calls/{token}/hangup`.
+#[utoipa::path(post, path = "/api/v1/ivr/test-call", tag = "ivr", security(("bearer" = ["admin"])), request_body = TestCall,
+    responses((status = 200, body = crate::routes::softphone::WebCallDto), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn test_call(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(req): ApiJson<TestCall>) -> ApiResult<Json<crate::routes::softphone::WebCallDto>> {
+    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    if req.sdp.len() > 64 * 1024 || !req.sdp.starts_with("v=0") {
+        return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
+    }
+    let mut flow = read_flow(&req.document).map_err(|p| ApiError::invalid(&format!("document.nodes.{}.{}", p.node, p.field), p.message))?;
+    let mut problems = unknown_calendars(&state, &mut flow).await?;
+    problems.extend(hotline_ivr::validate(&flow).into_iter().map(|e| FlowProblem { node: e.node, field: e.field, message: e.message }));
+    if let Some(p) = problems.first() {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_flow", format!("node `{}`, field `{}`: {}", p.node, p.field, p.message))
+            .field(format!("nodes.{}.{}", p.node, p.field).trim_end_matches('.')));
+    }
+    let id = flow.id.clone();
+    let (sdp, token) = handle.test_call(flow, req.sdp).await.map_err(super::softphone::browser_error)?;
+    audit::record(&state, Some(&user), &ip, "ivr.flow.test_call", Some(&id), String::new()).await;
+    Ok(Json(crate::routes::softphone::WebCallDto { sdp, token }))
+}
+
 /// This module's routes. Each is declared once, by its handler's
 /// `#[utoipa::path]`: path, method, OpenAPI entry and, in `security`, who may
 /// call it (see [`crate::access`]).
@@ -384,4 +418,5 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(set_number))
         .routes(utoipa_axum::routes!(validate))
         .routes(utoipa_axum::routes!(simulate))
+        .routes(utoipa_axum::routes!(test_call))
 }

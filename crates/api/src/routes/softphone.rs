@@ -29,7 +29,7 @@ async fn agent_phone(state: &AppState, user: &AuthUser) -> Result<(String, Telep
     Ok((agent.extension, handle))
 }
 
-fn browser_error(e: BrowserError) -> ApiError {
+pub(super) fn browser_error(e: BrowserError) -> ApiError {
     match e {
         BrowserError::NoCall => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
         BrowserError::Taken => ApiError::conflict(e.to_string()),

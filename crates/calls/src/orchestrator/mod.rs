@@ -124,6 +124,21 @@ impl Orchestrator {
         }
     }
 
+    /// Serves one more number besides the dial plan's (a draft flow's test
+    /// call); [`Orchestrator::stop_serving`] ends it for new calls while the
+    /// calls it took keep their entry.
+    pub fn serve(&mut self, e: Entry) {
+        self.retired.remove(&self.cfg.entries.len());
+        self.cfg.entries.push(e);
+    }
+
+    /// New calls to `number` are no longer served.
+    pub fn stop_serving(&mut self, number: &str) {
+        if let Some(i) = self.current_entry(number) {
+            self.retired.insert(i);
+        }
+    }
+
     /// Replaces every number's emergency broadcast (numbers not listed have
     /// none). Calls in progress are not affected.
     pub fn set_broadcasts(&mut self, broadcasts: HashMap<String, Broadcast>) {

@@ -26,6 +26,10 @@ pub enum BrowserRequest {
     CallInHangup { token: String, reply: oneshot::Sender<Result<(), BrowserError>> },
     /// The tokens of the web calls still going.
     WebCalls { reply: oneshot::Sender<std::collections::HashSet<String>> },
+    /// An admin calls a draft flow from the designer: the call runs `flow`
+    /// as if it were published on a number of its own; the reply as for
+    /// `CallIn`.
+    TestCall { flow: std::sync::Arc<hotline_ivr::Flow>, offer: String, reply: oneshot::Sender<Result<(String, String), BrowserError>> },
 }
 
 /// Most browser callers at once (each holds a port and a media task), and
@@ -81,6 +85,13 @@ impl TelephonyHandle {
         rx.await.map_err(|_| BrowserError::Stopped)?
     }
 
+    /// Calls a draft flow from the browser (the designer's test call).
+    pub async fn test_call(&self, flow: hotline_ivr::Flow, offer: String) -> Result<(String, String), BrowserError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(BrowserRequest::TestCall { flow: std::sync::Arc::new(flow), offer, reply }).await.map_err(|_| BrowserError::Stopped)?;
+        rx.await.map_err(|_| BrowserError::Stopped)?
+    }
+
     /// The hang-up tokens of the web calls still going.
     pub async fn web_calls(&self) -> Result<std::collections::HashSet<String>, BrowserError> {
         let (reply, rx) = oneshot::channel();
@@ -123,6 +134,16 @@ impl Server {
             }
             BrowserRequest::CallIn { number, offer, reply } => {
                 let r = self.call_in(&number, &offer).await;
+                let _ = reply.send(r);
+            }
+            BrowserRequest::TestCall { flow, offer, reply } => {
+                // A number of its own, unguessable and never dialable (not
+                // digits), served only until this call has come in.
+                let number = format!("test-{}", hex::encode(super::random()));
+                self.orch.serve(hotline_calls::Entry { number: number.clone(), flow, no_input_to_agent_ms: None, default_queue: String::new() });
+                let r = self.call_in(&number, &offer).await;
+                self.pump();
+                self.orch.stop_serving(&number);
                 let _ = reply.send(r);
             }
             BrowserRequest::WebCalls { reply } => {
