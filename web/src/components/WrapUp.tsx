@@ -1,4 +1,5 @@
-import { FormEvent, useState } from "react";
+import { useState } from "react";
+import { Button, Card, Form, Input, Select, Typography } from "antd";
 import { api, Code, Interaction } from "../api";
 import type { T } from "../i18n";
 import type { Namer } from "../names";
@@ -6,15 +7,14 @@ import type { Namer } from "../names";
 /** After a call: a wrap-up code and notes saved on the interaction. */
 export function WrapUp(props: { t: T; name: Namer; interaction: Interaction; codes: Code[]; onSaved: (i: Interaction) => void }) {
   const { t } = props;
-  const [code, setCode] = useState(props.interaction.wrap_up_code ?? "");
+  const [code, setCode] = useState<string | undefined>(props.interaction.wrap_up_code ?? undefined);
   const [notes, setNotes] = useState(props.interaction.notes ?? "");
   // Saved, or the server's error (translated when shown, not when set).
   const [status, setStatus] = useState<{ saved: true } | { error: string } | null>(null);
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
+  const save = async () => {
     try {
-      const saved = await api<Interaction>("PATCH", `/interactions/${props.interaction.id}`, { wrap_up_code: code || null, notes });
+      const saved = await api<Interaction>("PATCH", `/interactions/${props.interaction.id}`, { wrap_up_code: code ?? null, notes });
       setStatus({ saved: true });
       props.onSaved(saved);
     } catch (err) {
@@ -23,23 +23,21 @@ export function WrapUp(props: { t: T; name: Namer; interaction: Interaction; cod
   };
 
   return (
-    <form className="wrap-up" onSubmit={save} data-testid="wrap-up">
-      <h3>{t("wrapUp")}</h3>
-      <label>
-        {t("wrapUpCode")}
-        <select name="wrap_up_code" value={code} onChange={(e) => setCode(e.target.value)}>
-          <option value="">—</option>
-          {props.codes.map((c) => (
-            <option key={c.id} value={c.id}>{props.name("wrap_up", c.id)}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t("notes")}
-        <textarea name="notes" rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={2000} />
-      </label>
-      <button type="submit" disabled={!code}>{t("save")}</button>
-      {status && <span className="status" role="status">{"saved" in status ? t("saved") : status.error}</span>}
-    </form>
+    <Card size="small" className="wrap-up" data-testid="wrap-up" title={t("wrapUp")}>
+      <Form layout="vertical" onFinish={() => void save()}>
+        <Form.Item label={t("wrapUpCode")} htmlFor="wrap_up_code">
+          <Select id="wrap_up_code" value={code} onChange={setCode} options={props.codes.map((c) => ({ value: c.id, label: props.name("wrap_up", c.id) }))} />
+        </Form.Item>
+        <Form.Item label={t("notes")}>
+          <Input.TextArea name="notes" rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={2000} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" disabled={!code}>{t("save")}</Button>{" "}
+        {status && (
+          <Typography.Text className="status" role="status" type={"saved" in status ? "success" : "danger"}>
+            {"saved" in status ? t("saved") : status.error}
+          </Typography.Text>
+        )}
+      </Form>
+    </Card>
   );
 }

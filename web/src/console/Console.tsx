@@ -1,17 +1,12 @@
 import type { ReactNode } from "react";
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Space, Typography } from "antd";
-import enUS from "antd/locale/en_US";
-import zhCN from "antd/locale/zh_CN";
-import dayjs from "dayjs";
-import "dayjs/locale/zh-cn";
+import { Button, Layout, Menu, Space, Typography } from "antd";
 import type { Me } from "../api";
 import type { Lang, T } from "../i18n";
 import { navFor } from "./nav";
 
 /** The console's frame for every role's pages but the agent desktop: the
  * navigation the role may open, who is signed in, the language switch, and
- * the page, all in antd with the language's locale (dates, paging, empty
- * states). */
+ * the page. */
 export function Console(props: {
   t: T;
   lang: Lang;
@@ -26,11 +21,8 @@ export function Console(props: {
 }) {
   const { t, me } = props;
   const here = window.location.pathname;
-  dayjs.locale(props.lang === "en" ? "en" : "zh-cn");
   const items = navFor(me).map((n) => ({ key: n.path, label: <a href={n.path}>{t(n.label)}</a> }));
   return (
-    <ConfigProvider locale={props.lang === "en" ? enUS : zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: "#1f6feb", borderRadius: 6 } }}>
-      <AntApp>
         <Layout style={{ minHeight: "100vh" }}>
           <Layout.Sider width={200} theme="light" breakpoint="md" collapsedWidth={0}>
             <div className="console-brand">{props.brand}</div>
@@ -51,7 +43,5 @@ export function Console(props: {
             </Layout.Content>
           </Layout>
         </Layout>
-      </AntApp>
-    </ConfigProvider>
   );
 }

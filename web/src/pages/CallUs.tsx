@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { Alert, Button, Card, Typography } from "antd";
 import { clock, type T } from "../i18n";
 import { WebCall, WebCallState } from "../webcall";
 import { DTMF_KEYS } from "../softphone";
@@ -44,37 +45,37 @@ export function CallUsPage(props: { t: T; onToggleLang: () => void }) {
   const inCall = state === "calling" || state === "connected";
   return (
     <div className="call-us">
-      <div className="call-card" data-testid="call-us" data-state={state}>
-        <h1>{t("appName")}</h1>
-        <p className="muted">{t("callUsHint")} {number}</p>
+      <Card className="call-card" data-testid="call-us" data-state={state}>
+        <Typography.Title level={3}>{t("appName")}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t("callUsHint")} {number}</Typography.Paragraph>
         {!inCall && (
-          <button type="button" className="call-button" onClick={start}>
+          <Button type="primary" size="large" className="call-button" onClick={start}>
             {t("callUs")}
-          </button>
+          </Button>
         )}
         {inCall && (
           <>
-            <p className="call-status">
+            <Typography.Paragraph className="call-status">
               {state === "calling" ? t("calling") : t("connected")} {since && state === "connected" ? clock(now - since) : ""}
-            </p>
+            </Typography.Paragraph>
             <div className="phone-keys">
               {DTMF_KEYS.map((k) => (
-                <button key={k} type="button" disabled={state !== "connected"} onClick={() => press(k)}>
+                <Button key={k} disabled={state !== "connected"} onClick={() => press(k)}>
                   {k}
-                </button>
+                </Button>
               ))}
             </div>
-            <p className="muted keys-sent">{keys}</p>
-            <button type="button" className="hangup" onClick={() => void call.current?.hangup()}>
+            <Typography.Paragraph type="secondary" className="keys-sent">{keys}</Typography.Paragraph>
+            <Button danger type="primary" className="hangup" onClick={() => void call.current?.hangup()}>
               {t("hangUpCall")}
-            </button>
+            </Button>
           </>
         )}
-        {state === "ended" && <p className="muted">{t("callEnded")}</p>}
-        {error && <p className="error" role="alert">{error}</p>}
+        {state === "ended" && <Typography.Paragraph type="secondary">{t("callEnded")}</Typography.Paragraph>}
+        {error && <Alert type="error" showIcon title={error} style={{ marginTop: 12 }} />}
         <audio ref={audio} autoPlay data-testid="call-us-audio" />
-        <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
-      </div>
+        <Button type="link" onClick={props.onToggleLang}>{t("language")}</Button>
+      </Card>
     </div>
   );
 }

@@ -1,4 +1,5 @@
-import { FormEvent, useState } from "react";
+import { useState } from "react";
+import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { ApiError, login } from "../api";
 import type { T } from "../i18n";
 
@@ -11,8 +12,7 @@ export function LoginPage(props: { t: T; onToggleLang: () => void; onLoggedIn: (
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(null);
     try {
@@ -34,26 +34,25 @@ export function LoginPage(props: { t: T; onToggleLang: () => void; onLoggedIn: (
 
   return (
     <div className="login">
-      <form className="login-card" onSubmit={submit}>
-        <h1>{t("appName")}</h1>
-        <label>
-          {t("username")}
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
-        </label>
-        <label>
-          {t("password")}
-          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        </label>
-        {otp !== null && (
-          <label>
-            {t("otp")}
-            <input name="otp" inputMode="numeric" autoComplete="one-time-code" value={otp} onChange={(e) => setOtp(e.target.value)} autoFocus required />
-          </label>
-        )}
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit" disabled={busy}>{t("login")}</button>
-        <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
-      </form>
+      <Card className="login-card">
+        <Typography.Title level={3}>{t("appName")}</Typography.Title>
+        <Form layout="vertical" onFinish={() => void submit()}>
+          <Form.Item label={t("username")} required>
+            <Input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+          </Form.Item>
+          <Form.Item label={t("password")} required>
+            <Input.Password name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+          </Form.Item>
+          {otp !== null && (
+            <Form.Item label={t("otp")} required>
+              <Input name="otp" inputMode="numeric" autoComplete="one-time-code" value={otp} onChange={(e) => setOtp(e.target.value)} autoFocus required />
+            </Form.Item>
+          )}
+          {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+          <Button type="primary" htmlType="submit" block loading={busy}>{t("login")}</Button>
+          <Button type="link" block onClick={props.onToggleLang}>{t("language")}</Button>
+        </Form>
+      </Card>
     </div>
   );
 }
