@@ -325,7 +325,7 @@ async function consolePages(browser, base) {
   await page.getByRole("link", { name: "坐席", exact: true }).click();
   const row = page.getByTestId("agent-8005");
   await row.waitFor();
-  check((await row.innerText()).includes("售前"), `the agents page shows skills by name: ${(await row.innerText()).replace(/\s+/g, " ")}`);
+  check((await row.innerText()).includes("售前") && (await row.innerText()).includes("二组（售后）"), `the agents page shows skills and the team by name: ${(await row.innerText()).replace(/\s+/g, " ")}`);
   const vipBefore = (await call(base, "GET", "/agents", colleague)).find((a) => a.extension === "8005").queues.includes("vip");
   await row.getByRole("button", { name: "编辑" }).click();
   const agentDrawer = page.getByRole("dialog");
@@ -344,7 +344,7 @@ async function consolePages(browser, base) {
   await page.getByRole("dialog").getByRole("button", { name: "取消" }).click();
 
   // A new not-ready reason, named in both languages.
-  await page.getByRole("link", { name: "技能与代码" }).click();
+  await page.getByRole("link", { name: "技能、团队与代码" }).click();
   await page.getByTestId("codes-page").getByRole("tab", { name: "示忙原因" }).click();
   await page.getByRole("tabpanel").getByRole("button", { name: "新增" }).click();
   const modal = page.getByRole("dialog");

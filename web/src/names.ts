@@ -7,7 +7,7 @@
 import { api, Code } from "./api";
 import type { Lang } from "./i18n";
 
-export type Kind = "queue" | "skill" | "reason" | "wrap_up";
+export type Kind = "queue" | "skill" | "reason" | "wrap_up" | "team";
 
 export interface NameBook {
   /** kind → id → the configured name. */
@@ -16,16 +16,17 @@ export interface NameBook {
   labels: Record<string, string>;
 }
 
-export const EMPTY_BOOK: NameBook = { names: { queue: {}, skill: {}, reason: {}, wrap_up: {} }, labels: {} };
+export const EMPTY_BOOK: NameBook = { names: { queue: {}, skill: {}, reason: {}, wrap_up: {}, team: {} }, labels: {} };
 
 /** Loads every name the desktop shows (what the user may not read is left out). */
 export async function loadNames(): Promise<NameBook> {
   const get = <T,>(path: string) => api<T>("GET", path).catch(() => [] as unknown as T);
-  const [queues, reasons, codes, labels] = await Promise.all([
+  const [queues, reasons, codes, labels, teams] = await Promise.all([
     get<{ id: string; name: string }[]>("/queues"),
     get<Code[]>("/reason-codes"),
     get<Code[]>("/wrap-up-codes"),
     get<{ kind: string; id: string; lang: string; label: string }[]>("/labels"),
+    get<{ id: string; name: string }[]>("/teams"),
   ]);
   const byId = (list: { id: string }[], name: (x: never) => string) => Object.fromEntries(list.map((x) => [x.id, name(x as never)]));
   return {
@@ -34,6 +35,7 @@ export async function loadNames(): Promise<NameBook> {
       skill: {},
       reason: byId(reasons, (r: Code) => r.label),
       wrap_up: byId(codes, (c: Code) => c.label),
+      team: byId(teams, (x: { name: string }) => x.name),
     },
     labels: Object.fromEntries(labels.map((l) => [`${l.kind}:${l.id}:${l.lang}`, l.label])),
   };

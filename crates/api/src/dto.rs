@@ -241,6 +241,8 @@ pub struct AgentDto {
     pub queues: Vec<String>,
     pub capacity: CapacityDto,
     pub enabled: bool,
+    /// The team the agent is in, if any.
+    pub team: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -266,6 +268,8 @@ pub struct PatchAgent {
     pub queues: Option<Vec<String>>,
     pub capacity: Option<CapacityDto>,
     pub enabled: Option<bool>,
+    /// A team's id, or `""` for none.
+    pub team: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]

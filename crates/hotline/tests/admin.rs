@@ -434,3 +434,26 @@ async fn who_sees_numbers_in_full_is_a_setting_that_applies_at_once() {
     assert_eq!(s.get_json("/api/v1/settings", &admin).await["center_name"], "12345 市民服务热线");
     s.stop().await;
 }
+
+/// Teams: listed with their sizes; an agent moves to another team (by a
+/// supervisor too), and an unknown team is refused by field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_move_between_teams() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let sup = s.login("supervisor", "demo").await;
+    let teams = s.get_json("/api/v1/teams", &sup).await;
+    assert_eq!(teams.as_array().unwrap().iter().map(|t| (t["id"].as_str().unwrap(), t["members"].as_u64().unwrap())).collect::<Vec<_>>(), [("team_a", 3), ("team_b", 3)]);
+    let r = s.req(Method::PUT, "/api/v1/teams/night", Some(&admin), Some(json!({"name": "夜班"}))).await;
+    assert_eq!(r.status(), 200);
+    let agents = s.get_json("/api/v1/agents", &sup).await;
+    let a = agents.as_array().unwrap().iter().find(|a| a["extension"] == "8001").unwrap().clone();
+    assert_eq!(a["team"], "team_a");
+    let path = format!("/api/v1/agents/{}", a["id"].as_str().unwrap());
+    assert_eq!(s.req(Method::PATCH, &path, Some(&sup), Some(json!({"team": "night"}))).await.status(), 200);
+    assert_eq!(s.get_json(&path, &sup).await["team"], "night");
+    assert_error(s.req(Method::PATCH, &path, Some(&sup), Some(json!({"team": "mars"}))).await, 422, "invalid_field", Some("team")).await;
+    assert_eq!(s.req(Method::PATCH, &path, Some(&admin), Some(json!({"team": ""}))).await.status(), 200);
+    assert!(s.get_json(&path, &sup).await["team"].is_null());
+    s.stop().await;
+}

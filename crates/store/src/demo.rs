@@ -135,6 +135,17 @@ impl Store {
             let c = crate::Calendar { id: id.into(), name: name.into(), schedule: schedule.into(), updated_at: now, updated_by: Some("demo".into()) };
             report.record(t.put_calendar(&c).await)?;
         }
+        let teams = t.list_teams().await?;
+        for (id, name, extensions) in d::TEAMS {
+            if report.found(teams.iter().any(|x| x.id == *id)) {
+                report.record(t.put_team(&crate::Team { id: (*id).into(), name: (*name).into() }).await)?;
+                for ext in *extensions {
+                    if let Some(a) = t.agent_by_extension(ext).await? {
+                        t.set_agent_team(&a.id, Some(id)).await?;
+                    }
+                }
+            }
+        }
         let labels = t.list_labels().await?;
         for (kind, id, label) in d::ENGLISH_LABELS {
             if report.found(labels.iter().any(|l| l.kind == *kind && l.id == *id && l.lang == "en")) {

@@ -106,6 +106,9 @@ pub(crate) const CALENDAR: (&str, &str, &str) = (
     r#"{"utc_offset_minutes":480,"open":[{"days":[1,2,3,4,5,6,7],"from":"08:00","to":"22:00"}],"holidays":[],"extra_workdays":[],"workday_hours_from":1}"#,
 );
 
+/// The demo's teams: (id, name, agents' extensions).
+pub(crate) const TEAMS: &[(&str, &str, &[&str])] = &[("team_a", "一组（售前）", &["8001", "8002", "8004"]), ("team_b", "二组（售后）", &["8003", "8005", "8006"])];
+
 /// English names of the demo's queues, skills and codes: (kind, id, label).
 pub(crate) const ENGLISH_LABELS: &[(&str, &str, &str)] = &[
     ("queue", "sales", "Sales"),
@@ -129,6 +132,8 @@ pub(crate) const ENGLISH_LABELS: &[(&str, &str, &str)] = &[
     ("wrap_up", "order", "Order placed"),
     ("wrap_up", "info", "Information"),
     ("wrap_up", "transfer", "Transferred"),
+    ("team", "team_a", "Team A (sales)"),
+    ("team", "team_b", "Team B (after-sales)"),
 ];
 
 /// (id, label, paid). `missed` is set by the system when an agent lets offers time out.

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::TenantStore;
 
 /// What may carry labels.
-pub const LABELLED_KINDS: &[&str] = &["queue", "skill", "reason", "wrap_up"];
+pub const LABELLED_KINDS: &[&str] = &["queue", "skill", "reason", "wrap_up", "team"];
 
 /// One object's name in one language.
 #[derive(Debug, Clone, PartialEq, Eq)]

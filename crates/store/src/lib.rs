@@ -17,6 +17,8 @@ mod calendars;
 pub use calendars::Calendar;
 mod labels;
 mod settings;
+mod teams;
+pub use teams::Team;
 pub use labels::{Label, LABELLED_KINDS};
 mod config_tables;
 mod connect;

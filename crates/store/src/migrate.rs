@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 11, name: "must_change_password", sql: include_str!("../migrations/0011_must_change_password.sql") },
     Migration { version: 12, name: "calendars", sql: include_str!("../migrations/0012_calendars.sql") },
     Migration { version: 13, name: "settings", sql: include_str!("../migrations/0013_settings.sql") },
+    Migration { version: 14, name: "teams", sql: include_str!("../migrations/0014_teams.sql") },
 ];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";

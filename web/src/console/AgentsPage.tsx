@@ -14,6 +14,7 @@ interface Agent {
   queues: string[];
   capacity: { voice: number; chat: number; email: number };
   enabled: boolean;
+  team: string | null;
 }
 
 interface LiveState {
@@ -29,7 +30,7 @@ interface Skill {
   kind: "skill" | "language";
 }
 
-const EDITED = ["name", "skills", "languages", "queues", "capacity", "enabled"] as const;
+const EDITED = ["name", "skills", "languages", "queues", "capacity", "enabled", "team"] as const;
 
 /** The agents: who they are, what they can do (skills with levels,
  * languages), where they work (queues), how much at once, and what they are
@@ -97,7 +98,7 @@ export function AgentsPage(props: { t: T; lang: Lang; me: Me }) {
         toast.success(`${t("agentSaved")}${created.name}`);
       } else {
         const patch: Record<string, unknown> = {};
-        for (const f of EDITED) if (JSON.stringify(v[f]) !== JSON.stringify(editing.agent[f])) patch[f] = v[f];
+        for (const f of EDITED) if (JSON.stringify(v[f] ?? null) !== JSON.stringify(editing.agent[f] ?? null)) patch[f] = f === "team" ? (v[f] ?? "") : v[f];
         if (!isAdmin) for (const f of ["name", "capacity", "enabled"]) delete patch[f];
         const saved = await sendTagged<Agent>("PATCH", `/agents/${editing.agent.id}`, patch, editing.etag);
         toast.success(`${t("agentSaved")}${saved.data.name}`);
@@ -122,6 +123,7 @@ export function AgentsPage(props: { t: T; lang: Lang; me: Me }) {
   const skillOptions = skills.filter((s) => s.kind === "skill").map((s) => ({ value: s.id, label: skillName(s.id) }));
   const languageOptions = skills.filter((s) => s.kind === "language").map((s) => ({ value: s.id, label: skillName(s.id) }));
   const queueOptions = Object.keys(book.names.queue).map((id) => ({ value: id, label: queueName(id) }));
+  const teamOptions = Object.keys(book.names.team).map((id) => ({ value: id, label: nameOf(book, "team", id, lang) }));
 
   return (
     <>
@@ -149,6 +151,13 @@ export function AgentsPage(props: { t: T; lang: Lang; me: Me }) {
             filters: queueOptions.map((q) => ({ text: q.label, value: q.value })),
             onFilter: (v, a) => a.queues.includes(v as string),
             render: (_, a) => a.queues.map((q) => <Tag key={q} color="geekblue">{queueName(q)}</Tag>),
+          },
+          {
+            title: t("team"),
+            key: "team",
+            filters: teamOptions.map((x) => ({ text: x.label, value: x.value })),
+            onFilter: (v, a) => a.team === v,
+            render: (_, a) => (a.team ? nameOf(book, "team", a.team, lang) : <Typography.Text type="secondary">{t("noTeam")}</Typography.Text>),
           },
           { title: t("languages"), key: "languages", render: (_, a) => a.languages.map(skillName).join(", ") },
           { title: t("enabledQueue"), dataIndex: "enabled", render: (e: boolean) => (e ? <Tag color="green">{t("yes")}</Tag> : <Tag>{t("no")}</Tag>) },
@@ -193,6 +202,7 @@ export function AgentsPage(props: { t: T; lang: Lang; me: Me }) {
           </Form.List>
           <Form.Item name="languages" label={t("languages")}><Select mode="multiple" options={languageOptions} /></Form.Item>
           <Form.Item name="queues" label={t("queuesCol")}><Select mode="multiple" options={queueOptions} /></Form.Item>
+          {editing?.agent && <Form.Item name="team" label={t("team")}><Select allowClear placeholder={t("noTeam")} options={teamOptions} /></Form.Item>}
           <Space>
             <Form.Item name={["capacity", "voice"]} label={t("capVoice")}><InputNumber min={0} max={1} disabled={!isAdmin} /></Form.Item>
             <Form.Item name={["capacity", "chat"]} label={t("capChat")}><InputNumber min={0} max={20} disabled={!isAdmin} /></Form.Item>

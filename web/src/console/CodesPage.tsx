@@ -3,7 +3,7 @@ import { Button, Form, Input, Modal, Select, Switch, Table, Tabs, Tag, message }
 import { api, ApiError } from "../api";
 import type { Key, T } from "../i18n";
 
-type Kind = "skill" | "reason" | "wrap_up";
+type Kind = "skill" | "reason" | "wrap_up" | "team";
 
 /** One row of any of the three lists, with its English label. */
 interface Row {
@@ -24,23 +24,25 @@ interface Editing {
  * carries (a skill or a language; paid time; a report category). */
 export function CodesPage(props: { t: T }) {
   const { t } = props;
-  const [rows, setRows] = useState<Record<Kind, Row[]>>({ skill: [], reason: [], wrap_up: [] });
+  const [rows, setRows] = useState<Record<Kind, Row[]>>({ skill: [], reason: [], wrap_up: [], team: [] });
   const [editing, setEditing] = useState<Editing | null>(null);
   const [form] = Form.useForm();
   const [toast, holder] = message.useMessage();
 
   const load = useCallback(async () => {
-    const [skills, reasons, codes, labels] = await Promise.all([
+    const [skills, reasons, codes, labels, teams] = await Promise.all([
       api<{ id: string; name: string; kind: string }[]>("GET", "/skills"),
       api<{ id: string; label: string; paid: boolean }[]>("GET", "/reason-codes"),
       api<{ id: string; label: string; category: string }[]>("GET", "/wrap-up-codes"),
       api<{ kind: string; id: string; lang: string; label: string }[]>("GET", "/labels"),
+      api<{ id: string; name: string; members: number }[]>("GET", "/teams"),
     ]);
     const en = (kind: Kind, id: string) => labels.find((l) => l.kind === kind && l.id === id && l.lang === "en")?.label ?? "";
     setRows({
       skill: skills.map((s) => ({ id: s.id, name: s.name, en: en("skill", s.id), extra: s.kind })),
       reason: reasons.map((r) => ({ id: r.id, name: r.label, en: en("reason", r.id), extra: r.paid })),
       wrap_up: codes.map((c) => ({ id: c.id, name: c.label, en: en("wrap_up", c.id), extra: c.category })),
+      team: teams.map((x) => ({ id: x.id, name: x.name, en: en("team", x.id), extra: String(x.members) })),
     });
   }, []);
   useEffect(() => {
@@ -61,6 +63,8 @@ export function CodesPage(props: { t: T }) {
       if (editing.kind === "skill") {
         if (editing.row) await api("PATCH", `/skills/${id}`, { name: v.name });
         else await api("POST", "/skills", { id, name: v.name, kind: v.extra });
+      } else if (editing.kind === "team") {
+        await api("PUT", `/teams/${id}`, { name: v.name });
       } else if (editing.kind === "reason") {
         await api("PUT", `/reason-codes/${id}`, { label: v.name, paid: v.extra });
       } else {
@@ -103,6 +107,7 @@ export function CodesPage(props: { t: T }) {
         items={[
           { key: "skill", label: t("skillsTab"), children: table("skill", "kindCol", (r) => <Tag>{t(r.extra === "language" ? "kind_language" : "kind_skill")}</Tag>) },
           { key: "reason", label: t("reasonsTab"), children: table("reason", "paid", (r) => (r.extra ? t("yes") : t("no"))) },
+          { key: "team", label: t("teamsTab"), children: table("team", "navAgents", (r) => String(r.extra)) },
           { key: "wrap_up", label: t("wrapUpsTab"), children: table("wrap_up", "category", (r) => <Tag>{String(r.extra)}</Tag>) },
         ]}
       />

@@ -1,6 +1,6 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Alert, Button, Card, Form, Input, List, Select, Tag } from "antd";
-import { api } from "../api";
+import { api, errorOf, token } from "../api";
 import type { FlowDoc } from "./flowGraph";
 import type { Labels } from "./labels";
 
@@ -18,6 +18,20 @@ function spoken(p: string): string {
   return m ? m[1] : p;
 }
 
+/** Plays a `tts:` prompt as a caller will hear it. */
+async function speak(prompt: string, player: HTMLAudioElement | null) {
+  const m = /^tts:([a-z]+):(.*)$/s.exec(prompt);
+  if (!m || !player) return;
+  const r = await fetch("/api/v1/prompts/speak", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
+    body: JSON.stringify({ voice: m[1], text: m[2] }),
+  });
+  if (!r.ok) throw await errorOf(r);
+  player.src = URL.createObjectURL(await r.blob());
+  await player.play();
+}
+
 /** Runs the draft on the server's interpreter with a caller's number, time,
  * language and keys; lists each step and highlights the path. */
 export function Simulator(props: { L: Labels; doc: () => FlowDoc; onPath: (path: string[]) => void }) {
@@ -33,6 +47,7 @@ export function Simulator(props: { L: Labels; doc: () => FlowDoc; onPath: (path:
   const [lookups, setLookups] = useState("{}");
   const [result, setResult] = useState<SimResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const player = useRef<HTMLAudioElement>(null);
 
   const run = async () => {
     setError(null);
@@ -54,6 +69,7 @@ export function Simulator(props: { L: Labels; doc: () => FlowDoc; onPath: (path:
 
   return (
     <Card size="small" title={L.simulator} data-testid="simulator">
+      <audio ref={player} data-testid="sim-player" />
       <Form layout="vertical" size="small">
         <Form.Item label={L.caller}><Input name="sim-caller" value={caller} onChange={(e) => setCaller(e.target.value)} /></Form.Item>
         <Form.Item label={L.time}><Input name="sim-time" type="datetime-local" value={time} onChange={(e) => setTime(e.target.value)} /></Form.Item>
@@ -81,7 +97,11 @@ export function Simulator(props: { L: Labels; doc: () => FlowDoc; onPath: (path:
             renderItem={(s) => (
               <List.Item>
                 <Tag>{s.node}</Tag>
-                {s.kind === "play" ? `🔊 ${spoken(s.detail)}` : s.kind === "key" ? `⌨ ${s.detail}` : `${s.kind} ${s.detail}`}
+                {s.kind === "play" ? (
+                  s.detail.startsWith("tts:") ? (
+                    <Button type="link" size="small" onClick={() => void speak(s.detail, player.current).catch((e) => setError((e as Error).message))}>🔊 {spoken(s.detail)}</Button>
+                  ) : `🔊 ${spoken(s.detail)}`
+                ) : s.kind === "key" ? `⌨ ${s.detail}` : `${s.kind} ${s.detail}`}
               </List.Item>
             )}
           />

@@ -14,8 +14,9 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-fn dto(a: Agent) -> AgentDto {
+fn dto(a: Agent, team: Option<String>) -> AgentDto {
     AgentDto {
+        team,
         id: a.id,
         extension: a.extension,
         name: a.name,
@@ -73,14 +74,19 @@ pub(super) fn check_extension(ext: &str) -> ApiResult<()> {
 #[utoipa::path(get, path = "/api/v1/agents", tag = "configuration", security(("bearer" = [])),
     responses((status = 200, body = [AgentDto]), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<AgentDto>>> {
-    Ok(Json(state.db().list_agents().await?.into_iter().map(dto).collect()))
+    let mut teams = state.db().team_members().await?;
+    Ok(Json(state.db().list_agents().await?.into_iter().map(|a| {
+        let team = teams.remove(&a.id);
+        dto(a, team)
+    }).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "configuration", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = AgentDto, headers(("etag" = String, description = "The version, for If-Match"))), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<String>) -> ApiResult<Tagged> {
     let a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
-    Ok(Tagged::new(&state.0.revisions, &dto(a)))
+    let team = state.db().team_members().await?.remove(&a.id);
+    Ok(Tagged::new(&state.0.revisions, &dto(a, team)))
 }
 
 #[utoipa::path(post, path = "/api/v1/agents", tag = "configuration", security(("bearer" = ["admin"])), request_body = NewAgent,
@@ -109,7 +115,7 @@ pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser,
     state.0.acd.reload_agent(a.clone()).await?;
     audit::record(&state, Some(&user), &ip, "agent.create", Some(&a.id), a.extension.clone()).await;
     state.telephony_changed().await;
-    Ok((StatusCode::CREATED, Json(dto(a))))
+    Ok((StatusCode::CREATED, Json(dto(a, None))))
 }
 
 /// Admins change anything; supervisors move agents between queues and adjust skills.
@@ -129,8 +135,19 @@ pub async fn patch(
     }
     let _writing = state.0.revisions.write().await;
     let mut a = state.db().agent(&id).await?.ok_or_else(|| ApiError::not_found("agent", &id))?;
-    let before = serde_json::to_value(dto(a.clone())).unwrap_or_default();
+    let mut team = state.db().team_members().await?.remove(&a.id);
+    let before = serde_json::to_value(dto(a.clone(), team.clone())).unwrap_or_default();
     state.0.revisions.check(&if_match, &before)?;
+    if let Some(t) = r.team {
+        let t = Some(t).filter(|t| !t.is_empty());
+        if let Some(t) = &t {
+            if !state.db().list_teams().await?.iter().any(|x| &x.id == t) {
+                return Err(ApiError::invalid("team", format!("no team `{t}`")));
+            }
+        }
+        state.db().set_agent_team(&a.id, t.as_deref()).await?;
+        team = t;
+    }
     if let Some(v) = r.name { a.name = v.trim().to_owned(); }
     if let Some(v) = r.skills { a.skills = v.into_iter().map(|s| AgentSkill { skill: s.skill, level: s.level }).collect(); }
     if let Some(v) = r.languages { a.languages = v; }
@@ -141,7 +158,7 @@ pub async fn patch(
     validate(&state, &a).await?;
     state.db().update_agent(&a).await?;
     state.0.acd.reload_agent(a.clone()).await?;
-    let after = dto(a);
+    let after = dto(a, team);
     audit::record_change(&state, &user, &ip, "agent.update", &id, &before, &serde_json::to_value(&after).unwrap_or_default()).await;
     state.telephony_changed().await;
     Ok(Tagged::new(&state.0.revisions, &after))

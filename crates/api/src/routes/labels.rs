@@ -24,7 +24,7 @@ pub const LANGS: &[&str] = &["zh-CN", "en"];
 
 #[derive(Serialize, ToSchema)]
 pub struct LabelDto {
-    /// `queue`, `skill`, `reason` or `wrap_up`.
+    /// `queue`, `skill`, `reason`, `wrap_up` or `team`.
     pub kind: String,
     pub id: String,
     /// `en` or `zh-CN`.
@@ -60,6 +60,7 @@ pub async fn set(
         "queue" => db.queue(&id).await?.is_some(),
         "skill" => db.skill(&id).await?.is_some(),
         "reason" => db.list_reason_codes().await?.iter().any(|r| r.id == id),
+        "team" => db.list_teams().await?.iter().any(|t| t.id == id),
         _ => db.list_wrap_up_codes().await?.iter().any(|w| w.id == id),
     };
     if !exists {

@@ -17,6 +17,7 @@ pub mod queues;
 pub mod sip_guard;
 pub mod skills;
 pub mod softphone;
+pub mod teams;
 pub mod trunks;
 pub mod users;
 pub mod web;
@@ -37,6 +38,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(codes::routes())
         .merge(calendars::routes())
         .merge(settings::routes())
+        .merge(teams::routes())
         .merge(queues::routes())
         .merge(agents::routes())
         .merge(agent_import::routes())
