@@ -1,4 +1,5 @@
 import { Ref, useCallback, useEffect, useImperativeHandle, useRef, useState } from "react";
+import { Alert, Button, Card, Select, Space, Typography } from "antd";
 import { CallSnapshot, DTMF_KEYS, IDLE, isTerminal, RingTone, setSoftphoneOnline, Softphone as Phone } from "../softphone";
 import { clock, type Key, type T } from "../i18n";
 
@@ -218,32 +219,35 @@ export function Softphone(props: {
   const connected = snap.state === "connected";
   const status = inCall || snap.state === "ended" || snap.state === "failed" ? t(STATE_LABEL[snap.state]) : online ? t("phoneOnline") : t("phoneOffline");
 
+  const deviceOptions = (list: { id: string; label: string }[]) => [{ value: "", label: t("defaultDevice") }, ...list.map((d) => ({ value: d.id, label: d.label }))];
   return (
-    <section className={`softphone call-${snap.state} ${online ? "online" : "offline"}`} data-testid="softphone" aria-label={t("softphone")}>
-      <header>
-        <h3>{t("softphone")}</h3>
-        <span className="phone-status" data-testid="softphone-status" data-state={snap.state} data-connection={snap.connection ?? ""} title={snap.connection ? `WebRTC: ${snap.connection}` : undefined}>
-          {status}
-        </span>
-        <button
-          type="button"
-          className="link phone-toggle"
-          data-testid="softphone-toggle"
-          aria-pressed={online === true}
-          disabled={inCall}
-          onClick={() => void goOnline(!online)}
-        >
+    <Card
+      size="small"
+      className={`softphone call-${snap.state} ${online ? "online" : "offline"}`}
+      data-testid="softphone"
+      aria-label={t("softphone")}
+      title={
+        <Space>
+          {t("softphone")}
+          <span className="phone-status" data-testid="softphone-status" data-state={snap.state} data-connection={snap.connection ?? ""} title={snap.connection ? `WebRTC: ${snap.connection}` : undefined}>
+            {status}
+          </span>
+        </Space>
+      }
+      extra={
+        <Button type="link" className="phone-toggle" data-testid="softphone-toggle" aria-pressed={online === true} disabled={inCall} onClick={() => void goOnline(!online)}>
           {online ? t("phoneTurnOff") : t("phoneTurnOn")}
-        </button>
-      </header>
-      {unavailable && <p className="muted phone-note">{t("phoneUnavailable")}</p>}
-      {snap.state === "failed" && <p className="error phone-note" role="alert">{t(failureKey(snap.error))}</p>}
+        </Button>
+      }
+    >
+      {unavailable && <Typography.Paragraph type="secondary" className="phone-note">{t("phoneUnavailable")}</Typography.Paragraph>}
+      {snap.state === "failed" && <Alert type="error" showIcon className="phone-note" title={t(failureKey(snap.error))} />}
 
       {ringing && !inCall && (
         <div className="phone-ringing" data-testid="softphone-ringing">
           <span className="phone-ring-label">{t("phoneRinging")}</span>
-          <button type="button" className="phone-answer" onClick={() => answer(ringing)}>{t("answer")}</button>
-          <button type="button" className="phone-reject" onClick={() => reject(ringing)}>{t("reject")}</button>
+          <Button type="primary" className="phone-answer" onClick={() => answer(ringing)}>{t("answer")}</Button>
+          <Button danger type="primary" className="phone-reject" onClick={() => reject(ringing)}>{t("reject")}</Button>
         </div>
       )}
 
@@ -253,14 +257,14 @@ export function Softphone(props: {
             <span className="phone-timer" data-testid="softphone-timer" title={t("callTime")}>
               {clock(snap.connectedAt ? now - snap.connectedAt : 0)}
             </span>
-            <button type="button" className={`phone-mute ${snap.muted ? "on" : ""}`} aria-pressed={snap.muted} disabled={!connected} onClick={() => phone.current?.setMuted(!snap.muted)}>
+            <Button className={`phone-mute ${snap.muted ? "on" : ""}`} aria-pressed={snap.muted} disabled={!connected} onClick={() => phone.current?.setMuted(!snap.muted)}>
               {snap.muted ? t("unmute") : t("mute")}
-            </button>
-            <button type="button" className="phone-hangup" onClick={() => void phone.current?.hangup().catch(() => {})}>{t("hangUp")}</button>
+            </Button>
+            <Button danger type="primary" className="phone-hangup" onClick={() => void phone.current?.hangup().catch(() => {})}>{t("hangUp")}</Button>
           </div>
           <div className="phone-keypad" role="group" aria-label={t("keypad")}>
             {DTMF_KEYS.map((k) => (
-              <button key={k} type="button" disabled={!connected} onClick={() => press(k)}>{k}</button>
+              <Button key={k} disabled={!connected} onClick={() => press(k)}>{k}</Button>
             ))}
           </div>
           {keys && <div className="phone-keys muted">{keys}</div>}
@@ -270,38 +274,34 @@ export function Softphone(props: {
       <div className="phone-devices">
         <label>
           {t("speaker")}
-          <select
+          <Select
+            size="small"
+            aria-label={t("speaker")}
             value={outputId}
             disabled={!canChooseOutput}
-            onChange={(e) => {
-              setOutputId(e.target.value);
-              localStorage.setItem(OUTPUT, e.target.value);
+            options={deviceOptions(outputs)}
+            onChange={(v) => {
+              setOutputId(v);
+              localStorage.setItem(OUTPUT, v);
             }}
-          >
-            <option value="">{t("defaultDevice")}</option>
-            {outputs.map((d) => (
-              <option key={d.id} value={d.id}>{d.label}</option>
-            ))}
-          </select>
+          />
         </label>
         <label>
           {t("microphone")}
-          <select
+          <Select
+            size="small"
+            aria-label={t("microphone")}
             value={inputId}
-            onChange={(e) => {
-              setInputId(e.target.value);
-              localStorage.setItem(INPUT, e.target.value);
+            options={deviceOptions(inputs)}
+            onChange={(v) => {
+              setInputId(v);
+              localStorage.setItem(INPUT, v);
             }}
-          >
-            <option value="">{t("defaultDevice")}</option>
-            {inputs.map((d) => (
-              <option key={d.id} value={d.id}>{d.label}</option>
-            ))}
-          </select>
+          />
         </label>
-        {inCall && inputId !== callInput && <p className="muted phone-note">{t("micNextCall")}</p>}
+        {inCall && inputId !== callInput && <Typography.Paragraph type="secondary" className="phone-note">{t("micNextCall")}</Typography.Paragraph>}
       </div>
       <audio ref={audio} autoPlay data-testid="softphone-audio" />
-    </section>
+    </Card>
   );
 }
