@@ -1,10 +1,11 @@
 import type { ReactNode } from "react";
+import { Alert, Button, Card, Layout, Space, Typography } from "antd";
 import type { Me } from "../api";
 import type { T } from "../i18n";
 
-/** A page beside the desktop (one's security, an admin's users): the top
- * bar with the way back and the language switch, the title, and the
- * page's last error and notice. */
+/** A page beside the desktop and the console (one's own security): the top
+ * bar with the way back and the language switch, the title, and the page's
+ * last error and notice. */
 export function SubPage(props: {
   t: T;
   me: Me;
@@ -17,19 +18,23 @@ export function SubPage(props: {
 }) {
   const { t } = props;
   return (
-    <div className="desk">
-      <header className="top">
-        <span className="brand">{t("appName")}</span>
-        <span className="who">{props.me.display_name}</span>
-        <a className="link" href="/">{t("backToDesk")}</a>
-        <button type="button" className="link" onClick={props.onToggleLang}>{t("language")}</button>
-      </header>
-      <main className="security" data-testid={props.testId}>
-        <h2>{props.title}</h2>
-        {props.error && <p className="error" role="alert">{props.error}</p>}
-        {props.message && <p className="notice" role="status">{props.message}</p>}
-        {props.children}
-      </main>
-    </div>
+    <Layout style={{ minHeight: "100vh" }}>
+      <Layout.Header className="console-header">
+        <Typography.Text strong>{t("appName")}</Typography.Text>
+        <Space>
+          <span>{props.me.display_name}</span>
+          <Button type="link" href="/">{t("backToDesk")}</Button>
+          <Button type="link" onClick={props.onToggleLang}>{t("language")}</Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content className="console-content">
+        <Card className="security" data-testid={props.testId}>
+          <Typography.Title level={2}>{props.title}</Typography.Title>
+          {props.error && <Alert type="error" showIcon title={props.error} style={{ marginBottom: 12 }} />}
+          {props.message && <Alert type="success" showIcon role="status" title={props.message} style={{ marginBottom: 12 }} />}
+          {props.children}
+        </Card>
+      </Layout.Content>
+    </Layout>
   );
 }

@@ -33,12 +33,13 @@ export function navFor(me: Pick<Me, "roles">): NavItem[] {
 }
 
 /** Where `me` lands after signing in: an agent at the desktop, an admin or
- * supervisor at the queues, an auditor at the audit log. */
+ * supervisor at the queues, an auditor at the audit log; anyone else (QA,
+ * until its pages exist) at their account's security. */
 export function homeOf(me: Pick<Me, "roles">): string {
   if (me.roles.includes("agent")) return "/";
   if (me.roles.includes("admin") || me.roles.includes("supervisor")) return "/admin/queues";
   if (me.roles.includes("auditor")) return "/admin/audit";
-  return "/";
+  return "/security";
 }
 
 /** Whether `me` may open `path` (a console page); pages outside the table
