@@ -9,6 +9,7 @@ use axum::Json;
 use hotline_acd::AcdError;
 use hotline_store::StoreError;
 use serde::Serialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 
 #[derive(Debug)]
@@ -19,7 +20,7 @@ pub struct ApiError {
     pub field: Option<String>,
     pub retry_after_secs: Option<u64>,
     /// For a stale write (412): what changed, and the current version.
-    pub stale: Option<Box<crate::revision::Stale>>,
+    pub stale: Option<Box<Stale>>,
 }
 
 /// The body of every error response.
@@ -40,7 +41,7 @@ pub struct ErrorDetail {
     /// For 412 `precondition_failed`: the fields someone else changed since
     /// the version the request named, then and now.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub changed: Vec<crate::revision::FieldChange>,
+    pub changed: Vec<FieldChange>,
 }
 
 impl ApiError {
@@ -121,3 +122,23 @@ impl From<AcdError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// One field that differs between two versions of an object.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FieldChange {
+    pub field: String,
+    /// The value in the earlier version.
+    #[schema(value_type = Object)]
+    pub before: Value,
+    /// The value in the later one.
+    #[schema(value_type = Object)]
+    pub after: Value,
+}
+
+/// Why a write was refused as stale: what changed since the version it
+/// named, and the current version's tag.
+#[derive(Debug)]
+pub struct Stale {
+    pub changed: Vec<FieldChange>,
+    pub etag: String,
+}

@@ -22,32 +22,13 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldChange, Stale};
 
 /// Versions remembered to say what changed since a stale one.
 pub const REMEMBERED: usize = 4096;
 
-/// One field that differs between two versions of an object.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct FieldChange {
-    pub field: String,
-    /// The value in the earlier version.
-    #[schema(value_type = Object)]
-    pub before: Value,
-    /// The value in the later one.
-    #[schema(value_type = Object)]
-    pub after: Value,
-}
 
-/// Why a write was refused as stale: what changed since the version it
-/// named, and the current version's tag.
-#[derive(Debug)]
-pub struct Stale {
-    pub changed: Vec<FieldChange>,
-    pub etag: String,
-}
 
 /// The fields (top-level keys) whose values differ from `before` to `after`.
 pub fn changes(before: &Value, after: &Value) -> Vec<FieldChange> {

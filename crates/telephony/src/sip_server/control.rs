@@ -9,7 +9,8 @@ use hotline_sip::guard::GuardStats;
 use hotline_store::SipCredential;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{trunks, Server};
+use super::trunks::{self, TrunkView};
+use super::Server;
 use crate::ports::MediaCounters;
 
 pub(super) enum ControlRequest {
@@ -20,20 +21,6 @@ pub(super) enum ControlRequest {
     Trunks { reply: oneshot::Sender<Vec<TrunkView>> },
 }
 
-/// A trunk as configured (no password) and its registration now.
-#[derive(Debug, Clone)]
-pub struct TrunkView {
-    pub name: String,
-    pub gateway: String,
-    pub transport: &'static str,
-    pub register: bool,
-    pub username: String,
-    pub registered: bool,
-    /// Why the last registration attempt failed, if it did.
-    pub last_error: Option<String>,
-    /// Calls at once allowed through it (0: no cap).
-    pub max_concurrent: u32,
-}
 
 /// The phone side's defences as they stand.
 #[derive(Debug, Clone, Default)]

@@ -57,7 +57,8 @@ use crate::recordings::RecordingStorage;
 use crate::transport::{Inbound, Transport, Transports};
 
 pub use browser::{BrowserError, TelephonyHandle};
-pub use control::{Control, SecurityView, TrunkView};
+pub use control::{Control, SecurityView};
+pub use trunks::TrunkView;
 pub use secure::SrtpPolicy;
 pub use register::UNREGISTERED;
 

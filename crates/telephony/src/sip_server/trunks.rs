@@ -18,6 +18,21 @@ use super::{random, Server};
 /// Wait this long after a failed registration before trying again.
 const RETRY: Duration = Duration::from_secs(30);
 
+/// A trunk as configured (no password) and its registration now.
+#[derive(Debug, Clone)]
+pub struct TrunkView {
+    pub name: String,
+    pub gateway: String,
+    pub transport: &'static str,
+    pub register: bool,
+    pub username: String,
+    pub registered: bool,
+    /// Why the last registration attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// Calls at once allowed through it (0: no cap).
+    pub max_concurrent: u32,
+}
+
 /// One trunk and its registration.
 pub(super) struct Trunk {
     pub cfg: TrunkConfig,
@@ -55,8 +70,8 @@ impl Trunk {
     }
 
     /// What the admin sees of it.
-    pub fn view(&self) -> super::control::TrunkView {
-        super::control::TrunkView {
+    pub fn view(&self) -> TrunkView {
+        TrunkView {
             name: self.cfg.name.clone(),
             gateway: self.gateway.to_string(),
             transport: if self.transport == SipTransport::Tcp { "tcp" } else { "udp" },
