@@ -21,29 +21,7 @@ use crate::state::AppState;
 
 pub const COOKIE: &str = "hotline_session";
 
-/// What a user may do. Enforced on the server for every request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Supervisor,
-    Agent,
-    Qa,
-    Auditor,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "admin" => Role::Admin,
-            "supervisor" => Role::Supervisor,
-            "agent" => Role::Agent,
-            "qa" => Role::Qa,
-            "auditor" => Role::Auditor,
-            _ => return None,
-        })
-    }
-    pub const ALL: [&'static str; 5] = ["admin", "supervisor", "agent", "qa", "auditor"];
-}
+pub use crate::roles::Role;
 
 /// Passwords an installation ships with (the demo's): signing in with one
 /// outside the demo opens a session that may only change it.

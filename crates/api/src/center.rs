@@ -9,8 +9,12 @@ use std::sync::RwLock;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Role;
+use crate::roles::Role;
 use crate::error::ApiError;
+
+/// The languages the app speaks (configured names themselves are the
+/// center's default language; labels give the others).
+pub const LANGS: &[&str] = &["zh-CN", "en"];
 
 /// The keys in the store.
 const KEYS: [&str; 3] = ["center_name", "default_language", "unmasked_roles"];
@@ -35,8 +39,11 @@ impl Default for CenterSettings {
 impl CenterSettings {
     /// The first problem, by field.
     pub fn check(&self) -> Result<(), ApiError> {
-        crate::routes::check_name("center_name", &self.center_name)?;
-        if !crate::routes::labels::LANGS.contains(&self.default_language.as_str()) {
+        let n = self.center_name.trim().chars().count();
+        if n == 0 || n > 64 {
+            return Err(ApiError::invalid("center_name", "must be 1-64 characters"));
+        }
+        if !LANGS.contains(&self.default_language.as_str()) {
             return Err(ApiError::invalid("default_language", "`zh-CN` or `en`"));
         }
         for (i, r) in self.unmasked_roles.iter().enumerate() {
@@ -90,7 +97,7 @@ impl Center {
 #[cfg(test)]
 mod tests {
     use super::CenterSettings;
-    use crate::auth::Role;
+    use crate::roles::Role;
 
     #[test]
     fn stored_pairs_round_trip_and_unknown_keys_are_ignored() {

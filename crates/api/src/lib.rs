@@ -20,6 +20,7 @@ mod limiter;
 pub mod openapi;
 pub mod public_calls;
 pub mod revision;
+pub mod roles;
 pub mod routes;
 pub mod sessions;
 pub mod totp;

@@ -18,9 +18,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::state::AppState;
 
-/// The languages the app speaks (the configured names themselves are the
-/// center's default language).
-pub const LANGS: &[&str] = &["zh-CN", "en"];
+use crate::center::LANGS;
 
 #[derive(Serialize, ToSchema)]
 pub struct LabelDto {
