@@ -401,6 +401,18 @@ async function consolePages(browser, base) {
   check((await page.getByTestId("config").innerText()).includes("SQLite"), "the center is renamed at once; the configuration shows read-only");
   await page.screenshot({ path: join(shots, "console-settings-zh.png") });
 
+  // The wallboard: a caller waiting in the VIP queue shows on its tile, live.
+  await page.getByRole("link", { name: "实时监控" }).click();
+  const vipTile = page.getByTestId("tile-vip");
+  await vipTile.waitFor();
+  await page.getByTestId("board-8001").waitFor();
+  const waiting = await call(base, "POST", "/contacts", colleague, { queue: "vip", channel: "voice", from: "13900001111" });
+  await vipTile.locator(".ant-statistic").first().getByText("1", { exact: true }).waitFor();
+  check(true, "the wallboard's VIP tile shows the caller waiting, and the agent grid lists the agents");
+  await page.screenshot({ path: join(shots, "console-wallboard-zh.png") });
+  await call(base, "POST", `/contacts/${waiting.contact_id}/abandon`, colleague, {});
+  await vipTile.locator(".ant-statistic").first().getByText("0", { exact: true }).waitFor();
+
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();
   await page.getByTestId("audit-page").waitFor();

@@ -19,6 +19,7 @@ import { NumbersPage } from "./console/NumbersPage";
 import { UsersPage } from "./console/UsersPage";
 import { CalendarsPage } from "./console/CalendarsPage";
 import { SettingsPage } from "./console/SettingsPage";
+import { WallboardPage } from "./console/WallboardPage";
 
 /** Signs in, then shows the signed-in role's pages; the session survives a reload. */
 export function App() {
@@ -91,6 +92,7 @@ function Pages(props: { lang: Lang; setLangState: (l: Lang) => void }) {
   if (path === "/security") return <SecurityPage t={t} me={me} onToggleLang={toggleLang} />;
   const consolePages: Record<string, [Key, string, () => React.ReactNode]> = {
     "/users": ["users", "users", () => <UsersPage t={t} me={me} />],
+    "/supervisor": ["navWallboard", "wallboard-page", () => <WallboardPage t={t} lang={lang} />],
     "/admin/queues": ["navQueues", "queues-page", () => <QueuesPage t={t} me={me} />],
     "/admin/audit": ["navAudit", "audit-page", () => <AuditPage t={t} />],
     "/admin/agents/import": ["navImport", "import-page", () => <ImportAgentsPage t={t} />],

@@ -5,7 +5,7 @@ describe("navigation by role", () => {
   it("lands each role on its home", () => {
     expect(homeOf({ roles: ["agent"] })).toBe("/");
     expect(homeOf({ roles: ["admin"] })).toBe("/admin/queues");
-    expect(homeOf({ roles: ["supervisor", "qa"] })).toBe("/admin/queues");
+    expect(homeOf({ roles: ["supervisor", "qa"] })).toBe("/supervisor");
     expect(homeOf({ roles: ["auditor"] })).toBe("/admin/audit");
     expect(homeOf({ roles: ["qa"] })).toBe("/security");
   });

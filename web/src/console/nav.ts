@@ -13,6 +13,7 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { path: "/", label: "navDesk", roles: ["agent"] },
+  { path: "/supervisor", label: "navWallboard", roles: ["admin", "supervisor"] },
   { path: "/admin/queues", label: "navQueues", roles: ["admin", "supervisor"] },
   { path: "/admin/agents", label: "navAgents", roles: ["admin", "supervisor"] },
   { path: "/admin/codes", label: "navCodes", roles: ["admin"] },
@@ -32,12 +33,13 @@ export function navFor(me: Pick<Me, "roles">): NavItem[] {
   return NAV.filter((n) => n.roles.some((r) => me.roles.includes(r)));
 }
 
-/** Where `me` lands after signing in: an agent at the desktop, an admin or
- * supervisor at the queues, an auditor at the audit log; anyone else (QA,
+/** Where `me` lands after signing in: an agent at the desktop, an admin at
+ * the queues, a supervisor at the wallboard, an auditor at the audit log; anyone else (QA,
  * until its pages exist) at their account's security. */
 export function homeOf(me: Pick<Me, "roles">): string {
   if (me.roles.includes("agent")) return "/";
-  if (me.roles.includes("admin") || me.roles.includes("supervisor")) return "/admin/queues";
+  if (me.roles.includes("admin")) return "/admin/queues";
+  if (me.roles.includes("supervisor")) return "/supervisor";
   if (me.roles.includes("auditor")) return "/admin/audit";
   return "/security";
 }
