@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use crate::schedule::{date_of, days_from_civil, is_date};
+
 /// A day the file names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Day {
@@ -44,13 +46,13 @@ pub fn days(text: &str) -> Result<Vec<Day>, IcalError> {
     let mut out = Vec::new();
     for event in cal.components.iter().filter(|c| c.name.as_str() == "VEVENT") {
         let prop = |name: &str| event.properties.iter().find(|p| p.name.as_str() == name).map(|p| p.val.as_str().trim().to_owned());
-        let Some(start) = prop("DTSTART").and_then(|v| ymd(&v)) else { continue };
-        let end = prop("DTEND").and_then(|v| ymd(&v)).unwrap_or_else(|| start.plus(1));
+        let Some(start) = prop("DTSTART").and_then(|v| day_of(&v)) else { continue };
+        let end = prop("DTEND").and_then(|v| day_of(&v)).unwrap_or(start + 1);
         let name = prop("SUMMARY").unwrap_or_default();
         let workday = ["补班", "上班", "调休上班", "working day", "workday"].iter().any(|w| name.to_lowercase().contains(w));
-        let n = (end.days() - start.days()).clamp(1, MAX_EVENT_DAYS);
+        let n = (end - start).clamp(1, MAX_EVENT_DAYS);
         for i in 0..n {
-            out.push(Day { date: start.plus(i).to_string(), name: name.clone(), workday });
+            out.push(Day { date: date_text(start + i), name: name.clone(), workday });
         }
     }
     out.sort_by(|a, b| a.date.cmp(&b.date));
@@ -58,57 +60,21 @@ pub fn days(text: &str) -> Result<Vec<Day>, IcalError> {
     Ok(out)
 }
 
-/// A calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Ymd(i64, u32, u32);
-
-/// `20261001` or `20261001T000000Z` (the date part of a timed start).
-fn ymd(v: &str) -> Option<Ymd> {
+/// `20261001` or `20261001T000000Z` (the date part of a timed start), as
+/// days since 1970-01-01; `None` for what is not a date (2026-02-30).
+fn day_of(v: &str) -> Option<i64> {
     let d = v.get(..8)?;
     if !d.bytes().all(|b| b.is_ascii_digit()) || v.len() > 8 && !v[8..].starts_with('T') {
         return None;
     }
     let (y, m, day) = (d[..4].parse().ok()?, d[4..6].parse().ok()?, d[6..8].parse().ok()?);
-    // A date that exists (2026-02-30 does not): it survives a round trip.
-    let date = Ymd(y, m, day);
-    ((1..=12).contains(&m) && Ymd::from_days(date.days()) == date).then_some(date)
+    is_date(y, m, day).then(|| days_from_civil(y, m, day))
 }
 
-impl Ymd {
-    /// Days since 1970-01-01 (civil calendar).
-    fn days(self) -> i64 {
-        let Ymd(y, m, d) = self;
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (i64::from(m) + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    fn from_days(z: i64) -> Ymd {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        Ymd(y, m, d)
-    }
-
-    fn plus(self, n: i64) -> Ymd {
-        Ymd::from_days(self.days() + n)
-    }
-}
-
-impl fmt::Display for Ymd {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0, self.1, self.2)
-    }
+/// `YYYY-MM-DD` of a day count.
+fn date_text(day: i64) -> String {
+    let (y, m, d) = date_of(day);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[cfg(test)]

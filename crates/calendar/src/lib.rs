@@ -14,4 +14,4 @@
 pub mod ical;
 mod schedule;
 
-pub use schedule::{date_of, parse_hhmm, Hours, Schedule};
+pub use schedule::{date_of, days_from_civil, is_date, parse_hhmm, Hours, Schedule};

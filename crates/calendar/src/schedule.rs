@@ -119,10 +119,15 @@ impl Schedule {
 fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
     let mut it = s.split('-');
     let (y, m, d) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
-    if it.next().is_some() || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    if it.next().is_some() || !is_date(y, m, d) {
         return None;
     }
     Some((y, m, d))
+}
+
+/// Whether `y-m-d` is a date (2026-02-30 is not).
+pub fn is_date(y: i64, m: u32, d: u32) -> bool {
+    (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)
 }
 
 fn days_in_month(y: i64, m: u32) -> u32 {
@@ -132,6 +137,16 @@ fn days_in_month(y: i64, m: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
+}
+
+/// Civil date → days since 1970-01-01, proleptic Gregorian (H. Hinnant's
+/// `days_from_civil`); the inverse of [`date_of`].
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((i64::from(m) + 9) % 12) + 2) / 5 + i64::from(d) - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
 }
 
 /// Days since 1970-01-01 → civil date `(year, month, day)`, proleptic
@@ -155,14 +170,7 @@ mod tests {
 
     /// Unix ms of a China Standard Time wall-clock moment.
     fn cst(y: i64, m: u32, d: u32, hh: u32, mm: u32) -> u64 {
-        // Inverse of date_of, by search: good enough for tests.
-        let mut day = (y - 1970) * 365 + (y - 1969) / 4 - 2;
-        while date_of(day) < (y, m, d) {
-            day += 1;
-        }
-        while date_of(day) > (y, m, d) {
-            day -= 1;
-        }
+        let day = days_from_civil(y, m, d);
         ((day * 1440 + i64::from(hh * 60 + mm) - 480) * 60_000) as u64
     }
 
@@ -173,6 +181,17 @@ mod tests {
                  "holidays": ["2026-10-01"], "extra_workdays": ["2026-09-27"] }"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn civil_days_and_dates_are_inverse() {
+        for day in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = date_of(day);
+            assert!(is_date(y, m, d));
+            assert_eq!(days_from_civil(y, m, d), day);
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert!(!is_date(2026, 2, 29) && is_date(2028, 2, 29));
     }
 
     #[test]
