@@ -383,3 +383,68 @@ BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260926\r\nSUMMARY:国庆节补班\r\nEND:VE
     assert_eq!((problems[0]["node"].as_str(), problems[0]["field"].as_str()), (Some("hours"), Some("calendar")), "{problems}");
     s.stop().await;
 }
+
+/// Run-time settings: who sees numbers in full changes at once for every
+/// session; stale saves and unknown roles are refused; the configuration is
+/// shown read-only, without secrets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_sees_numbers_in_full_is_a_setting_that_applies_at_once() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let agent = s.login("agent1", "demo").await;
+    let phone_seen = |token: String| {
+        let s = &s;
+        async move { s.get_json("/api/v1/customers?q=138&limit=1", &token).await[0]["phones"][0].as_str().unwrap().to_owned() }
+    };
+    assert!(phone_seen(agent.clone()).await.contains("****"), "masked for agents by default");
+    let r = s.get("/api/v1/settings", Some(&agent)).await;
+    let tag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let mut settings: Value = r.json().await.unwrap();
+    assert_eq!(settings["unmasked_roles"], json!(["admin", "supervisor"]));
+    settings["unmasked_roles"] = json!(["admin", "supervisor", "agent"]);
+    settings["center_name"] = json!("12345 市民服务热线");
+    let put = |tag: &str, body: &Value| s.http.put(format!("{}/api/v1/settings", s.base)).bearer_auth(&admin).header("if-match", tag).json(body).send();
+    let r = put(&tag, &settings).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!phone_seen(agent.clone()).await.contains("****"), "the agent's next request shows numbers in full");
+    assert_error(put(&tag, &settings).await.unwrap(), 412, "precondition_failed", None).await;
+    let fresh = s.get("/api/v1/settings", Some(&admin)).await.headers()["etag"].to_str().unwrap().to_owned();
+    settings["unmasked_roles"] = json!(["boss"]);
+    assert_error(put(&fresh, &settings).await.unwrap(), 422, "invalid_field", Some("unmasked_roles[0]")).await;
+    let r = s.req(Method::PUT, "/api/v1/settings", Some(&agent), Some(settings.clone())).await;
+    assert_error(r, 403, "forbidden", None).await;
+    // Audited, and kept across a restart.
+    let audit = s.get_json("/api/v1/audit?action=settings.update", &admin).await.to_string();
+    assert!(audit.contains("unmasked_roles"), "{audit}");
+    let config = s.get_json("/api/v1/settings/config", &admin).await;
+    assert_eq!(config["database"]["backend"], "SQLite");
+    assert!(!config.to_string().to_lowercase().contains("password"), "{config}");
+    let (dir, url, pg) = s.stop().await;
+    let s = Server::start_with(dir, url, pg).await;
+    let admin = s.login("admin", "demo").await;
+    assert_eq!(s.get_json("/api/v1/settings", &admin).await["center_name"], "12345 市民服务热线");
+    s.stop().await;
+}
+
+/// Teams: listed with their sizes; an agent moves to another team (by a
+/// supervisor too), and an unknown team is refused by field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_move_between_teams() {
+    let s = Server::start(Db::Sqlite).await;
+    let admin = s.login("admin", "demo").await;
+    let sup = s.login("supervisor", "demo").await;
+    let teams = s.get_json("/api/v1/teams", &sup).await;
+    assert_eq!(teams.as_array().unwrap().iter().map(|t| (t["id"].as_str().unwrap(), t["members"].as_u64().unwrap())).collect::<Vec<_>>(), [("team_a", 3), ("team_b", 3)]);
+    let r = s.req(Method::PUT, "/api/v1/teams/night", Some(&admin), Some(json!({"name": "夜班"}))).await;
+    assert_eq!(r.status(), 200);
+    let agents = s.get_json("/api/v1/agents", &sup).await;
+    let a = agents.as_array().unwrap().iter().find(|a| a["extension"] == "8001").unwrap().clone();
+    assert_eq!(a["team"], "team_a");
+    let path = format!("/api/v1/agents/{}", a["id"].as_str().unwrap());
+    assert_eq!(s.req(Method::PATCH, &path, Some(&sup), Some(json!({"team": "night"}))).await.status(), 200);
+    assert_eq!(s.get_json(&path, &sup).await["team"], "night");
+    assert_error(s.req(Method::PATCH, &path, Some(&sup), Some(json!({"team": "mars"}))).await, 422, "invalid_field", Some("team")).await;
+    assert_eq!(s.req(Method::PATCH, &path, Some(&admin), Some(json!({"team": ""}))).await.status(), 200);
+    assert!(s.get_json(&path, &sup).await["team"].is_null());
+    s.stop().await;
+}
