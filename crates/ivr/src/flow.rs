@@ -165,24 +165,19 @@ fn hash() -> String {
 impl Flow {
     /// Puts each named calendar's schedule into the `schedule` nodes that
     /// name it (done when the flow is loaded for calls, so a changed
-    /// calendar reaches new calls at the next reload); the names it does
-    /// not know.
-    pub fn resolve_calendars(&mut self, calendars: &BTreeMap<String, Schedule>) -> Vec<String> {
+    /// calendar reaches new calls at the next reload); the (node, calendar)
+    /// pairs whose calendar it does not know.
+    pub fn resolve_calendars(&mut self, calendars: &BTreeMap<String, Schedule>) -> Vec<(String, String)> {
         let mut unknown = Vec::new();
-        for node in self.nodes.values_mut() {
+        for (id, node) in self.nodes.iter_mut() {
             if let Node::Schedule { schedule, calendar: Some(name), .. } = node {
                 match calendars.get(name) {
                     Some(c) => *schedule = Some(c.clone()),
-                    None => unknown.push(name.clone()),
+                    None => unknown.push((id.clone(), name.clone())),
                 }
             }
         }
         unknown
-    }
-
-    /// The calendars the flow names.
-    pub fn calendars(&self) -> Vec<&str> {
-        self.nodes.values().filter_map(|n| if let Node::Schedule { calendar: Some(c), .. } = n { Some(c.as_str()) } else { None }).collect()
     }
 }
 

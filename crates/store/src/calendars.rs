@@ -16,6 +16,16 @@ pub struct Calendar {
     pub updated_by: Option<String>,
 }
 
+fn calendar_row(r: &sqlx::any::AnyRow) -> Result<Calendar> {
+    Ok(Calendar {
+        id: r.text("id")?,
+        name: r.text("name")?,
+        schedule: r.text("schedule")?,
+        updated_at: r.int("updated_at")?,
+        updated_by: r.opt_text("updated_by")?,
+    })
+}
+
 impl TenantStore {
     /// Every calendar, by id.
     pub async fn list_calendars(&self) -> Result<Vec<Calendar>> {
@@ -23,22 +33,17 @@ impl TenantStore {
             .bind(&*self.tenant)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Calendar {
-                    id: r.text("id")?,
-                    name: r.text("name")?,
-                    schedule: r.text("schedule")?,
-                    updated_at: r.int("updated_at")?,
-                    updated_by: r.opt_text("updated_by")?,
-                })
-            })
-            .collect()
+        rows.iter().map(calendar_row).collect()
     }
 
     /// One calendar.
     pub async fn calendar(&self, id: &str) -> Result<Option<Calendar>> {
-        Ok(self.list_calendars().await?.into_iter().find(|c| c.id == id))
+        let row = sqlx::query("SELECT id, name, schedule, updated_at, updated_by FROM calendars WHERE tenant_id = $1 AND id = $2")
+            .bind(&*self.tenant)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(calendar_row).transpose()
     }
 
     /// Adds a calendar or replaces the one with the same id.

@@ -65,7 +65,7 @@ async fn published(
         Some(v) => match serde_json::from_str::<hotline_ivr::Flow>(&v.document) {
             Err(e) => Err(format!("flow `{flow_id}` v{}: {e}", v.version)),
             Ok(mut flow) => match (flow.resolve_calendars(calendars).first(), hotline_ivr::validate(&flow).first()) {
-                (Some(unknown), _) => Err(format!("flow `{flow_id}` v{}: no calendar `{unknown}`", v.version)),
+                (Some((node, unknown)), _) => Err(format!("flow `{flow_id}` v{}: node `{node}`: no calendar `{unknown}`", v.version)),
                 (None, Some(problem)) => Err(format!("flow `{flow_id}` v{}: {problem}", v.version)),
                 (None, None) => Ok(flow),
             },

@@ -25,7 +25,7 @@ use hotline_store::{Agent, AgentSkill, Capacity, NewUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::agents::{check_extension, validate};
+use super::agents::{check_agent, check_extension, Known};
 use crate::audit::{self, ClientIp};
 use crate::auth::{generated_password, hash_password_off_thread, AuthUser};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorDetail};
@@ -161,6 +161,7 @@ fn read(text: &str, now: i64) -> (Vec<Row>, Vec<RowError>) {
 /// rules as creating one agent, each error with its line and column.
 async fn check(state: &AppState, rows: &[Row], errors: &mut Vec<RowError>) -> ApiResult<()> {
     let (mut extensions, mut usernames) = (HashSet::new(), HashSet::new());
+    let known = Known::load(state).await?;
     for row in rows {
         let a = &row.agent;
         let mut bad = |column: &str, message: String| errors.push(RowError { line: row.line, column: column.into(), message });
@@ -176,7 +177,7 @@ async fn check(state: &AppState, rows: &[Row], errors: &mut Vec<RowError>) -> Ap
         } else if state.db().user_by_username(&row.username).await?.is_some() {
             bad("username", format!("user name `{}` is taken", row.username));
         }
-        if let Err(e) = validate(state, a).await {
+        if let Err(e) = check_agent(&known, a) {
             // `skills[0].skill` → the `skills` column.
             let field = e.field.unwrap_or_default();
             let column = field.split(['[', '.']).next().unwrap_or("").to_owned();

@@ -28,9 +28,30 @@ fn dto(a: Agent, team: Option<String>) -> AgentDto {
     }
 }
 
-pub(super) async fn validate(state: &AppState, a: &Agent) -> ApiResult<()> {
+/// The skills (id → kind) and queues an agent may name, read once for all
+/// the agents being checked (one, or a whole import).
+pub(super) struct Known {
+    skills: HashMap<String, String>,
+    queues: HashSet<String>,
+}
+
+impl Known {
+    pub(super) async fn load(state: &AppState) -> ApiResult<Known> {
+        Ok(Known {
+            skills: state.db().list_skills().await?.into_iter().map(|s| (s.id, s.kind)).collect(),
+            queues: state.db().list_queues().await?.into_iter().map(|q| q.id).collect(),
+        })
+    }
+}
+
+async fn validate(state: &AppState, a: &Agent) -> ApiResult<()> {
+    check_agent(&Known::load(state).await?, a)
+}
+
+/// An agent's fields against what exists; the first problem by field.
+pub(super) fn check_agent(known: &Known, a: &Agent) -> ApiResult<()> {
     check_name("name", &a.name)?;
-    let skills: HashMap<String, String> = state.db().list_skills().await?.into_iter().map(|s| (s.id, s.kind)).collect();
+    let Known { skills, queues } = known;
     let mut seen = HashSet::new();
     for (i, s) in a.skills.iter().enumerate() {
         match skills.get(&s.skill).map(String::as_str) {
@@ -48,7 +69,6 @@ pub(super) async fn validate(state: &AppState, a: &Agent) -> ApiResult<()> {
             return Err(ApiError::invalid(&format!("languages[{i}]"), format!("unknown language `{l}`")));
         }
     }
-    let queues: HashSet<String> = state.db().list_queues().await?.into_iter().map(|q| q.id).collect();
     for (i, q) in a.queues.iter().enumerate() {
         if !queues.contains(q) {
             return Err(ApiError::invalid(&format!("queues[{i}]"), format!("unknown queue `{q}`")));

@@ -238,16 +238,8 @@ pub async fn validate(State(state): State<AppState>, _user: AuthUser, ApiJson(re
 /// the center does not have.
 async fn unknown_calendars(state: &AppState, flow: &mut hotline_ivr::Flow) -> ApiResult<Vec<FlowProblem>> {
     let calendars = hotline_telephony::dialplan::calendars(&state.db()).await?;
-    let unknown = flow.resolve_calendars(&calendars);
-    let mut problems = Vec::new();
-    for (id, node) in &flow.nodes {
-        if let hotline_ivr::Node::Schedule { calendar: Some(c), .. } = node {
-            if unknown.contains(c) {
-                problems.push(FlowProblem { node: id.clone(), field: "calendar".into(), message: format!("no calendar `{c}`") });
-            }
-        }
-    }
-    Ok(problems)
+    let problems = flow.resolve_calendars(&calendars).into_iter().map(|(node, c)| FlowProblem { node, field: "calendar".into(), message: format!("no calendar `{c}`") });
+    Ok(problems.collect())
 }
 
 #[derive(Deserialize, ToSchema)]
