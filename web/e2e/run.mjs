@@ -104,10 +104,18 @@ async function serveWeb(page, base) {
   );
 }
 
+/** Opens an antd select (`trigger`), picks the option titled `option` (a
+ * string, exactly, or a pattern), and waits for the list to close (two open
+ * at once would be ambiguous). */
+async function pickOption(page, trigger, option) {
+  await trigger.click();
+  await page.locator(".ant-select-dropdown:visible").getByTitle(option, typeof option === "string" ? { exact: true } : {}).click();
+  await page.waitForFunction(() => ![...document.querySelectorAll(".ant-select-dropdown")].some((d) => d.checkVisibility() && !d.classList.contains("ant-select-dropdown-hidden")));
+}
+
 /** Picks a wrap-up code by its name in the wrap-up form's list. */
 async function chooseWrapUp(page, wrap, label) {
-  await wrap.locator("#wrap_up_code").click();
-  await page.locator(".ant-select-dropdown:visible").getByTitle(label, { exact: true }).click();
+  await pickOption(page, wrap.locator("#wrap_up_code"), label);
 }
 
 /** A new page signed in as `username` (password `demo`), in Chinese. */
@@ -331,7 +339,7 @@ async function consolePages(browser, base) {
   const agentDrawer = page.getByRole("dialog");
   await agentDrawer.getByLabel("队列", { exact: true }).click();
   await page.locator(".ant-select-dropdown:visible").getByTitle("VIP专线", { exact: true }).click();
-  await page.keyboard.press("Escape");
+  await page.keyboard.press("Escape"); // (a multiple select stays open after a pick)
   await agentDrawer.getByRole("button", { name: "保存" }).click();
   await page.getByText("已保存坐席：").waitFor();
   const agent8005 = (await call(base, "GET", "/agents", colleague)).find((a) => a.extension === "8005");
@@ -478,12 +486,7 @@ async function designer(base, sipPort) {
     await editor.locator("input[name=prompt]").fill("tts:cmn:报修请按1。");
     await editor.locator("input[name=keys]").fill("1");
     await editor.locator("input[name=keys]").blur();
-    const chooseIn = async (selectId, option) => {
-      await editor.locator(`[id="${selectId}"]`).click();
-      await admin.locator(".ant-select-dropdown:visible").getByTitle(option, typeof option === "string" ? { exact: true } : {}).click();
-      // The list closes before the next opens (two open at once are ambiguous).
-      await admin.waitForFunction(() => ![...document.querySelectorAll(".ant-select-dropdown")].some((d) => d.checkVisibility() && !d.classList.contains("ant-select-dropdown-hidden")));
-    };
+    const chooseIn = (selectId, option) => pickOption(admin, editor.locator(`[id="${selectId}"]`), option);
     await place("enqueue", 140, 420);
     await admin.getByTestId("node-enqueue_1").waitFor();
     await chooseIn("queue", /\(sales\)$/);

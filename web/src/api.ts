@@ -45,13 +45,22 @@ export async function errorOf(r: Response): Promise<ApiError> {
   return new ApiError(r.status, "http_" + r.status, r.statusText || "request failed");
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A request to the API with the session; the response, or the server's
+ * error thrown. `body` is sent as given with `type` (JSON by `api`). */
+export async function send(method: string, path: string, opts: { body?: BodyInit; type?: string; etag?: string | null } = {}): Promise<Response> {
   const headers: Record<string, string> = {};
   const t = token();
   if (t) headers["authorization"] = `Bearer ${t}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const r = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (opts.type) headers["content-type"] = opts.type;
+  if (opts.etag) headers["if-match"] = opts.etag;
+  const r = await fetch(`/api/v1${path}`, { method, headers, body: opts.body });
   if (!r.ok) throw await errorOf(r);
+  return r;
+}
+
+/** JSON in and out. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const r = await send(method, path, body === undefined ? {} : { body: JSON.stringify(body), type: "application/json" });
   if (r.status === 204) return undefined as T;
   return (await r.json()) as T;
 }
@@ -79,13 +88,7 @@ export async function getTagged<T>(path: string): Promise<Tagged<T>> {
  * `precondition_failed` and the fields changed since, when someone else
  * saved first. */
 export async function sendTagged<T>(method: string, path: string, body?: unknown, etag?: string | null): Promise<Tagged<T>> {
-  const headers: Record<string, string> = {};
-  const t = token();
-  if (t) headers["authorization"] = `Bearer ${t}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (etag) headers["if-match"] = etag;
-  const r = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!r.ok) throw await errorOf(r);
+  const r = await send(method, path, body === undefined ? { etag } : { body: JSON.stringify(body), type: "application/json", etag });
   return { data: (await r.json()) as T, etag: r.headers.get("etag") };
 }
 

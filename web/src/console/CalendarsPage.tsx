@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Alert, Button, Card, DatePicker, Form, Input, InputNumber, Select, Space, Tag, TimePicker, Upload, message } from "antd";
 import dayjs from "dayjs";
-import { ApiError, api, changedFields, errorOf, getTagged, Me, sendTagged, token } from "../api";
+import { ApiError, api, changedFields, getTagged, Me, send, sendTagged } from "../api";
 import type { T } from "../i18n";
 
 interface Schedule {
@@ -90,8 +90,11 @@ export function CalendarsPage(props: { t: T; me: Me }) {
   };
   const importIcs = async (file: File) => {
     if (!cal) return;
-    const r = await fetch(`/api/v1/calendars/${cal.data.id}/import`, { method: "POST", headers: { authorization: `Bearer ${token()}`, "content-type": "text/calendar" }, body: await file.text() });
-    if (!r.ok) return toast.error((await errorOf(r)).message);
+    const r = await send("POST", `/calendars/${cal.data.id}/import`, { body: await file.text(), type: "text/calendar" }).catch((e: Error) => {
+      toast.error(e.message);
+      return null;
+    });
+    if (!r) return;
     const report = (await r.json()) as { holidays_added: number; workdays_added: number };
     toast.success(t("imported").replace("{h}", String(report.holidays_added)).replace("{w}", String(report.workdays_added)));
     await load(cal.data.id);

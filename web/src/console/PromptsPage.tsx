@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Alert, Button, Card, Input, Select, Space, Table, Tag, Typography, Upload, message } from "antd";
-import { api, errorOf, Me, token } from "../api";
+import { api, Me, send } from "../api";
 import type { T } from "../i18n";
 import { recordMicrophone } from "../wav";
 
@@ -11,11 +11,7 @@ interface Prompt {
 
 /** Sends or fetches audio with the session (not JSON, so not `api`). */
 async function audio(method: "GET" | "PUT" | "POST", path: string, body?: BodyInit, type?: string): Promise<Blob> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token()}` };
-  if (type) headers["content-type"] = type;
-  const r = await fetch(`/api/v1${path}`, { method, headers, body });
-  if (!r.ok) throw await errorOf(r);
-  return r.blob();
+  return (await send(method, path, { body, type })).blob();
 }
 
 /** Every string in a document (a flow, a queue). */

@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
 import { Alert, Button, Card, Form, Input, List, Select, Tag } from "antd";
-import { api, errorOf, token } from "../api";
+import { api, send } from "../api";
 import type { FlowDoc } from "./flowGraph";
 import type { Labels } from "./labels";
 
@@ -22,12 +22,7 @@ function spoken(p: string): string {
 async function speak(prompt: string, player: HTMLAudioElement | null) {
   const m = /^tts:([a-z]+):(.*)$/s.exec(prompt);
   if (!m || !player) return;
-  const r = await fetch("/api/v1/prompts/speak", {
-    method: "POST",
-    headers: { authorization: `Bearer ${token()}`, "content-type": "application/json" },
-    body: JSON.stringify({ voice: m[1], text: m[2] }),
-  });
-  if (!r.ok) throw await errorOf(r);
+  const r = await send("POST", "/prompts/speak", { body: JSON.stringify({ voice: m[1], text: m[2] }), type: "application/json" });
   player.src = URL.createObjectURL(await r.blob());
   await player.play();
 }
