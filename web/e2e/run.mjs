@@ -306,6 +306,7 @@ async function consolePages(browser, base) {
   // 50 agents from a CSV, two rows bad.
   await page.getByRole("link", { name: "批量导入坐席" }).click();
   await page.getByTestId("import-page").waitFor();
+  await page.screenshot({ path: join(shots, "console-import-zh.png") });
   const rows = ["extension,name,username,skills,queues,languages"];
   for (let i = 0; i < 50; i++) rows.push(`${8300 + i},导入坐席${i},import${i},sales:${1 + (i % 10)},sales,zh`);
   const bad = [...rows];
@@ -361,6 +362,7 @@ async function consolePages(browser, base) {
   await modal.locator("input[name=en]").fill("Coaching");
   await modal.getByRole("button", { name: "保存" }).click();
   await page.getByTestId("reason-coaching").waitFor();
+  await page.screenshot({ path: join(shots, "console-codes-zh.png") });
   const labels = await call(base, "GET", "/labels", colleague);
   const reasonsNow = await call(base, "GET", "/reason-codes", colleague);
   check(reasonsNow.some((r) => r.id === "coaching" && r.label === "辅导") && labels.some((l) => l.kind === "reason" && l.id === "coaching" && l.label === "Coaching"),
@@ -436,6 +438,17 @@ async function consolePages(browser, base) {
   await page.getByRole("link", { name: "Queues" }).click();
   await page.getByTestId("queue-sales").waitFor();
   await page.screenshot({ path: join(shots, "console-queues-en.png") });
+  // Every console page in English, each with its screenshot.
+  for (const [path, heading, shot] of [
+    ["/supervisor", "Wallboard", "wallboard"], ["/admin/agents", "Agents", "agents"], ["/admin/codes", "Skills, teams and codes", "codes"],
+    ["/admin/prompts", "Prompts", "prompts"], ["/admin/numbers", "Numbers and trunks", "numbers"], ["/admin/calendars", "Hours and holidays", "calendars"],
+    ["/admin/agents/import", "Import agents", "import"], ["/admin/audit", "Audit log", "audit"], ["/admin/settings", "Settings", "settings"],
+  ]) {
+    await page.goto(base + path);
+    await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+    await page.screenshot({ path: join(shots, `console-${shot}-en.png`) });
+  }
+  check(true, "every console page opens in English");
   await page.close();
 }
 
