@@ -17,7 +17,7 @@ use crate::error::ApiError;
 pub const LANGS: &[&str] = &["zh-CN", "en"];
 
 /// The keys in the store.
-const KEYS: [&str; 3] = ["center_name", "default_language", "unmasked_roles"];
+const KEYS: [&str; 4] = ["center_name", "default_language", "unmasked_roles", "monitor_indicator"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,11 +28,20 @@ pub struct CenterSettings {
     pub default_language: String,
     /// Roles that see phone numbers in full; others see them masked.
     pub unmasked_roles: Vec<String>,
+    /// Monitoring modes (`listen`, `whisper`, `barge`) in which the agent is
+    /// shown that a supervisor is on the call.
+    #[serde(default = "default_indicator")]
+    pub monitor_indicator: Vec<String>,
+}
+
+/// A silent monitor stays silent; whisper and barge are heard, so shown.
+fn default_indicator() -> Vec<String> {
+    vec!["whisper".into(), "barge".into()]
 }
 
 impl Default for CenterSettings {
     fn default() -> Self {
-        CenterSettings { center_name: "热线联络中心".into(), default_language: "zh-CN".into(), unmasked_roles: vec!["admin".into(), "supervisor".into()] }
+        CenterSettings { center_name: "热线联络中心".into(), default_language: "zh-CN".into(), unmasked_roles: vec!["admin".into(), "supervisor".into()], monitor_indicator: default_indicator() }
     }
 }
 
@@ -51,7 +60,17 @@ impl CenterSettings {
                 return Err(ApiError::invalid(&format!("unmasked_roles[{i}]"), format!("one of {}", Role::ALL.join(", "))));
             }
         }
+        for (i, m) in self.monitor_indicator.iter().enumerate() {
+            if hotline_telephony::sip_server::Monitor::parse(m).is_none() {
+                return Err(ApiError::invalid(&format!("monitor_indicator[{i}]"), "one of listen, whisper, barge"));
+            }
+        }
         Ok(())
+    }
+
+    /// Whether the agent is shown a supervisor monitoring in `mode`.
+    pub fn shows_monitor(&self, mode: hotline_telephony::sip_server::Monitor) -> bool {
+        self.monitor_indicator.iter().any(|m| m == mode.as_str())
     }
 
     /// Whether a user holding `roles` sees numbers in full.
@@ -67,6 +86,7 @@ impl CenterSettings {
                 "center_name" => out.center_name = serde_json::from_str(v).unwrap_or(out.center_name),
                 "default_language" => out.default_language = serde_json::from_str(v).unwrap_or(out.default_language),
                 "unmasked_roles" => out.unmasked_roles = serde_json::from_str(v).unwrap_or(out.unmasked_roles),
+                "monitor_indicator" => out.monitor_indicator = serde_json::from_str(v).unwrap_or(out.monitor_indicator),
                 _ => {}
             }
         }
@@ -101,7 +121,7 @@ mod tests {
 
     #[test]
     fn stored_pairs_round_trip_and_unknown_keys_are_ignored() {
-        let s = CenterSettings { center_name: "12345 市民热线".into(), default_language: "en".into(), unmasked_roles: vec!["qa".into()] };
+        let s = CenterSettings { center_name: "12345 市民热线".into(), default_language: "en".into(), unmasked_roles: vec!["qa".into()], monitor_indicator: vec!["barge".into()] };
         let mut pairs: Vec<(String, String)> = s.pairs().into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         pairs.push(("retired".into(), "1".into()));
         assert_eq!(CenterSettings::from_pairs(&pairs), s);

@@ -18,11 +18,13 @@ impl fmt::Display for CallId {
     }
 }
 
-/// The two sides of a bridged call.
+/// The legs of a call: the caller, the agent, and a supervisor's
+/// monitoring leg (listen, whisper, barge), which only the driver knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {
     Caller,
     Agent,
+    Monitor,
 }
 
 /// Why a call or one of its legs ended. A stable set: stored with the
@@ -238,6 +240,10 @@ pub enum Input {
     LookupResult { call: CallId, fields: Option<BTreeMap<String, String>> },
     /// The answer of the routing engine to `AcceptOffer`.
     AcceptResult { call: CallId, ok: bool },
+    /// The agent puts the caller on hold (`on`) or takes them back: from
+    /// the desktop, or the agent's phone re-INVITEd `sendonly`/`inactive`
+    /// (`sendrecv` again resumes). Only a bridged call is held.
+    Hold { call: CallId, on: bool },
     /// Time passed.
     Tick,
 }
@@ -289,6 +295,11 @@ pub enum Output {
     /// Ring an outside number for a transfer; answer with `AgentRinging`,
     /// `AgentAnswered`, `AgentFailed` and `AgentGone` as for an agent's phone.
     DialOut { call: CallId, number: String },
+    /// The caller was put on hold (`on`) or taken back; `count` holds so
+    /// far and `total_ms` on hold in all (counting the span that ends now).
+    /// The driver stops or resumes relaying the agent's audio (music on
+    /// hold is a `Play` of its own) and records it with the interaction.
+    Held { call: CallId, contact: String, on: bool, count: u32, total_ms: u64 },
     /// The call is over; the driver forgets it.
     Ended { call: CallId, cause: Cause },
 }

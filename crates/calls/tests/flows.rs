@@ -535,3 +535,63 @@ fn a_caller_who_waited_too_long_may_leave_a_message_or_is_promised_a_callback() 
     assert!(cb.contains("Play { call: CallId(1), prompt: \"callback_confirmed\" }"), "{cb}");
     assert!(cb.contains("62000  Hangup { call: CallId(1), side: Caller, cause: GaveUp }"), "{cb}");
 }
+
+#[test]
+fn hold_plays_music_counts_each_hold_and_ends_with_the_call() {
+    let bridged = [
+        (0, incoming("1000", None)),
+        (1_000, digit('1')),
+        (1_500, offered("1", "8002")),
+        (2_000, Input::AgentAnswered { call: C }),
+        (2_001, Input::AcceptResult { call: C, ok: true }),
+    ];
+    let script = [
+        &bridged[..],
+        &[
+            (10_000, Input::Hold { call: C, on: true }),
+            // Holding again while held, and a resume twice, are one each.
+            (11_000, Input::Hold { call: C, on: true }),
+            (15_000, Input::Hold { call: C, on: false }),
+            (15_500, Input::Hold { call: C, on: false }),
+            (20_000, Input::Hold { call: C, on: true }),
+            // The caller hangs up while held: the last span counts.
+            (23_000, Input::CallerGone { call: C }),
+        ],
+    ]
+    .concat();
+    check(
+        &script,
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "greeting" }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales", priority: 0, vars: {"caller": "13800138000", "dialled": "1000"} }
+            1000   Play { call: CallId(1), prompt: "moh" }
+            1500   Dial { call: CallId(1), extension: "8002" }
+            2000   AcceptOffer { call: CallId(1), offer: "1" }
+            2001   StopMedia { call: CallId(1) }
+            2001   Bridge { call: CallId(1) }
+            10000  Held { call: CallId(1), contact: "k1", on: true, count: 1, total_ms: 0 }
+            10000  Play { call: CallId(1), prompt: "moh" }
+            15000  Held { call: CallId(1), contact: "k1", on: false, count: 1, total_ms: 5000 }
+            15000  StopMedia { call: CallId(1) }
+            20000  Held { call: CallId(1), contact: "k1", on: true, count: 2, total_ms: 5000 }
+            20000  Play { call: CallId(1), prompt: "moh" }
+            23000  Held { call: CallId(1), contact: "k1", on: false, count: 2, total_ms: 8000 }
+            23000  Hangup { call: CallId(1), side: Agent, cause: NormalClearing }
+            23000  Finish { contact: "k1", cause: NormalClearing }
+            23000  Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+    // Only a bridged call is held: a queued caller's hold changes nothing.
+    check(
+        &[(0, incoming("1000", None)), (1_000, digit('1')), (2_000, Input::Hold { call: C, on: true })],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "greeting" }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales", priority: 0, vars: {"caller": "13800138000", "dialled": "1000"} }
+            1000   Play { call: CallId(1), prompt: "moh" }
+        "#]],
+    );
+}

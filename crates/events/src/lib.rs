@@ -37,6 +37,14 @@ pub enum Event {
     /// The contact waited longer than its queue allows: `voicemail`, `callback` or `hangup`.
     ContactGaveUp { contact_id: String, queue_id: String, action: String, waited_ms: u64 },
     ContactFinished { contact_id: String, agent_id: String },
+    /// The agent put the caller on hold (`held`) or took them back;
+    /// `count` holds so far and `total_ms` on hold in all.
+    CallHeld { contact_id: String, agent_id: String, held: bool, count: u32, total_ms: u64 },
+    /// A supervisor started monitoring the call in `mode` (`listen`,
+    /// `whisper`, `barge`), switched mode, or stopped (`mode` is `None`).
+    /// `indicator`: whether the agent is shown that the call is monitored
+    /// (a center setting per mode); when not, only supervisors see the event.
+    CallMonitored { contact_id: String, agent_id: String, supervisor_id: String, mode: Option<String>, indicator: bool },
 }
 
 impl Event {
@@ -47,9 +55,17 @@ impl Event {
             | Event::ContactOffered { agent_id, .. }
             | Event::OfferEnded { agent_id, .. }
             | Event::ContactAnswered { agent_id, .. }
-            | Event::ContactFinished { agent_id, .. } => Some(agent_id),
+            | Event::ContactFinished { agent_id, .. }
+            | Event::CallHeld { agent_id, .. }
+            | Event::CallMonitored { agent_id, .. } => Some(agent_id),
             _ => None,
         }
+    }
+
+    /// Whether only supervisors and admins may see this event (a silent
+    /// monitor the agent is not told about).
+    pub fn supervisors_only(&self) -> bool {
+        matches!(self, Event::CallMonitored { indicator: false, .. })
     }
 }
 

@@ -2,6 +2,13 @@
 //! arrive (late, reordered or duplicated), frames come out at a steady
 //! 20 ms pace, with the last frame faded in for a lost one and silence after
 //! that. The depth is fixed (`depth` frames held back before playing).
+//!
+//! A sender that pauses (a phone holding the call, silence suppression)
+//! does not lock its stream out: after [`IDLE_FRAMES`] without a packet the
+//! buffer stops counting frames and fills again from the next packet, and a
+//! packet far behind the play-out point (a sender that restarted its
+//! sequence numbers) starts the stream afresh instead of being dropped as
+//! late forever.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +16,12 @@ use crate::rtp::SeqExtender;
 
 /// Samples in one 20 ms frame at 8 kHz.
 pub const FRAME: usize = 160;
+
+/// Frames without any packet after which the sender is taken as paused.
+pub const IDLE_FRAMES: u32 = 10;
+
+/// A packet this many frames behind the play-out point is a new stream.
+const RESTART_FRAMES: u64 = 50;
 
 /// One 20 ms frame. Fixed-size, so the per-packet path allocates nothing.
 pub type Frame = [i16; FRAME];
@@ -48,6 +61,11 @@ impl JitterBuffer {
         frame[..n].copy_from_slice(&samples[..n]);
         let s = self.seq.extend(seq);
         self.stats.received += 1;
+        if self.next.is_some_and(|n| s + RESTART_FRAMES < n) {
+            // The sender started over (new sequence numbers): play from here.
+            self.frames.clear();
+            self.next = None;
+        }
         if self.next.is_some_and(|n| s < n) {
             self.stats.late += 1;
             return;
@@ -79,6 +97,12 @@ impl JitterBuffer {
                 self.last = f;
                 self.concealed = 0;
                 f
+            }
+            None if self.frames.is_empty() && self.concealed >= IDLE_FRAMES => {
+                // The sender paused: wait for it to fill the buffer again
+                // rather than run ahead of the packets it will send.
+                self.next = None;
+                [0; FRAME]
             }
             None => {
                 self.stats.lost += 1;
@@ -139,5 +163,34 @@ mod tests {
         assert_eq!(j.pop()[0], 2, "sequence numbers wrap");
         j.insert(100, &f(3));
         assert_eq!(j.pop()[0], 3, "a long gap is skipped, not concealed for seconds");
+    }
+
+    #[test]
+    fn a_sender_that_pauses_is_heard_again_when_it_resumes() {
+        let mut j = JitterBuffer::new(2);
+        j.insert(1, &f(1));
+        j.insert(2, &f(2));
+        assert_eq!([j.pop()[0], j.pop()[0]], [1, 2]);
+        // Two seconds without a packet (a phone holding the call).
+        for _ in 0..100 {
+            j.pop();
+        }
+        // It resumes where its numbers stopped: heard, not dropped as late.
+        j.insert(3, &f(3));
+        j.insert(4, &f(4));
+        assert_eq!([j.pop()[0], j.pop()[0]], [3, 4]);
+        assert_eq!(j.stats.late, 0);
+        assert_eq!(j.stats.lost, u64::from(IDLE_FRAMES), "only the first frames of the pause count as lost");
+    }
+
+    #[test]
+    fn a_sender_that_restarts_its_numbers_is_heard() {
+        let mut j = JitterBuffer::new(1);
+        for seq in 1000..1100 {
+            j.insert(seq, &f(1));
+            j.pop();
+        }
+        j.insert(7, &f(7));
+        assert_eq!(j.pop()[0], 7);
     }
 }

@@ -8,13 +8,16 @@
 //! incremental stereo call recorder ([`recorder`]), a receive jitter buffer
 //! ([`jitter`]), a prompt player ([`player`]) and RTCP receive statistics
 //! and reports ([`rtcp`]), strict RTP learning ([`source`]: which
-//! source a leg takes its packets from) and SRTP with SDES keys ([`srtp`]). Per-packet code borrows its input and writes into the
+//! source a leg takes its packets from), SRTP with SDES keys ([`srtp`]) and the
+//! mixing of calls with more than two parties ([`mix`]: who hears whom, from
+//! the call's roles). Per-packet code borrows its input and writes into the
 //! caller's buffer; malformed packets are errors, never panics.
 
 pub mod dtmf;
 pub mod g711;
 pub mod goertzel;
 pub mod jitter;
+pub mod mix;
 pub mod player;
 pub mod recorder;
 pub mod rtcp;

@@ -14,6 +14,8 @@ mod agents;
 mod audit;
 pub use audit::AuditFilter;
 mod calendars;
+mod call_events;
+pub use call_events::CallEvent;
 pub use calendars::Calendar;
 mod labels;
 mod settings;

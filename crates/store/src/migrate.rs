@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 12, name: "calendars", sql: include_str!("../migrations/0012_calendars.sql") },
     Migration { version: 13, name: "settings", sql: include_str!("../migrations/0013_settings.sql") },
     Migration { version: 14, name: "teams", sql: include_str!("../migrations/0014_teams.sql") },
+    Migration { version: 15, name: "call_events", sql: include_str!("../migrations/0015_call_events.sql") },
 ];
 
 const AUTO_ID: &str = "{{AUTO_ID}}";

@@ -160,6 +160,9 @@ pub fn visible(user: &AuthUser, e: &Event) -> bool {
     if user.has(Role::Admin) || user.has(Role::Supervisor) {
         return true;
     }
+    if e.supervisors_only() {
+        return false;
+    }
     match e.agent_id() {
         None => true,
         Some(agent) => user.has(Role::Agent) && user.agent_id.as_deref() == Some(agent),
@@ -194,6 +197,13 @@ pub fn to_json(env: &Envelope) -> Value {
             ("contact_gave_up", json!({"contact_id": contact_id, "queue_id": queue_id, "action": action, "waited_ms": waited_ms}))
         }
         Event::ContactFinished { contact_id, agent_id } => ("contact_finished", json!({"contact_id": contact_id, "agent_id": agent_id})),
+        Event::CallHeld { contact_id, agent_id, held, count, total_ms } => {
+            ("call_held", json!({"contact_id": contact_id, "agent_id": agent_id, "held": held, "count": count, "total_ms": total_ms}))
+        }
+        Event::CallMonitored { contact_id, agent_id, supervisor_id, mode, indicator } => (
+            "call_monitored",
+            json!({"contact_id": contact_id, "agent_id": agent_id, "supervisor_id": supervisor_id, "mode": mode, "indicator": indicator}),
+        ),
     };
     if let Value::Object(m) = &mut body {
         m.insert("seq".into(), json!(env.seq));

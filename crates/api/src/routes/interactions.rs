@@ -64,6 +64,35 @@ pub struct InteractionDto {
     /// The post-call survey, if the caller answered it (single-interaction answer).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey: Option<SurveyDto>,
+    /// What happened to the call besides routing, oldest first: holds,
+    /// resumes, supervisors monitoring (single-interaction answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<CallEventDto>>,
+    /// How often the caller was put on hold, and for how long in all
+    /// (single-interaction answer, from the timeline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_ms: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallEventDto {
+    pub at: i64,
+    /// `hold`, `resume`, `monitor` (detail: the mode), `monitor_end`.
+    pub kind: String,
+    /// The agent or supervisor who did it.
+    pub actor: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Hold count and total from a call's events: each `hold`/`resume` row
+/// carries the running totals (`count=N;total_ms=M`), so the last one is
+/// the call's.
+fn hold_totals(events: &[hotline_store::CallEvent]) -> (u32, u64) {
+    let last = events.iter().rev().find(|e| e.kind == "hold" || e.kind == "resume").and_then(|e| e.detail.as_deref());
+    let field = |name: &str| last.and_then(|d| d.split(';').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse::<u64>().ok()));
+    (field("count").unwrap_or(0) as u32, field("total_ms").unwrap_or(0))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -109,6 +138,9 @@ pub(crate) fn dto(user: &AuthUser, i: hotline_store::Interaction) -> Interaction
         ivr: i.ivr,
         recordings: None,
         survey: None,
+        timeline: None,
+        hold_count: None,
+        hold_ms: None,
     }
 }
 
@@ -152,9 +184,14 @@ pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Pa
     }
     let recordings = db.recordings_of(&id).await?;
     let survey = db.survey(&id).await?;
+    let events = db.call_events(&id).await?;
     audit::record(&state, Some(&user), &ip, "interaction.view", Some(&id), format!("masked={}", !sees_numbers(&user))).await;
     let mut out = dto(&user, i);
     out.survey = survey.map(|(answers, score)| SurveyDto { score, answers });
+    let (hold_count, hold_ms) = hold_totals(&events);
+    out.hold_count = Some(hold_count);
+    out.hold_ms = Some(hold_ms);
+    out.timeline = Some(events.into_iter().map(|e| CallEventDto { at: e.at, kind: e.kind, actor: e.actor, detail: e.detail }).collect());
     out.recordings = Some(
         recordings
             .into_iter()
@@ -416,5 +453,30 @@ mod tests {
         assert_eq!(mask_phone("5550100"), "5****00");
         assert_eq!(mask_phone("1000"), "****");
         assert_eq!(mask_phone(""), "");
+    }
+}
+
+#[cfg(test)]
+mod hold_tests {
+    use super::hold_totals;
+    use hotline_store::CallEvent;
+
+    fn event(kind: &str, detail: Option<&str>) -> CallEvent {
+        CallEvent { id: String::new(), interaction_id: "i".into(), at: 0, kind: kind.into(), actor: None, detail: detail.map(Into::into) }
+    }
+
+    #[test]
+    fn hold_totals_are_the_last_hold_rows() {
+        assert_eq!(hold_totals(&[]), (0, 0));
+        let events = [
+            event("hold", Some("count=1;total_ms=0")),
+            event("resume", Some("count=1;total_ms=4200")),
+            event("monitor", Some("listen")),
+            event("hold", Some("count=2;total_ms=4200")),
+            event("resume", Some("count=2;total_ms=9000")),
+            event("monitor_end", None),
+        ];
+        assert_eq!(hold_totals(&events), (2, 9000));
+        assert_eq!(hold_totals(&[event("hold", Some("garbage"))]), (0, 0));
     }
 }

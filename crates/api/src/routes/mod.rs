@@ -2,6 +2,7 @@ pub mod agent_import;
 pub mod agents;
 pub mod broadcasts;
 pub mod calendars;
+pub mod calls;
 pub mod codes;
 pub mod customers;
 pub mod demo_shop;
@@ -46,6 +47,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(interactions::routes())
         .merge(customers::routes())
         .merge(softphone::routes())
+        .merge(calls::routes())
         .merge(ivr::routes())
         .merge(broadcasts::routes())
         .merge(prompts::routes())

@@ -3,6 +3,7 @@
 //! the INVITE to the end; `waiting.rs` what a queued caller hears and the
 //! callback, `survey.rs` the post-call survey.
 
+mod hold;
 mod outside;
 mod survey;
 mod waiting;
@@ -61,6 +62,8 @@ struct Call {
     /// An offer that came while the last one was being confirmed (routing
     /// moved on): (offer, agent, extension), rung if the confirmation fails.
     deferred: Option<(String, String, String)>,
+    /// Holds while bridged (see `hold.rs`).
+    hold: hold::HoldLog,
 }
 
 /// Where a caller asked to be called back stands.
@@ -222,6 +225,7 @@ impl Orchestrator {
             },
             Input::CustomerAnswered { call } => self.customer_answered(call),
             Input::CustomerFailed { call } => self.customer_failed(call),
+            Input::Hold { call, on } => self.hold(call, on),
             Input::Tick => {}
         }
     }
@@ -272,7 +276,7 @@ impl Orchestrator {
             Some(b) => Phase::Broadcast { entry, instead: b.instead },
             None => Phase::Ivr { entry, no_input_at: None },
         };
-        self.calls.insert(call, Call { contact, from, phase, ivr: None, wait, deferred: None });
+        self.calls.insert(call, Call { contact, from, phase, ivr: None, wait, deferred: None, hold: hold::HoldLog::default() });
         self.emit(Output::Answer { call });
         match broadcast {
             Some(b) => self.emit(Output::Play { call, prompt: b.prompt }),
@@ -470,6 +474,7 @@ impl Orchestrator {
             }
             Phase::AgentLeft { .. } | Phase::CallerLeft => self.set_phase(call, Phase::CallerLeft),
             Phase::Bridged { .. } => {
+                self.take_back(call);
                 self.emit(Output::Hangup { call, side: Side::Agent, cause: Cause::NormalClearing });
                 self.emit(Output::Finish { contact, cause: Cause::NormalClearing });
                 self.end(call, Cause::NormalClearing);
@@ -588,6 +593,13 @@ impl Orchestrator {
 
     fn agent_gone(&mut self, call: CallId) {
         let contact = self.contact(call);
+        if matches!(self.phase(call), Some(Phase::Bridged { .. })) {
+            // The agent left a held caller: the hold ends with the conversation.
+            if self.is_held(call) {
+                self.take_back(call);
+                self.emit(Output::StopMedia { call });
+            }
+        }
         match self.phase(call).cloned() {
             Some(Phase::Bridged { .. }) if self.survey_flow(call).is_some() => {
                 self.emit(Output::Finish { contact, cause: Cause::NormalClearing });

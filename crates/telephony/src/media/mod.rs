@@ -10,8 +10,14 @@
 //!
 //! Timing: a 20 ms tick paces prompts and the recorder (which takes one
 //! frame per side per tick from the legs' jitter buffers, so both channels
-//! stay aligned, and hands them to its writer task: see `recording.rs`); relayed audio is forwarded as it arrives, without waiting
-//! for a tick, so the bridge adds no delay.
+//! stay aligned, and hands them to its writer task: see `recording.rs`);
+//! relayed audio between two parties is forwarded as it arrives, without
+//! waiting for a tick, so the bridge adds no delay.
+//!
+//! A supervisor's leg (listen, whisper, barge) makes three parties: then
+//! the tick mixes instead ([`hotline_media::mix`]): one frame per leg from
+//! the jitter buffers, each leg sent the mix of those it hears by the plan
+//! the roles give (a held caller hears music and is heard by nobody).
 
 mod leg;
 mod recording;
@@ -21,6 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hotline_calls::{CallId, Side};
+use hotline_media::mix::{Mixer, Monitor, Plan, Role};
 use hotline_media::player::Player;
 use hotline_media::sdp::Negotiated;
 use tokio::sync::mpsc;
@@ -45,6 +52,13 @@ pub enum Command {
     Remote { side: Side, sdp: Negotiated, signalling: std::net::IpAddr },
     /// Relay audio between caller and agent, and record it if asked.
     Bridge { recording: Option<RecordingTarget> },
+    /// The agent holds the caller (`true`): their audio is no longer
+    /// relayed either way (the caller hears music, played with `Play`).
+    Hold(bool),
+    /// A supervisor's leg joins in `Monitor` mode, or (`None`) leaves.
+    MonitorLeg(Option<(Box<Endpoint>, Monitor)>),
+    /// The supervisor switches mode without dialling again.
+    MonitorMode(Monitor),
     /// Record the caller alone (a voicemail): caller left, right silent.
     Record(RecordingTarget),
     /// Send a key to a leg as RFC 4733 events.
@@ -239,6 +253,9 @@ pub fn spawn(call: CallId, mut caller: Endpoint, settings: MediaSettings, prompt
         playing: 0,
         loop_next: false,
         bridged: false,
+        held: false,
+        monitor: None,
+        mixer: Mixer::default(),
         recording: None,
         writing: Vec::new(),
         started: Instant::now(),
@@ -263,6 +280,11 @@ struct CallMedia {
     /// Whether the prompt being loaded loops (music on hold).
     loop_next: bool,
     bridged: bool,
+    /// The agent holds the caller.
+    held: bool,
+    /// A supervisor's leg and mode; while there is one the tick mixes.
+    monitor: Option<(Box<Endpoint>, Monitor)>,
+    mixer: Mixer,
     recording: Option<RecordingWriter>,
     /// Recordings ended but still being completed on disk.
     writing: Vec<tokio::task::JoinHandle<()>>,
@@ -274,9 +296,9 @@ struct CallMedia {
     silent: bool,
 }
 
-/// Waits for a datagram on the agent leg, or forever when there is none.
-async fn recv_agent(agent: &Option<Box<Endpoint>>, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
-    match agent {
+/// Waits for a datagram on an optional leg, or forever when there is none.
+async fn recv_on(leg: Option<&Endpoint>, buf: &mut [u8]) -> std::io::Result<(usize, std::net::SocketAddr)> {
+    match leg {
         Some(a) => a.socket().recv_from(buf).await,
         None => std::future::pending().await,
     }
@@ -318,6 +340,7 @@ impl CallMedia {
         let (loaded_tx, mut loaded) = mpsc::unbounded_channel::<(u64, Option<Samples>)>();
         let mut buf = [0u8; 2048];
         let mut abuf = [0u8; 2048];
+        let mut mbuf = [0u8; 2048];
         let mut rtcp = [0u8; 1500];
         let mut pcm = [0i16; MAX_SAMPLES];
         let mut ticks: u64 = 0;
@@ -337,7 +360,7 @@ impl CallMedia {
                         self.heard_from_caller(&buf[..len], from, &mut pcm);
                     }
                 }
-                r = recv_agent(&self.agent, &mut abuf) => {
+                r = recv_on(self.agent.as_deref(), &mut abuf) => {
                     let Ok((len, from)) = r else { continue };
                     self.heard_from_agent(&abuf[..len], from, &mut pcm);
                     while let Some(Ok((len, from))) = self.agent.as_ref().map(|a| a.socket().try_recv_from(&mut abuf)) {
@@ -349,6 +372,19 @@ impl CallMedia {
                         a.on_timeout();
                     }
                 }
+                r = recv_on(self.monitor.as_ref().map(|m| &*m.0), &mut mbuf) => {
+                    let Ok((len, from)) = r else { continue };
+                    self.heard_from_monitor(&mbuf[..len], from, &mut pcm);
+                    while let Some(Ok((len, from))) = self.monitor.as_ref().map(|m| m.0.socket().try_recv_from(&mut mbuf)) {
+                        self.heard_from_monitor(&mbuf[..len], from, &mut pcm);
+                    }
+                }
+                () = timer(self.monitor.as_ref().and_then(|m| m.0.deadline())) => {
+                    if let Some((m, _)) = self.monitor.as_mut() {
+                        m.on_timeout();
+                    }
+                }
+
                 // RTCP from the caller: read so the socket never fills.
                 _ = recv_rtcp(&self.caller, &mut rtcp) => {}
                 () = timer(self.caller.deadline()) => self.caller.on_timeout(),
@@ -370,7 +406,7 @@ impl CallMedia {
             self.heard_at = Instant::now();
         }
         match heard {
-            Heard::Audio(n) if self.bridged => {
+            Heard::Audio(n) if self.relaying() => {
                 if let Some(a) = self.agent.as_mut() {
                     a.send_audio(&pcm[..n]);
                 }
@@ -391,12 +427,36 @@ impl CallMedia {
     fn heard_from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
         let Some(a) = self.agent.as_mut() else { return };
+        let relay = self.bridged && !self.held && self.monitor.is_none();
         match a.receive(datagram, from, now, false, pcm) {
-            Heard::Audio(n) if self.bridged => self.caller.send_audio(&pcm[..n]),
+            Heard::Audio(n) if relay => self.caller.send_audio(&pcm[..n]),
             // The agent keys for the customer (an extension, a PIN for a bank's IVR).
             Heard::Key(k) if self.bridged => self.caller.send_key(k),
             _ => {}
         }
+    }
+
+    /// Whether audio goes from leg to leg as it arrives (two parties, not
+    /// on hold); otherwise the tick mixes, or nothing is relayed.
+    fn relaying(&self) -> bool {
+        self.bridged && !self.held && self.monitor.is_none()
+    }
+
+    /// A datagram on the supervisor's leg: into its jitter buffer, for the tick's mix.
+    fn heard_from_monitor(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
+        let now = self.now_samples();
+        if let Some((m, _)) = self.monitor.as_mut() {
+            m.receive(datagram, from, now, false, pcm);
+        }
+    }
+
+    /// The plan for the legs there are now: caller, agent, supervisor.
+    fn replan(&mut self) {
+        let mode = self.monitor.as_ref().map(|m| m.1);
+        let mut roles = vec![Role::Customer { held: self.held }, Role::Agent];
+        roles.extend(mode.map(Role::Supervisor));
+        let plan = if self.bridged { Plan::from_roles(&roles) } else { Plan::silent(roles.len()) };
+        self.mixer.set_plan(plan);
     }
 
     fn play(&mut self, prompt: String, looped: bool, loaded: &mpsc::UnboundedSender<(u64, Option<Samples>)>) {
@@ -446,6 +506,7 @@ impl CallMedia {
                     self.finish_recording();
                 }
                 self.bridged = self.bridged && leg.is_some();
+                self.replan();
                 if let Some(l) = leg.as_mut() {
                     l.set_jitter_depth(self.settings.jitter_frames);
                 }
@@ -464,15 +525,41 @@ impl CallMedia {
                     l.set_remote(sdp, signalling);
                 }
             }
+            Command::Remote { side: Side::Monitor, sdp, signalling } => {
+                if let Some(Endpoint::Rtp(l)) = self.monitor.as_mut().map(|m| &mut *m.0) {
+                    l.set_remote(sdp, signalling);
+                }
+            }
             Command::Bridge { recording } => {
                 self.playing += 1;
                 self.player = None;
                 self.bridged = true;
+                self.replan();
                 if let Some(t) = recording {
                     self.start_recording(t);
                 }
             }
             Command::Record(t) => self.start_recording(t),
+            Command::Hold(on) => {
+                self.held = on;
+                self.replan();
+            }
+            Command::MonitorLeg(leg) => {
+                if let Some((old, _)) = self.monitor.as_mut() {
+                    old.close();
+                }
+                self.monitor = leg.map(|(mut l, mode)| {
+                    l.set_jitter_depth(self.settings.jitter_frames);
+                    (l, mode)
+                });
+                self.replan();
+            }
+            Command::MonitorMode(mode) => {
+                if let Some(m) = self.monitor.as_mut() {
+                    m.1 = mode;
+                }
+                self.replan();
+            }
             Command::SendKey { side, key } => match side {
                 Side::Caller => self.caller.send_key(key),
                 Side::Agent => {
@@ -480,6 +567,7 @@ impl CallMedia {
                         a.send_key(key);
                     }
                 }
+                Side::Monitor => {}
             },
             Command::Play { .. } | Command::Close => {}
         }
@@ -506,9 +594,28 @@ impl CallMedia {
         // One frame per side per tick keeps the jitter buffers draining at
         // the rate audio arrives; the recorder takes them when recording.
         let caller = self.caller.pop_frame();
-        let agent = self.agent.as_mut().map(|a| a.pop_frame());
+        let mut agent = self.agent.as_mut().map(|a| a.pop_frame()).unwrap_or([0; hotline_media::jitter::FRAME]);
+        if let Some((m, mode)) = self.monitor.as_mut() {
+            let supervisor = m.pop_frame();
+            self.mixer.mix(&[caller, agent, supervisor]);
+            if let Some(f) = self.mixer.heard_by(0) {
+                self.caller.send_audio(f);
+            }
+            if let (Some(f), Some(a)) = (self.mixer.heard_by(1), self.agent.as_mut()) {
+                a.send_audio(f);
+            }
+            if let Some(f) = self.mixer.heard_by(2) {
+                m.send_audio(f);
+            }
+            // A supervisor the agent hears is part of the agent's side of the conversation.
+            if *mode != Monitor::Listen {
+                for (a, s) in agent.iter_mut().zip(supervisor) {
+                    *a = a.saturating_add(s);
+                }
+            }
+        }
         if let Some(r) = self.recording.as_ref() {
-            r.push(caller, agent.unwrap_or([0; hotline_media::jitter::FRAME]));
+            r.push(caller, agent);
         }
         let quiet = self.settings.rtp_timeout.is_some_and(|t| self.heard_at.elapsed() > t);
         let gone = self.caller.is_closed();
@@ -520,6 +627,9 @@ impl CallMedia {
             self.caller.send_report();
             if let Some(a) = self.agent.as_mut() {
                 a.send_report();
+            }
+            if let Some((m, _)) = self.monitor.as_mut() {
+                m.send_report();
             }
         }
     }
@@ -535,6 +645,9 @@ impl CallMedia {
         let agent = self.agent.as_deref().map(Endpoint::report);
         if let Some(a) = self.agent.as_mut() {
             a.close();
+        }
+        if let Some((m, _)) = self.monitor.as_mut() {
+            m.close();
         }
         self.emit(MediaEvent::Closed { call: self.call, caller, agent });
     }

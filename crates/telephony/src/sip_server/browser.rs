@@ -6,7 +6,9 @@
 use hotline_calls::{CallId, DialFailure, Input as CallInput};
 use tokio::sync::{mpsc, oneshot};
 
+use super::call_control::{CallError, CallRequest, LiveCall, MonitorVia};
 use super::outbound::AgentLeg;
+use hotline_media::mix::Monitor;
 use super::Server;
 use crate::media::{self, Command, WebRtcLeg};
 
@@ -30,6 +32,8 @@ pub enum BrowserRequest {
     /// as if it were published on a number of its own; the reply as for
     /// `CallIn`.
     TestCall { flow: std::sync::Arc<hotline_ivr::Flow>, offer: String, reply: oneshot::Sender<Result<(String, String), BrowserError>> },
+    /// Hold, monitoring, the live calls (see `call_control.rs`).
+    Call(super::call_control::CallRequest),
 }
 
 /// Most browser callers at once (each holds a port and a media task), and
@@ -99,6 +103,35 @@ impl TelephonyHandle {
         rx.await.map_err(|_| BrowserError::Stopped)
     }
 
+    /// Sends a call-control request and waits for its answer.
+    async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, CallError>>) -> CallRequest) -> Result<T, CallError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(BrowserRequest::Call(make(reply))).await.map_err(|_| CallError::Stopped)?;
+        rx.await.map_err(|_| CallError::Stopped)?
+    }
+
+    /// The agent with `extension` holds (`on`) or resumes the call of `contact`.
+    pub async fn hold(&self, contact: &str, extension: &str, on: bool) -> Result<(), CallError> {
+        self.call(|reply| CallRequest::Hold { contact: contact.into(), extension: extension.into(), on, reply }).await
+    }
+
+    /// A supervisor monitors a call (or switches mode); for a browser, the
+    /// reply is the SDP answer.
+    pub async fn monitor(&self, contact: &str, supervisor: &str, via: MonitorVia, mode: Monitor, indicator: bool) -> Result<Option<String>, CallError> {
+        self.call(|reply| CallRequest::Monitor { contact: contact.into(), supervisor: supervisor.into(), via, mode, indicator, reply }).await
+    }
+
+    pub async fn monitor_end(&self, contact: &str, supervisor: &str) -> Result<(), CallError> {
+        self.call(|reply| CallRequest::MonitorEnd { contact: contact.into(), supervisor: supervisor.into(), reply }).await
+    }
+
+    /// Every call in progress.
+    pub async fn live_calls(&self) -> Result<Vec<LiveCall>, CallError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(BrowserRequest::Call(CallRequest::Live { reply })).await.map_err(|_| CallError::Stopped)?;
+        rx.await.map_err(|_| CallError::Stopped)
+    }
+
     pub async fn hangup(&self, contact: &str, extension: &str) -> Result<(), BrowserError> {
         let (reply, rx) = oneshot::channel();
         let req = BrowserRequest::Hangup { contact: contact.into(), extension: extension.into(), reply };
@@ -146,6 +179,7 @@ impl Server {
                 self.orch.stop_serving(&number);
                 let _ = reply.send(r);
             }
+            BrowserRequest::Call(r) => self.call_request(r),
             BrowserRequest::WebCalls { reply } => {
                 let _ = reply.send(self.web_calls.keys().cloned().collect());
             }

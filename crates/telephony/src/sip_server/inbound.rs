@@ -32,11 +32,32 @@ pub(super) struct Call {
     pub outside: Option<super::outside::OutsideCall>,
     /// The trunk this call holds a place on.
     pub trunk: Option<usize>,
+    /// A supervisor listening, coaching or barged in.
+    pub monitor: Option<super::call_control::MonitorLeg>,
+    /// The agent's phone put the caller on hold (its `sendrecv` resumes).
+    pub phone_hold: bool,
+    /// When the call came in (ms since the Unix epoch).
+    pub started_at: i64,
 }
 
 impl Call {
     pub fn new(contact: String, from_number: String, to_number: String, caller: CallerLeg, media: MediaHandle) -> Call {
-        Call { contact, from_number, to_number, caller, agent: None, media, agent_id: None, queue: None, voicemail: false, outside: None, trunk: None }
+        Call {
+            contact,
+            from_number,
+            to_number,
+            caller,
+            agent: None,
+            media,
+            agent_id: None,
+            queue: None,
+            voicemail: false,
+            outside: None,
+            trunk: None,
+            monitor: None,
+            phone_hold: false,
+            started_at: crate::now_ms(),
+        }
     }
 }
 
@@ -266,10 +287,12 @@ impl Server {
             // The agent's leg is over whatever happens next (a survey, say):
             // its media stops and its ports are freed now.
             Side::Agent => self.drop_agent_leg(call),
+            // The supervisor hung up: the call goes on without them.
+            Side::Monitor => return self.forget_monitor(call),
         }
         let input = match side {
             Side::Caller => CallInput::CallerGone { call },
-            Side::Agent => CallInput::AgentGone { call },
+            Side::Agent | Side::Monitor => CallInput::AgentGone { call },
         };
         self.call_input(input);
     }
@@ -286,16 +309,20 @@ impl Server {
         let ours = match side {
             Side::Caller => Some((c.caller.rtp_port, c.caller.sdp.clone(), c.caller.crypto.clone())),
             Side::Agent => c.agent.as_ref().map(|a| (a.rtp_port, a.sdp.clone(), a.crypto.clone())),
+            Side::Monitor => c.monitor.as_ref().map(|m| (m.rtp_port, m.sdp.clone(), m.crypto.clone())),
         };
         let Some((port, our_sdp, crypto)) = ours else { return self.respond(key, request.response(481)) };
         c.caller.sdp_version += 1;
         let offer = String::from_utf8_lossy(&request.body).into_owned();
+        let mut holds = None;
         let response = if offer.trim().is_empty() {
             // No offer: ours goes in the 200; the ACK carries their answer.
             request.response(200).with_body("application/sdp", our_sdp.into_bytes())
         } else {
             match sdp::answer_with(&offer, ip, port, c.caller.sdp_version, crypto.mode, &crypto.key) {
                 Ok((sdp, negotiated)) => {
+                    let quiet = matches!(negotiated.direction, sdp::Direction::SendOnly | sdp::Direction::Inactive) || negotiated.remote_ip.is_unspecified();
+                    holds = (side == Side::Agent).then_some(quiet);
                     c.media.send(Command::Remote { side, sdp: negotiated, signalling: from.ip() });
                     request.response(200).with_body("application/sdp", sdp.into_bytes())
                 }
@@ -306,6 +333,7 @@ impl Server {
         let dialog = match side {
             Side::Caller => c.caller.dialog.as_mut(),
             Side::Agent => c.agent.as_mut().and_then(|a| a.dialog.as_mut()),
+            Side::Monitor => c.monitor.as_mut().and_then(|m| m.dialog.as_mut()),
         };
         if let Some(d) = dialog.filter(|d| Some(&d.id) == found.as_ref()) {
             if d.check_remote_cseq(&request).is_err() {
@@ -314,6 +342,9 @@ impl Server {
             d.refresh_target(&request.headers);
         }
         self.respond(key, response.with_header("Contact", contact));
+        if let Some(held) = holds {
+            self.phone_hold(call, held);
+        }
     }
 }
 

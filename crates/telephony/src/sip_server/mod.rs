@@ -18,8 +18,11 @@
 //!   off the signalling path.
 //! - `outside.rs`: calls out through a trunk (permissions, caps).
 //! - `control.rs`: the API's requests (password changes, reloads, bans).
+//! - `call_control.rs`: hold and resume, supervisors' monitoring legs,
+//!   the live calls.
 
 mod browser;
+mod call_control;
 mod callback;
 mod caller_auth;
 mod control;
@@ -57,6 +60,8 @@ use crate::recordings::RecordingStorage;
 use crate::transport::{Inbound, Transport, Transports};
 
 pub use browser::{BrowserError, TelephonyHandle};
+pub use call_control::{CallError, CallRequest, LiveCall, MonitorVia};
+pub use hotline_media::mix::Monitor;
 pub use control::{Control, SecurityView};
 pub use trunks::TrunkView;
 pub use secure::SrtpPolicy;

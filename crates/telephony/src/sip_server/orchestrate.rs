@@ -60,6 +60,8 @@ impl Server {
             Output::CancelDial { call } => self.cancel_dial(call),
             Output::Hangup { call, side: Side::Caller, cause } => self.hang_up_caller(call, cause),
             Output::Hangup { call, side: Side::Agent, cause } => self.hang_up_agent(call, cause),
+            Output::Hangup { call, side: Side::Monitor, .. } => self.hang_up_monitor(call),
+            Output::Held { call, contact, on, count, total_ms } => self.held(call, contact, on, count, total_ms),
             Output::Bridge { call } => self.bridge(call),
             Output::Submit { call, contact, queue, priority, vars } => {
                 let Some(c) = self.calls.get_mut(&call) else { return };
@@ -194,6 +196,7 @@ impl Server {
         self.cancel_forks_of(call);
         // Whatever is still open of the caller's leg: a final answer, or a BYE.
         self.hang_up_caller(call, cause);
+        self.hang_up_monitor(call);
         self.hang_up_agent(call, cause);
         self.web_calls.retain(|_, c| *c != call);
         let Some(c) = self.calls.remove(&call) else { return };

@@ -201,6 +201,9 @@ impl Server {
     pub(super) fn response(&mut self, key: TxKey, response: Response) {
         let Some(fork) = self.client_invites.get(&key) else { return };
         let call = fork.call;
+        if fork.side == Side::Monitor {
+            return self.monitor_response(key, response);
+        }
         if fork.side == Side::Caller {
             if response.status >= 200 {
                 self.customer_response(&key, &response);
@@ -234,6 +237,9 @@ impl Server {
         let (call, was_open) = (f.call, f.state.open());
         if was_open {
             f.state = ForkState::Failed(408);
+        }
+        if f.side == Side::Monitor {
+            return self.monitor_failed(key);
         }
         if f.side == Side::Caller {
             if was_open {
@@ -339,7 +345,7 @@ impl Server {
     }
 
     /// Cancels one INVITE if it has no final answer yet.
-    fn cancel_fork(&mut self, key: &TxKey) {
+    pub(super) fn cancel_fork(&mut self, key: &TxKey) {
         let Some(f) = self.client_invites.get_mut(key).filter(|f| f.state.open()) else { return };
         f.state = ForkState::Cancelled;
         let (cancel, dest, transport) = (f.invite.cancel(), f.dest, f.transport);
@@ -371,6 +377,8 @@ impl Server {
 
     /// Forgets the agent leg; its media sockets are released.
     pub(super) fn drop_agent_leg(&mut self, call: CallId) {
+        // Without an agent there is nothing left to monitor.
+        self.hang_up_monitor(call);
         if let Some(c) = self.calls.get_mut(&call) {
             if let Some(a) = c.agent.take() {
                 if let Some(d) = a.dialog {

@@ -32,6 +32,8 @@ pub(super) enum Job {
     VoicemailEnded { contact: String, cause: &'static str },
     Survey { contact: String, answers: std::collections::BTreeMap<String, String> },
     RecordingFinished { id: String, ended_at: i64, duration_ms: i64, sha256: String },
+    /// A hold, a resume, a supervisor joining: the call's history.
+    CallEvent(hotline_store::CallEvent),
     /// An agent's first phone registered, or their last one went.
     Registration { agent: String, registered: bool },
 }
@@ -151,6 +153,12 @@ async fn run(acd: &AcdHandle, store: &TenantStore, job: Job) -> Option<CallInput
         // Index rows go through routing's lossless writer, in order with its rows.
         Job::RecordingStarted(r) => {
             acd.recording_started(r).await;
+            None
+        }
+        Job::CallEvent(e) => {
+            if let Err(err) = store.add_call_event(&e).await {
+                tracing::warn!(interaction = %e.interaction_id, kind = %e.kind, error = %err, "call event not written");
+            }
             None
         }
         Job::Registration { agent, registered } => {

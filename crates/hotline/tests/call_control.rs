@@ -1,0 +1,229 @@
+//! Call control and live supervision with real SIP phones (baresip): each
+//! party sends its own tone, so what each one hears proves the path.
+//!
+//! - Hold from the desktop API and from the agent's phone (a re-INVITE
+//!   `sendonly`): the caller hears the queue's music while held and the
+//!   agent again after resume; hold count and time land on the interaction.
+//! - A supervisor's phone rung to monitor the call: in `listen` the
+//!   supervisor hears caller and agent and nobody hears the supervisor; in
+//!   `whisper` only the agent does; in `barge` everyone does — switched
+//!   without dialling again, audited, on the interaction's timeline.
+//! - Refusals: someone else's call, a call that is not connected, a call
+//!   that no longer exists.
+
+mod common;
+mod phones;
+
+use std::time::{Duration, Instant};
+
+use common::Server;
+use phones::{between, describe, free_udp_port, tone_share, Phone, RATE};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const CALLER_HZ: u32 = 440;
+const AGENT_HZ: u32 = 880;
+const MUSIC_HZ: u32 = 660;
+const SUPERVISOR_HZ: u32 = 1320;
+const TONES: [f64; 4] = [CALLER_HZ as f64, AGENT_HZ as f64, MUSIC_HZ as f64, SUPERVISOR_HZ as f64];
+
+async fn start_server() -> (Server, u16) {
+    let port = free_udp_port();
+    let s = Server::start_tuned(tempfile::tempdir().unwrap(), String::new(), None, |c| {
+        c.sip.listen = format!("127.0.0.1:{port}").parse().unwrap();
+    })
+    .await;
+    (s, port)
+}
+
+/// Uploads `moh` as a steady tone, so music on hold can be told apart.
+async fn music_on_hold_is_a_tone(s: &Server, admin: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("moh.wav");
+    phones::make_tone(&wav, MUSIC_HZ, 30);
+    let r = s.http.put(format!("{}/api/v1/prompts/moh", s.base)).bearer_auth(admin).header("content-type", "audio/wav").body(std::fs::read(&wav).unwrap()).send().await.unwrap();
+    assert_eq!(r.status(), 200, "upload moh: {}", r.text().await.unwrap_or_default());
+}
+
+/// Samples received so far in the phone's current call.
+fn received(phone: &Phone) -> usize {
+    phone.dumps("dec").last().map_or(0, |_| phone.received_audio().len())
+}
+
+/// Waits until `phone` has received `secs` more seconds of audio than it
+/// had at `since`, and returns what it received after the first `settle`
+/// seconds of that (the mix changing hands).
+async fn heard_next(phone: &Phone, since: usize, secs: f64, what: &str) -> Vec<i16> {
+    let settle = 0.6;
+    let want = since + ((secs + settle) * f64::from(RATE)) as usize;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = received(phone);
+        if n >= want {
+            let all = phone.received_audio();
+            let window = between(&all[since..], settle, settle + secs).to_vec();
+            eprintln!("{what}: {}", describe(&window, &TONES));
+            return window;
+        }
+        assert!(Instant::now() < deadline, "{what}: under {secs} s of audio within 20 s ({} samples; dumps {:?})", n.saturating_sub(since), phone.dumps("dec"));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn assert_hears(what: &str, samples: &[i16], hears: &[u32], not: &[u32]) {
+    for hz in hears {
+        let share = tone_share(samples, RATE, f64::from(*hz));
+        assert!(share > 0.12, "{what}: should hear {hz} Hz (share {share:.3}); {}", describe(samples, &TONES));
+    }
+    for hz in not {
+        let share = tone_share(samples, RATE, f64::from(*hz));
+        assert!(share < 0.03, "{what}: should not hear {hz} Hz (share {share:.3}); {}", describe(samples, &TONES));
+    }
+}
+
+/// Waits for the agent with `extension` to be available (their phone registered).
+async fn wait_available(s: &Server, sup: &str, extension: &str) {
+    let agents = s.get_json("/api/v1/agents", sup).await;
+    let id = agents.as_array().unwrap().iter().find(|a| a["extension"] == extension).and_then(|a| a["id"].as_str()).unwrap().to_owned();
+    common::poll(s, sup, &format!("/api/v1/agents/{id}/state"), &format!("{extension} available"), 10, |st| st["status"] == "available").await;
+}
+
+/// The one call in progress that is `talking`.
+async fn talking_call(s: &Server, sup: &str) -> Value {
+    let calls = common::poll(s, sup, "/api/v1/calls", "a call talking", 15, |v| v.as_array().is_some_and(|a| a.iter().any(|c| c["phase"] == "talking"))).await;
+    calls.as_array().unwrap().iter().find(|c| c["phase"] == "talking").cloned().unwrap()
+}
+
+async fn call_state(s: &Server, sup: &str, contact: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let v = common::poll(s, sup, "/api/v1/calls", what, 15, |v| v.as_array().is_some_and(|a| a.iter().any(|c| c["contact_id"] == contact && ok(c)))).await;
+    v.as_array().unwrap().iter().find(|c| c["contact_id"] == contact).cloned().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
+    let (s, sip_port) = start_server().await;
+    let admin = s.login("admin", "demo").await;
+    common::route_1000_straight_to_sales(&s, &admin).await;
+    music_on_hold_is_a_tone(&s, &admin).await;
+    let sup = s.login("supervisor", "demo").await;
+    let agent1 = s.login("agent1", "demo").await;
+    let agent2 = s.login("agent2", "demo").await;
+
+    let agent = Phone::builder("8001").register(sip_port, "demo").auto_answer().tone(AGENT_HZ).start();
+    wait_available(&s, &sup, "8001").await;
+    let caller = Phone::builder("13800138000").tone(CALLER_HZ).start();
+    caller.wait_for("baresip is ready", 10).await;
+    caller.dial(&format!("sip:1000@127.0.0.1:{sip_port}"));
+    agent.wait_for(phones::ESTABLISHED, 20).await;
+    let call = talking_call(&s, &sup).await;
+    let contact = call["contact_id"].as_str().unwrap().to_owned();
+    assert_eq!((call["extension"].as_str(), call["held"].as_bool()), (Some("8001"), Some(false)), "{call}");
+    assert_eq!(call["from"], "13800138000", "supervisors see numbers in full by default: {call}");
+    let hear_agent = heard_next(&caller, received(&caller), 1.5, "caller, bridged").await;
+    assert_hears("caller, bridged", &hear_agent, &[AGENT_HZ], &[MUSIC_HZ]);
+
+    // Someone else's call, and a hold without a call, are refused.
+    let r = s.req(Method::POST, &format!("/api/v1/calls/{contact}/hold"), Some(&agent2), None).await;
+    common::assert_error(r, 403, "not_your_call", None).await;
+    let r = s.req(Method::POST, "/api/v1/calls/no-such-call/hold", Some(&agent1), None).await;
+    common::assert_error(r, 404, "no_call", None).await;
+
+    // Hold from the desktop: music for the caller; resume: the agent again.
+    let at = received(&caller);
+    let r = s.req(Method::POST, &format!("/api/v1/calls/{contact}/hold"), Some(&agent1), None).await;
+    assert_eq!(r.status(), 204, "hold: {}", r.text().await.unwrap_or_default());
+    call_state(&s, &sup, &contact, "held", |c| c["held"] == true).await;
+    let held = heard_next(&caller, at, 2.0, "caller, held").await;
+    assert_hears("caller, held", &held, &[MUSIC_HZ], &[AGENT_HZ]);
+    let at = received(&caller);
+    let r = s.req(Method::POST, &format!("/api/v1/calls/{contact}/resume"), Some(&agent1), None).await;
+    assert_eq!(r.status(), 204);
+    let back = heard_next(&caller, at, 1.5, "caller, resumed").await;
+    assert_hears("caller, resumed", &back, &[AGENT_HZ], &[MUSIC_HZ]);
+
+    // The supervisor's phone is rung to listen.
+    let supervisor = Phone::builder("8003").register(sip_port, "demo").auto_answer().tone(SUPERVISOR_HZ).start();
+    wait_available(&s, &sup, "8003").await;
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&agent1), Some(json!({"mode": "listen", "extension": "8003"}))).await;
+    assert_eq!(r.status(), 403, "agents do not monitor");
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "spy", "extension": "8003"}))).await;
+    common::assert_error(r, 422, "invalid_field", Some("mode")).await;
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "listen", "extension": "8999"}))).await;
+    common::assert_error(r, 409, "no_phone", None).await;
+    let (c0, a0) = (received(&caller), received(&agent));
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "listen", "extension": "8003"}))).await;
+    assert_eq!(r.status(), 204, "monitor: {}", r.text().await.unwrap_or_default());
+    supervisor.wait_for(phones::ESTABLISHED, 10).await;
+    call_state(&s, &sup, &contact, "listened to", |c| c["monitor_mode"] == "listen").await;
+    let heard = heard_next(&supervisor, 0, 2.0, "supervisor, listen").await;
+    assert_hears("supervisor, listen", &heard, &[CALLER_HZ, AGENT_HZ], &[SUPERVISOR_HZ]);
+    assert_hears("caller, listen", &heard_next(&caller, c0, 2.0, "caller, listen").await, &[AGENT_HZ], &[SUPERVISOR_HZ, CALLER_HZ]);
+    assert_hears("agent, listen", &heard_next(&agent, a0, 2.0, "agent, listen").await, &[CALLER_HZ], &[SUPERVISOR_HZ, AGENT_HZ]);
+
+    // Whisper: only the agent hears the supervisor; no new call.
+    let (c0, a0, s0) = (received(&caller), received(&agent), received(&supervisor));
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "whisper"}))).await;
+    assert_eq!(r.status(), 204);
+    assert_hears("agent, whisper", &heard_next(&agent, a0, 2.0, "agent, whisper").await, &[CALLER_HZ, SUPERVISOR_HZ], &[]);
+    assert_hears("caller, whisper", &heard_next(&caller, c0, 2.0, "caller, whisper").await, &[AGENT_HZ], &[SUPERVISOR_HZ]);
+    assert_hears("supervisor, whisper", &heard_next(&supervisor, s0, 2.0, "supervisor, whisper").await, &[CALLER_HZ, AGENT_HZ], &[]);
+
+    // Barge: everyone hears everyone.
+    let (c0, a0) = (received(&caller), received(&agent));
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "barge"}))).await;
+    assert_eq!(r.status(), 204);
+    assert_hears("caller, barge", &heard_next(&caller, c0, 2.0, "caller, barge").await, &[AGENT_HZ, SUPERVISOR_HZ], &[]);
+    assert_hears("agent, barge", &heard_next(&agent, a0, 2.0, "agent, barge").await, &[CALLER_HZ, SUPERVISOR_HZ], &[]);
+    assert_eq!(supervisor.raw_output().matches(phones::ESTABLISHED).count(), 1, "one call for the supervisor across the modes");
+
+    // The supervisor leaves; the call goes on between caller and agent.
+    let r = s.req(Method::DELETE, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), None).await;
+    assert_eq!(r.status(), 204);
+    supervisor.wait_for(phones::TERMINATED, 10).await;
+    call_state(&s, &sup, &contact, "no longer monitored", |c| c["monitor_mode"].is_null()).await;
+    let c0 = received(&caller);
+    assert_hears("caller, after the supervisor left", &heard_next(&caller, c0, 1.5, "caller, after").await, &[AGENT_HZ], &[SUPERVISOR_HZ]);
+
+    // Hold from the agent's phone: a re-INVITE with sendonly.
+    let at = received(&caller);
+    agent.command("/hold");
+    call_state(&s, &sup, &contact, "held from the phone", |c| c["held"] == true).await;
+    let held = heard_next(&caller, at, 1.5, "caller, held by the phone").await;
+    assert_hears("caller, held by the phone", &held, &[MUSIC_HZ], &[AGENT_HZ]);
+    agent.command("/resume");
+    call_state(&s, &sup, &contact, "resumed from the phone", |c| c["held"] == false).await;
+    let at = received(&caller);
+    let back = heard_next(&caller, at, 1.5, "caller, resumed by the phone").await;
+    assert_hears("caller, resumed by the phone", &back, &[AGENT_HZ], &[MUSIC_HZ]);
+
+    caller.hangup();
+    agent.wait_for(phones::TERMINATED, 10).await;
+    // The call is gone: every action on it is refused as such.
+    common::poll(&s, &sup, "/api/v1/calls", "no call left", 10, |v| v.as_array().is_some_and(|a| a.is_empty())).await;
+    let r = s.req(Method::POST, &format!("/api/v1/calls/{contact}/resume"), Some(&agent1), None).await;
+    common::assert_error(r, 404, "no_call", None).await;
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "listen", "extension": "8003"}))).await;
+    common::assert_error(r, 404, "no_call", None).await;
+
+    // The interaction: two holds, their time, and the supervisor's modes in order.
+    let detail = common::poll(&s, &sup, &format!("/api/v1/interactions/{contact}"), "the timeline", 10, |d| {
+        d["timeline"].as_array().is_some_and(|t| t.iter().any(|e| e["kind"] == "monitor_end"))
+    })
+    .await;
+    eprintln!("interaction: {detail}");
+    assert_eq!(detail["hold_count"], 2, "{detail}");
+    let hold_ms = detail["hold_ms"].as_u64().unwrap();
+    assert!(hold_ms >= 3000, "two holds of about 2 s each: {detail}");
+    let kinds: Vec<String> = detail["timeline"].as_array().unwrap().iter().map(|e| format!("{}{}", e["kind"].as_str().unwrap(), e["detail"].as_str().filter(|d| !d.contains('=')).map(|d| format!(":{d}")).unwrap_or_default())).collect();
+    assert_eq!(kinds, ["hold", "resume", "monitor:listen", "monitor:whisper", "monitor:barge", "monitor_end", "hold", "resume"], "{detail}");
+
+    // Audited: who monitored which call, how.
+    let audit = s.get_json("/api/v1/audit?action=call.monitor", &admin).await;
+    let details: Vec<&str> = audit.as_array().unwrap().iter().filter(|e| e["target"] == contact.as_str()).filter_map(|e| e["detail"].as_str()).collect();
+    assert!(details.iter().any(|d| d.starts_with("mode=barge")) && details.iter().any(|d| d.starts_with("mode=listen via=phone:8003 ok=true")), "{audit}");
+
+    for p in [caller, agent, supervisor] {
+        p.quit().await;
+    }
+    s.stop().await;
+}
