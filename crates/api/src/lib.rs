@@ -10,6 +10,7 @@
 //!   reach the client directly.
 
 pub mod access;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod center;

@@ -100,6 +100,8 @@ pub(crate) struct Inner {
     pub center: crate::center::Center,
     /// Versions of admin-edited objects served lately (optimistic concurrency).
     pub revisions: crate::revision::Revisions,
+    /// Supervisors' alerts and each queue's thresholds.
+    pub alerts: crate::alerts::Alerts,
 }
 
 impl AppState {
@@ -119,6 +121,7 @@ impl AppState {
             public_calls: Default::default(),
             revisions: Default::default(),
             center: Default::default(),
+            alerts: Default::default(),
         }))
     }
 

@@ -45,6 +45,10 @@ pub enum Event {
     /// `indicator`: whether the agent is shown that the call is monitored
     /// (a center setting per mode); when not, only supervisors see the event.
     CallMonitored { contact_id: String, agent_id: String, supervisor_id: String, mode: Option<String>, indicator: bool },
+    /// A supervisor's alert was `raised`, `acked` or `cleared` (kind:
+    /// `long_wait`, `service_level`, `not_ready`, `long_call`; subject: the
+    /// queue, agent or contact). Only supervisors and admins see it.
+    Alert { id: u64, change: String, kind: String, queue_id: String, subject: String, value: f64, threshold: f64, acked_by: Option<String> },
 }
 
 impl Event {
@@ -65,7 +69,7 @@ impl Event {
     /// Whether only supervisors and admins may see this event (a silent
     /// monitor the agent is not told about).
     pub fn supervisors_only(&self) -> bool {
-        matches!(self, Event::CallMonitored { indicator: false, .. })
+        matches!(self, Event::CallMonitored { indicator: false, .. } | Event::Alert { .. })
     }
 }
 

@@ -153,6 +153,9 @@ pub async fn run(mut config: Config, demo: bool, listener: TcpListener, shutdown
     }
     // Expired sessions are removed, and end what they held (streams, agents' routing).
     hotline_api::sessions::spawn_sweeper(state.clone(), std::time::Duration::from_secs(30));
+    // Supervisors' alerts: the floor checked against each queue's thresholds.
+    hotline_api::alerts::load(&state).await.context("reading the alert rules")?;
+    hotline_api::alerts::spawn(state.clone(), std::time::Duration::from_secs(1));
     let app = hotline_api::router(state);
     let addr = listener.local_addr()?;
     let tls = if config.server.tls_cert.as_os_str().is_empty() {

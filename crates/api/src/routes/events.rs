@@ -204,6 +204,10 @@ pub fn to_json(env: &Envelope) -> Value {
             "call_monitored",
             json!({"contact_id": contact_id, "agent_id": agent_id, "supervisor_id": supervisor_id, "mode": mode, "indicator": indicator}),
         ),
+        Event::Alert { id, change, kind, queue_id, subject, value, threshold, acked_by } => (
+            "alert",
+            json!({"id": id, "change": change, "kind": kind, "queue_id": queue_id, "subject": subject, "value": value, "threshold": threshold, "acked_by": acked_by}),
+        ),
     };
     if let Value::Object(m) = &mut body {
         m.insert("seq".into(), json!(env.seq));

@@ -1,4 +1,5 @@
 pub mod agent_import;
+pub mod alerts;
 pub mod agents;
 pub mod broadcasts;
 pub mod calendars;
@@ -48,6 +49,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(customers::routes())
         .merge(softphone::routes())
         .merge(calls::routes())
+        .merge(alerts::routes())
         .merge(ivr::routes())
         .merge(broadcasts::routes())
         .merge(prompts::routes())

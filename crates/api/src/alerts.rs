@@ -1,0 +1,146 @@
+//! The supervisor's alerts, driven: once a second the floor (routing's
+//! queues and agents, telephony's calls) is checked against each queue's
+//! rules by [`hotline_supervision::Board`]; what changes goes out on the
+//! event stream (`alert`, supervisors and admins only). Rules are kept in
+//! the store's settings (`alert_rules`: queue → rules) and held here.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hotline_events::Event;
+use hotline_supervision::{Alert, Board, Change, Floor, Rules};
+
+use crate::state::AppState;
+
+/// The settings key of every queue's rules.
+pub const RULES_KEY: &str = "alert_rules";
+
+#[derive(Default)]
+pub struct Alerts {
+    board: Mutex<Board>,
+    rules: Mutex<HashMap<String, Rules>>,
+}
+
+impl Alerts {
+    fn board(&self) -> std::sync::MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn rules_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Rules>> {
+        self.rules.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn list(&self) -> Vec<Alert> {
+        self.board().alerts()
+    }
+
+    /// A queue's rules (the defaults when none were set).
+    pub fn rules(&self, queue: &str) -> Rules {
+        self.rules_lock().get(queue).cloned().unwrap_or_default()
+    }
+
+    pub fn all_rules(&self) -> HashMap<String, Rules> {
+        self.rules_lock().clone()
+    }
+
+    pub fn set_all_rules(&self, rules: HashMap<String, Rules>) {
+        *self.rules_lock() = rules;
+    }
+
+    pub fn ack(&self, id: u64, by: &str, now: i64) -> Result<Change, hotline_supervision::AckError> {
+        self.board().ack(id, by, now)
+    }
+}
+
+/// The event for a change.
+pub fn event(change: &Change) -> Event {
+    let (what, a) = match change {
+        Change::Raised(a) => ("raised", a),
+        Change::Acked(a) => ("acked", a),
+        Change::Cleared(a) => ("cleared", a),
+    };
+    Event::Alert {
+        id: a.id,
+        change: what.into(),
+        kind: a.kind.as_str().into(),
+        queue_id: a.queue.clone(),
+        subject: a.subject.clone(),
+        value: a.value,
+        threshold: a.threshold,
+        acked_by: a.acked_by.clone(),
+    }
+}
+
+/// Reads the rules from the store (at start).
+pub async fn load(state: &AppState) -> Result<(), hotline_store::StoreError> {
+    let pairs = state.db().settings().await?;
+    if let Some((_, json)) = pairs.iter().find(|(k, _)| k == RULES_KEY) {
+        match serde_json::from_str(json) {
+            Ok(rules) => state.0.alerts.set_all_rules(rules),
+            Err(e) => tracing::warn!(error = %e, "stored alert rules unreadable; the defaults apply"),
+        }
+    }
+    Ok(())
+}
+
+/// Checks the floor every `every`.
+pub fn spawn(state: AppState, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            check(&state).await;
+        }
+    });
+}
+
+/// One check of the floor.
+pub async fn check(state: &AppState) {
+    let Some(floor) = floor(state).await else { return };
+    let now = hotline_acd::now_ms();
+    let rules = state.0.alerts.all_rules();
+    let changes = state.0.alerts.board().check(now, &rules, &floor);
+    for c in &changes {
+        state.0.bus.publish(now, event(c));
+    }
+}
+
+/// What the floor looks like now, or `None` when routing does not answer.
+async fn floor(state: &AppState) -> Option<Floor> {
+    let queues = state.0.acd.queues().await.ok()?;
+    let stored = state.db().list_queues().await.ok()?;
+    let target = |q: &str| stored.iter().find(|s| s.id == q).map_or(80, |s| s.service_level_target_pct);
+    let members: HashMap<String, Vec<String>> = state.db().list_agents().await.ok()?.into_iter().map(|a| (a.id, a.queues)).collect();
+    let agents = state.0.acd.agents().await.ok()?;
+    let calls = match &state.0.telephony {
+        Some(t) => t.live_calls().await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let now = hotline_acd::now_ms();
+    Some(Floor {
+        queues: queues
+            .into_iter()
+            .map(|q| hotline_supervision::QueueNow {
+                target_pct: target(&q.queue_id),
+                longest_wait_ms: q.stats.longest_wait_ms,
+                service_level_pct: q.stats.service_level,
+                queue: q.queue_id,
+            })
+            .collect(),
+        agents: agents
+            .into_iter()
+            .map(|a| hotline_supervision::AgentNow {
+                not_ready: a.status == "not_ready",
+                queues: members.get(&a.agent_id).cloned().unwrap_or_default(),
+                agent: a.agent_id,
+            })
+            .collect(),
+        calls: calls
+            .into_iter()
+            .filter(|c| c.phase == "talking")
+            .filter_map(|c| Some(hotline_supervision::CallNow { queue: c.queue?, talking_ms: (now - c.started_at).max(0) as u64, contact: c.contact }))
+            .collect(),
+    })
+}
