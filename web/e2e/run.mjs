@@ -1063,6 +1063,7 @@ async function softphone(base, sipPort) {
     const heard = await listenInPage(page, 1500);
     if (heard.error) throw new Error(heard.error);
     check(Math.abs(heard.peakHz - 440) <= 15 && heard.share440 > 0.5, `the browser hears the caller's 440 Hz (peak ${heard.peakHz.toFixed(1)} Hz, ${(100 * heard.share440).toFixed(0)} % of the band, rms ${heard.rms.toFixed(3)})`);
+    await superviseTheCall(browser, base, page);
     const timer = await page.getByTestId("softphone-timer").innerText();
     check(/^\d+:\d\d$/.test(timer) && timer !== "0:00", `the call timer runs (${timer})`);
     await phone.getByRole("button", { name: "5" }).click();
@@ -1173,6 +1174,54 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
+
+/**
+ * While agent1 (the browser, 880 Hz) talks to the caller (440 Hz): the
+ * agent holds and resumes from the desktop; a supervisor's wallboard shows
+ * a waiting contact raise the long-wait alert (a 1 s threshold set through
+ * the API instead of five minutes), acknowledges it, and listens to the
+ * live call in the browser, hearing both tones.
+ */
+async function superviseTheCall(browser, base, agentPage) {
+  const hold = agentPage.getByTestId("hold");
+  await hold.filter({ hasText: "保持" }).click();
+  await agentPage.getByTestId("held").waitFor();
+  await hold.filter({ hasText: "恢复通话" }).click();
+  await agentPage.getByTestId("held").waitFor({ state: "hidden" });
+  check(true, "the agent holds the caller from the desktop and takes them back");
+
+  const sup = await tokenOf(base, "supervisor");
+  await call(base, "PUT", "/queues/support/alert-rules", sup, { waiting_secs: 1, service_level: false, not_ready_secs: null, call_secs: null });
+  const { contact_id: waiting } = await call(base, "POST", "/contacts", sup, { queue: "support", channel: "voice", from: "13900139000" });
+  const board = await signedInPage(browser, base, "supervisor", { width: 1600, height: 1000 });
+  try {
+    await board.waitForURL("**/supervisor");
+    const alert = board.getByTestId("alert-long_wait-support");
+    await alert.waitFor({ timeout: 15_000 });
+    check((await alert.innerText()).includes("客户等待过久"), "the wallboard raises the long-wait alert for the waiting caller");
+    await alert.getByRole("button", { name: "确认" }).click();
+    await alert.filter({ hasText: "已确认 · supervisor" }).waitFor();
+    const acked = (await call(base, "GET", "/alerts", sup)).find((a) => a.kind === "long_wait" && a.subject === "support");
+    check(acked?.acked_by === "supervisor", `acknowledged on the board, and for the API (${acked?.acked_by})`);
+
+    const live = board.getByTestId("live-calls").locator("tr", { hasText: "通话中" }).first();
+    await live.waitFor();
+    await live.getByRole("button", { name: "监听" }).click();
+    await live.getByText("监听中").waitFor({ timeout: 10_000 });
+    await sleep(1500);
+    const heard = await listenInPage(board, 1500, "[data-testid=monitor-audio]");
+    if (heard.error) throw new Error(heard.error);
+    check(heard.share440 > 0.15 && heard.share440 < 0.85 && heard.rms > 0.01,
+      `listening in the browser, the supervisor hears both sides (440 Hz is ${(100 * heard.share440).toFixed(0)} % of the band, the rest the agent's 880 Hz; rms ${heard.rms.toFixed(3)})`);
+    await board.screenshot({ path: join(shots, "wallboard-monitoring-zh.png") });
+    await live.getByRole("button", { name: "结束监听" }).click();
+    await live.getByText("监听中").waitFor({ state: "hidden" });
+    check(true, "the supervisor stops listening; the call goes on");
+  } finally {
+    await call(base, "POST", `/contacts/${waiting}/abandon`, sup, {}).catch(() => {});
+    await board.close();
+  }
+}
 
 /** Publishes flow `id` on 1000: a menu where key 1 queues in sales. */
 async function menuOn1000(base, id) {

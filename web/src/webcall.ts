@@ -77,6 +77,11 @@ export class WebCall {
     return true;
   }
 
+  /** Ends the media here only (the server was told some other way). */
+  end(): void {
+    this.finish("ended");
+  }
+
   async hangup(): Promise<void> {
     const token = this.token;
     this.finish("ended");

@@ -4,6 +4,8 @@ import { api, token } from "../api";
 import { EventStream } from "../events";
 import { clock, translateId, type Lang, type T } from "../i18n";
 import { EMPTY_BOOK, loadNames, NameBook, nameOf } from "../names";
+import { type Alert, AlertsPanel, beep } from "./AlertsPanel";
+import { type LiveCall, LiveCalls } from "./LiveCalls";
 
 interface QueueStats {
   queue_id: string;
@@ -33,9 +35,10 @@ interface AgentRow {
  * longest wait, today's offered / answered / abandoned, service level
  * against target, agents by state) and the agent grid (state and reason,
  * time in state, current call, handled today; filter by queue and team,
- * sort by any column). Refreshed after events of the stream (at most once
- * a second however many arrive), and every 5 s besides (waits grow without
- * events). */
+ * sort by any column), the alerts raised now (acknowledged here, with an
+ * optional sound) and the calls in progress (listen, whisper, barge).
+ * Refreshed after events of the stream (at most once a second however many
+ * arrive), and every 5 s besides (waits grow without events). */
 export function WallboardPage(props: { t: T; lang: Lang }) {
   const { t, lang } = props;
   const [queues, setQueues] = useState<QueueStats[]>([]);
@@ -46,15 +49,25 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
   const [queueFilter, setQueueFilter] = useState<string | undefined>();
   const [teamFilter, setTeamFilter] = useState<string | undefined>();
   const [now, setNow] = useState(Date.now());
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [calls, setCalls] = useState<LiveCall[]>([]);
+  const [sound, setSound] = useState(false);
+  const soundOn = useRef(false);
+  soundOn.current = sound;
   // When each agent's state was first seen as it is now.
   const since = useRef<Record<string, { key: string; at: number }>>({});
 
   const load = useCallback(async () => {
     const ids = await api<{ id: string }[]>("GET", "/queues");
-    const [stats, states] = await Promise.all([
+    const [stats, states, raised, live] = await Promise.all([
       Promise.all(ids.map((q) => api<QueueStats>("GET", `/queues/${q.id}/stats`))),
       api<AgentRow[]>("GET", "/agent-states"),
+      api<Alert[]>("GET", "/alerts"),
+      // Without telephony there are no calls to show.
+      api<LiveCall[]>("GET", "/calls").catch(() => [] as LiveCall[]),
     ]);
+    setAlerts(raised);
+    setCalls(live);
     const at = Date.now();
     for (const a of states) {
       const key = `${a.status}/${a.state}/${a.reason ?? ""}`;
@@ -76,7 +89,12 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
       }, 1000);
     };
     const tk = token();
-    const stream = tk ? new EventStream(tk, soon, setLive) : null;
+    const stream = tk
+      ? new EventStream(tk, (e) => {
+          if (e.type === "alert" && e.change === "raised" && soundOn.current) beep();
+          soon();
+        }, setLive)
+      : null;
     stream?.start();
     const poll = setInterval(() => void load(), 5000);
     const tick = setInterval(() => setNow(Date.now()), 1000);
@@ -125,6 +143,15 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
             </Col>
           );
         })}
+      </Row>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={10}>
+          <AlertsPanel t={t} lang={lang} book={book} alerts={alerts} sound={sound} setSound={setSound} reload={() => void load()}
+            agentName={(id) => agents.find((a) => a.agent_id === id)?.name ?? id} />
+        </Col>
+        <Col xs={24} xl={14}>
+          <LiveCalls t={t} lang={lang} book={book} calls={calls} now={now} reload={() => void load()} />
+        </Col>
       </Row>
       <Card size="small" title={t("agentGrid")}
         extra={

@@ -5,6 +5,7 @@ import { translateId, type Lang, type T } from "../i18n";
 import { EMPTY_BOOK, loadNames, NameBook, nameOf, Namer } from "../names";
 import { StateBar } from "../components/StateBar";
 import { ScreenPop } from "../components/ScreenPop";
+import { CallControls } from "../components/CallControls";
 import { WrapUp } from "../components/WrapUp";
 import { CustomerSearch } from "../components/CustomerSearch";
 import { Softphone, SoftphoneHandle } from "../components/Softphone";
@@ -23,6 +24,9 @@ export function DesktopPage(props: { t: T; lang: Lang; brand: string; me: Me; on
   const [connected, setConnected] = useState(false);
   const [now, setNow] = useState(Date.now());
   const [finishedContact, setFinishedContact] = useState<string | null>(null);
+  // The contact on hold, and the one a supervisor monitors (when shown).
+  const [held, setHeld] = useState<string | null>(null);
+  const [monitored, setMonitored] = useState<string | null>(null);
   const phone = useRef<SoftphoneHandle>(null);
   const label = useRef("");
   // Contacts that ended: a screen pop that arrives after the end is dropped.
@@ -80,6 +84,12 @@ export function DesktopPage(props: { t: T; lang: Lang; brand: string; me: Me; on
           void showPop(String(e.contact_id));
           void loadState();
           break;
+        case "call_held":
+          setHeld(e.held === true ? String(e.contact_id) : null);
+          break;
+        case "call_monitored":
+          setMonitored(typeof e.mode === "string" ? String(e.contact_id) : null);
+          break;
         case "contact_finished":
           finished.current.add(String(e.contact_id));
           setFinishedContact(String(e.contact_id));
@@ -114,6 +124,7 @@ export function DesktopPage(props: { t: T; lang: Lang; brand: string; me: Me; on
   // Configured names in the user's language; system reasons from the dictionary.
   const name: Namer = (kind, id) => (kind === "reason" ? translateId(lang, `reason_${id}`) : undefined) ?? nameOf(book, kind, id, lang);
   const popEnded = pop !== null && finished.current.has(pop.interaction.id);
+  const talking = pop !== null && !popEnded && state?.state === "busy" && pop.interaction.channel === "voice" && pop.interaction.answered_at != null;
 
   const setStatus = async (body: { state: string; reason?: string }) => {
     if (!agentId) return;
@@ -151,7 +162,13 @@ export function DesktopPage(props: { t: T; lang: Lang; brand: string; me: Me; on
       <main className="work">
         <div className="work-main">
           {pop ? (
-            <ScreenPop t={t} lang={lang} name={name} pop={pop} ringing={state?.state === "reserved"} ended={popEnded} now={popEnded ? (pop.interaction.answered_at ?? now) : now} />
+            <>
+              <ScreenPop t={t} lang={lang} name={name} pop={pop} ringing={state?.state === "reserved"} ended={popEnded} now={popEnded ? (pop.interaction.answered_at ?? now) : now} />
+              {talking && (
+                <CallControls t={t} contact={pop.interaction.id} held={held === pop.interaction.id} monitored={monitored === pop.interaction.id ? monitored : null}
+                  onChanged={(h) => setHeld(h ? pop.interaction.id : null)} />
+              )}
+            </>
           ) : (
             <p className="idle-note muted">{t("noCall")}</p>
           )}
