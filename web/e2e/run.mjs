@@ -422,6 +422,17 @@ async function consolePages(browser, base) {
   await page.screenshot({ path: join(shots, "console-wallboard-zh.png") });
   await call(base, "POST", `/contacts/${waiting.contact_id}/abandon`, colleague, {});
   await vipTile.locator(".ant-statistic").first().getByText("0", { exact: true }).waitFor();
+  // A supervisor acts for an agent from the grid: 8006 is set not ready, then logged out.
+  const grid8006 = page.getByTestId("board-8006");
+  await grid8006.getByTestId("act-8006").click();
+  await page.getByRole("menuitem", { name: "置为未就绪" }).hover();
+  await page.getByRole("menu").last().getByRole("menuitem").first().click();
+  await grid8006.getByText("未就绪").waitFor();
+  await grid8006.getByTestId("act-8006").click();
+  await page.getByRole("menuitem", { name: "强制签出" }).click();
+  await grid8006.getByText("已签出").waitFor();
+  const forced = await call(base, "GET", "/audit?action=agent.force_state", colleague);
+  check(forced.length >= 2, `the supervisor sets 8006 not ready, then logs it out, from the agent grid (${forced.length} audited as acting for the agent)`);
 
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();

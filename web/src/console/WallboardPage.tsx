@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Badge, Card, Col, Row, Select, Space, Statistic, Table, Tag, Typography } from "antd";
+import { Badge, Button, Card, Col, Dropdown, Row, Select, Space, Statistic, Table, Tag, Typography } from "antd";
 import { api, token } from "../api";
 import { EventStream } from "../events";
 import { clock, translateId, type Lang, type T } from "../i18n";
@@ -52,6 +52,7 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [calls, setCalls] = useState<LiveCall[]>([]);
   const [sound, setSound] = useState(false);
+  const [reasons, setReasons] = useState<{ id: string }[]>([]);
   const soundOn = useRef(false);
   soundOn.current = sound;
   // When each agent's state was first seen as it is now.
@@ -79,6 +80,7 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
   useEffect(() => {
     void load();
     void loadNames().then(setBook);
+    void api<{ id: string }[]>("GET", "/reason-codes").then(setReasons).catch(() => {});
     void api<{ id: string; queues: string[]; team: string | null }[]>("GET", "/agents").then((l) => setMembers(Object.fromEntries(l.map((a) => [a.id, a]))));
     // A busy floor sends many events a second: one reload covers them all.
     let pending: ReturnType<typeof setTimeout> | null = null;
@@ -110,6 +112,9 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
     a.state !== "idle" ? t(({ busy: "busy", reserved: "reserved", wrap_up: "wrapUp" } as const)[a.state as "busy"] ?? "busy")
     : t(({ available: "available", not_ready: "notReady" } as const)[a.status as "available"] ?? "loggedOut");
   const stateColor = (a: AgentRow) => (a.state === "busy" ? "blue" : a.state === "reserved" ? "orange" : a.state === "wrap_up" ? "purple" : a.status === "available" ? "green" : a.status === "not_ready" ? "gold" : "default");
+  // A supervisor acts for an agent (audited by the server as such); the
+  // grid shows the change with the next event.
+  const act = (a: AgentRow, body: { state: string; reason?: string }) => void api("PUT", `/agents/${a.agent_id}/state`, body).then(load);
   const shown = agents.filter((a) => (!queueFilter || members[a.agent_id]?.queues.includes(queueFilter)) && (!teamFilter || members[a.agent_id]?.team === teamFilter));
 
   return (
@@ -194,6 +199,29 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
               render: (_, a) => (a.offer ? nameOf(book, "queue", a.offer.queue_id, lang) : a.active.length ? `${a.active.length}` : "—"),
             },
             { title: t("handledCol"), dataIndex: "handled_today", sorter: (a, b) => a.handled_today - b.handled_today },
+            {
+              title: "",
+              key: "act",
+              render: (_, a) => (
+                <Dropdown trigger={["click"]} menu={{
+                  items: [
+                    { key: "available", label: t("forceAvailable"), disabled: a.status === "available", onClick: () => act(a, { state: "available" }) },
+                    {
+                      key: "not_ready",
+                      label: t("forceNotReady"),
+                      children: reasons.map((r) => ({
+                        key: `nr-${r.id}`,
+                        label: translateId(lang, `reason_${r.id}`) ?? nameOf(book, "reason", r.id, lang),
+                        onClick: () => act(a, { state: "not_ready", reason: r.id }),
+                      })),
+                    },
+                    { key: "logout", danger: true, label: t("forceLogout"), disabled: a.status === "logged_out", onClick: () => act(a, { state: "logged_out" }) },
+                  ],
+                }}>
+                  <Button size="small" data-testid={`act-${a.extension}`}>{t("actForAgent")}</Button>
+                </Dropdown>
+              ),
+            },
           ]}
         />
       </Card>

@@ -26,7 +26,8 @@ async fn migrations_apply_once_and_record_history() {
                 (11, "must_change_password"),
                 (12, "calendars"),
                 (13, "settings"),
-                (14, "teams")
+                (14, "teams"),
+                (15, "call_events")
             ]
         );
         assert!(
@@ -38,7 +39,7 @@ async fn migrations_apply_once_and_record_history() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-        assert_eq!(rows.len(), 14);
+        assert_eq!(rows.len(), 15);
         assert_eq!(rows[0].get::<i64, _>("version"), 1);
         assert_eq!(rows[0].get::<String, _>("name"), "init");
         assert_eq!(rows[0].get::<String, _>("checksum").len(), 16);
@@ -145,7 +146,7 @@ async fn sqlite_files_use_wal_and_enforce_foreign_keys() {
     // The same file through a URL, as the server opens it.
     let url = format!("sqlite://{}", dir.path().join("other.db").display());
     let store = Store::connect(&url).await.expect("sqlite:// URL");
-    assert!(store.migrate().await.unwrap().len() == 14);
+    assert!(store.migrate().await.unwrap().len() == 15);
     assert!(matches!(
         Store::connect("mysql://root@localhost/x").await,
         Err(StoreError::InvalidUrl(_))
@@ -170,12 +171,12 @@ async fn concurrent_migrators_apply_each_migration_once() {
         let other = store.clone();
         let (a, b) = tokio::join!(store.migrate(), other.migrate());
         let (a, b) = (a.expect("first migrator"), b.expect("second migrator"));
-        assert_eq!(a.len() + b.len(), 14, "{a:?} {b:?}");
+        assert_eq!(a.len() + b.len(), 15, "{a:?} {b:?}");
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
             .fetch_one(store.pool())
             .await
             .unwrap();
-        assert_eq!(n, 14);
+        assert_eq!(n, 15);
     })
     .await;
 }
