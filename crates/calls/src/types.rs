@@ -52,6 +52,8 @@ pub enum Cause {
     ServerError,
     /// The agent answered, but the offer had already ended.
     LoseRace,
+    /// The agent handed the caller on (to a queue or a number).
+    Transferred,
 }
 
 impl Cause {
@@ -68,6 +70,7 @@ impl Cause {
             Cause::CallRejected => "call_rejected",
             Cause::ServerError => "server_error",
             Cause::LoseRace => "lose_race",
+            Cause::Transferred => "transferred",
         }
     }
 
@@ -81,7 +84,7 @@ impl Cause {
             Cause::Unreachable => (480, "Temporarily Unavailable"),
             Cause::GaveUp => (480, "Temporarily Unavailable"),
             Cause::ServerError | Cause::LoseRace => (500, "Server Internal Error"),
-            Cause::NormalClearing | Cause::OriginatorCancel => (487, "Request Terminated"),
+            Cause::NormalClearing | Cause::OriginatorCancel | Cause::Transferred => (487, "Request Terminated"),
         }
     }
 }
@@ -244,9 +247,28 @@ pub enum Input {
     /// the desktop, or the agent's phone re-INVITEd `sendonly`/`inactive`
     /// (`sendrecv` again resumes). Only a bridged call is held.
     Hold { call: CallId, on: bool },
+    /// The agent hands the caller on (blind transfer): see [`TransferTo`].
+    /// Only a bridged call is transferred.
+    Transfer { call: CallId, to: TransferTo },
     /// Time passed.
     Tick,
 }
+
+/// Where a blind transfer sends the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferTo {
+    /// Back into routing, in `queue`, as a new contact `contact` (chosen by
+    /// the driver) linked to the first: the caller keeps what the IVR
+    /// collected, gains [`TRANSFER_PRIORITY_BOOST`], and the next agent's
+    /// screen shows `note` and who transferred (`by`, an agent id).
+    Queue { queue: String, contact: String, note: String, by: String },
+    /// A number rung as the IVR's transfer does: an extension registered
+    /// under it, else through a trunk.
+    Number { number: String },
+}
+
+/// Priority added to a caller transferred to a queue: they have waited once.
+pub const TRANSFER_PRIORITY_BOOST: u32 = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
@@ -300,6 +322,9 @@ pub enum Output {
     /// The driver stops or resumes relaying the agent's audio (music on
     /// hold is a `Play` of its own) and records it with the interaction.
     Held { call: CallId, contact: String, on: bool, count: u32, total_ms: u64 },
+    /// A blind transfer to a queue made `to` the call's contact, linked to
+    /// `from` (the first agent's, finished with cause `transferred`).
+    Transferred { call: CallId, from: String, to: String, queue: String },
     /// The call is over; the driver forgets it.
     Ended { call: CallId, cause: Cause },
 }

@@ -595,3 +595,82 @@ fn hold_plays_music_counts_each_hold_and_ends_with_the_call() {
         "#]],
     );
 }
+
+#[test]
+fn a_blind_transfer_to_a_queue_is_a_new_linked_contact_with_a_boost_and_the_first_agent_wraps_up() {
+    let transfer = Input::Transfer { call: C, to: TransferTo::Queue { queue: "support".into(), contact: "k2".into(), note: "billing question".into(), by: "a8002".into() } };
+    let (o, text) = run(&[
+        (0, incoming("1000", None)),
+        (1_000, digit('1')),
+        (1_500, offered("1", "8002")),
+        (2_000, Input::AgentAnswered { call: C }),
+        (2_001, Input::AcceptResult { call: C, ok: true }),
+        (5_000, Input::Hold { call: C, on: true }),
+        (6_000, transfer.clone()),
+        // The new contact is routed like any other.
+        (7_000, Input::Offered { contact: "k2".into(), offer: "2".into(), agent: "a8003".into(), extension: "8003".into() }),
+    ]);
+    expect![[r#"
+        0      Answer { call: CallId(1) }
+        0      Play { call: CallId(1), prompt: "greeting" }
+        1000   StopMedia { call: CallId(1) }
+        1000   Submit { call: CallId(1), contact: "k1", queue: "sales", priority: 0, vars: {"caller": "13800138000", "dialled": "1000"} }
+        1000   Play { call: CallId(1), prompt: "moh" }
+        1500   Dial { call: CallId(1), extension: "8002" }
+        2000   AcceptOffer { call: CallId(1), offer: "1" }
+        2001   StopMedia { call: CallId(1) }
+        2001   Bridge { call: CallId(1) }
+        5000   Held { call: CallId(1), contact: "k1", on: true, count: 1, total_ms: 0 }
+        5000   Play { call: CallId(1), prompt: "moh" }
+        6000   Held { call: CallId(1), contact: "k1", on: false, count: 1, total_ms: 1000 }
+        6000   Hangup { call: CallId(1), side: Agent, cause: Transferred }
+        6000   Finish { contact: "k1", cause: Transferred }
+        6000   Transferred { call: CallId(1), from: "k1", to: "k2", queue: "support" }
+        6000   StopMedia { call: CallId(1) }
+        6000   Submit { call: CallId(1), contact: "k2", queue: "support", priority: 50, vars: {"caller": "13800138000", "dialled": "1000", "transfer_note": "billing question", "transferred_by": "a8002", "transferred_from": "k1"} }
+        6000   Play { call: CallId(1), prompt: "moh" }
+        7000   Dial { call: CallId(1), extension: "8003" }
+    "#]]
+    .assert_eq(&text);
+    assert_eq!(o.call_of("k2"), Some(C));
+    assert_eq!(o.call_of("k1"), None, "the first contact is finished");
+    // A transfer of a call that is not connected changes nothing.
+    let (_, text) = run(&[(0, incoming("1000", None)), (1_000, digit('1')), (2_000, transfer)]);
+    assert!(!text.contains("Transferred"), "{text}");
+}
+
+#[test]
+fn a_blind_transfer_to_a_number_rings_it_while_the_caller_hears_music() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_500, offered("1", "8002")),
+            (2_000, Input::AgentAnswered { call: C }),
+            (2_001, Input::AcceptResult { call: C, ok: true }),
+            (6_000, Input::Transfer { call: C, to: TransferTo::Number { number: "8004".into() } }),
+            (7_000, Input::AgentAnswered { call: C }),
+            (9_000, Input::CallerGone { call: C }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "greeting" }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales", priority: 0, vars: {"caller": "13800138000", "dialled": "1000"} }
+            1000   Play { call: CallId(1), prompt: "moh" }
+            1500   Dial { call: CallId(1), extension: "8002" }
+            2000   AcceptOffer { call: CallId(1), offer: "1" }
+            2001   StopMedia { call: CallId(1) }
+            2001   Bridge { call: CallId(1) }
+            6000   Hangup { call: CallId(1), side: Agent, cause: Transferred }
+            6000   Finish { contact: "k1", cause: Transferred }
+            6000   StopMedia { call: CallId(1) }
+            6000   Play { call: CallId(1), prompt: "moh" }
+            6000   DialOut { call: CallId(1), number: "8004" }
+            7000   StopMedia { call: CallId(1) }
+            7000   Bridge { call: CallId(1) }
+            9000   Hangup { call: CallId(1), side: Agent, cause: NormalClearing }
+            9000   Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+}

@@ -227,3 +227,91 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
     }
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blind_transfers_from_the_desktop_and_by_refer_hand_the_caller_on() {
+    const SUPPORT_HZ: u32 = 1320;
+    let (s, sip_port) = start_server().await;
+    let admin = s.login("admin", "demo").await;
+    common::route_1000_straight_to_sales(&s, &admin).await;
+    let sup = s.login("supervisor", "demo").await;
+    let agent1 = s.login("agent1", "demo").await;
+    let agent3 = s.login("agent3", "demo").await;
+    let agents = s.get_json("/api/v1/agents", &sup).await;
+    let id_of = |ext: &str| agents.as_array().unwrap().iter().find(|a| a["extension"] == ext).and_then(|a| a["id"].as_str()).unwrap().to_owned();
+    let (a1, a3) = (id_of("8001"), id_of("8003"));
+
+    // 8001 takes sales, 8003 only support (each phone its own tone).
+    let first = Phone::builder("8001").register(sip_port, "demo").auto_answer().tone(AGENT_HZ).start();
+    let second = Phone::builder("8003").register(sip_port, "demo").auto_answer().tone(SUPPORT_HZ).start();
+    wait_available(&s, &sup, "8001").await;
+    wait_available(&s, &sup, "8003").await;
+    let caller = Phone::builder("13800138000").tone(CALLER_HZ).start();
+    caller.wait_for("baresip is ready", 10).await;
+    caller.dial(&format!("sip:1000@127.0.0.1:{sip_port}"));
+    first.wait_for(phones::ESTABLISHED, 20).await;
+    let contact = talking_call(&s, &sup).await["contact_id"].as_str().unwrap().to_owned();
+
+    // Refused: not a target, not the agent's call, neither or both targets.
+    let path = format!("/api/v1/calls/{contact}/transfer");
+    let transfer = |token: &str, body: Value| {
+        let (token, path) = (token.to_owned(), path.clone());
+        let s = &s;
+        async move { s.req(Method::POST, &path, Some(&token), Some(body)).await }
+    };
+    common::assert_error(transfer(&agent1, json!({"queue": "nowhere"})).await, 404, "no_such_target", None).await;
+    common::assert_error(transfer(&agent3, json!({"queue": "support"})).await, 403, "not_your_call", None).await;
+    common::assert_error(transfer(&agent1, json!({"queue": "support", "number": "8004"})).await, 422, "invalid_field", Some("queue")).await;
+    common::assert_error(transfer(&sup, json!({"queue": "support"})).await, 403, "forbidden", None).await;
+
+    // From the desktop to support, with a note: 8003 answers, 8001 wraps up.
+    let at = received(&caller);
+    let r = transfer(&agent1, json!({"queue": "support", "note": "账单问题，已核实身份"})).await;
+    assert_eq!(r.status(), 200, "transfer: {}", r.text().await.unwrap_or_default());
+    let second_contact = r.json::<Value>().await.unwrap()["contact_id"].as_str().unwrap().to_owned();
+    first.wait_for(phones::SESSION_CLOSED, 10).await;
+    second.wait_for(phones::ESTABLISHED, 20).await;
+    common::poll(&s, &sup, &format!("/api/v1/agents/{a1}/state"), "8001 in wrap-up", 10, |st| st["state"] == "wrap_up").await;
+    let heard = heard_next(&caller, at, 6.0, "caller, through the transfer").await;
+    // Music while support is found, then 8003's tone.
+    let tail = &heard[heard.len() - RATE as usize..];
+    assert_hears("caller, after the transfer", tail, &[SUPPORT_HZ], &[AGENT_HZ]);
+    let pop = s.get_json(&format!("/api/v1/interactions/{second_contact}/screen-pop"), &agent3).await;
+    let ivr = &pop["interaction"]["ivr"];
+    assert_eq!((ivr["transfer_note"].as_str(), ivr["transferred_by"].as_str(), ivr["transferred_from"].as_str()), (Some("账单问题，已核实身份"), Some(a1.as_str()), Some(contact.as_str())), "{pop}");
+    assert_eq!(pop["interaction"]["queue_id"], "support", "{pop}");
+    assert!(pop["interaction"]["priority"].as_i64().unwrap() >= 50, "a boost for having waited once: {pop}");
+
+    // 8001 is back; 8003's phone transfers to sales by REFER.
+    let r = s.post_json(&format!("/api/v1/agents/{a1}/wrap-up/end"), Some(&sup), json!({})).await;
+    assert_eq!(r.status(), 200);
+    wait_available(&s, &sup, "8001").await;
+    let at = received(&caller);
+    second.command(&format!("/transfer sip:sales@127.0.0.1:{sip_port}"));
+    // The phone is told the transfer worked (NOTIFY 200) and its call ends.
+    second.wait_for(phones::TERMINATED, 10).await;
+    first.wait_for_count(phones::ESTABLISHED, 2, 20).await;
+    let heard = heard_next(&caller, at, 4.0, "caller, through the REFER").await;
+    assert_hears("caller, after the REFER", &heard[heard.len() - RATE as usize..], &[AGENT_HZ], &[SUPPORT_HZ]);
+    common::poll(&s, &sup, &format!("/api/v1/agents/{a3}/state"), "8003 in wrap-up", 10, |st| st["state"] == "wrap_up").await;
+
+    caller.hangup();
+    first.wait_for_count(phones::SESSION_CLOSED, 2, 10).await;
+    // Three interactions, one conversation: each transfer linked both ways.
+    let detail = common::poll(&s, &sup, &format!("/api/v1/interactions/{second_contact}"), "the second leg's links", 10, |d| {
+        d["timeline"].as_array().is_some_and(|t| t.iter().any(|e| e["kind"] == "transfer"))
+    })
+    .await;
+    let kinds: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["transferred_from", "transfer"], "{detail}");
+    assert_eq!(detail["hangup_cause"], "transferred", "{detail}");
+    let first_leg = s.get_json(&format!("/api/v1/interactions/{contact}"), &sup).await;
+    assert_eq!((first_leg["hangup_cause"].as_str(), first_leg["timeline"][0]["kind"].as_str()), (Some("transferred"), Some("transfer")), "{first_leg}");
+    let audit = s.get_json("/api/v1/audit?action=call.transfer", &admin).await;
+    assert!(audit.as_array().unwrap().iter().any(|e| e["target"] == contact.as_str() && e["detail"] == "queue:support"), "{audit}");
+
+    for p in [caller, first, second] {
+        p.quit().await;
+    }
+    s.stop().await;
+}

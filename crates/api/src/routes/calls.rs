@@ -18,7 +18,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::state::AppState;
-use hotline_telephony::sip_server::{CallError, LiveCall, Monitor, MonitorVia, TelephonyHandle};
+use hotline_telephony::sip_server::{CallError, LiveCall, Monitor, MonitorVia, TelephonyHandle, TransferTarget};
 
 fn telephony(state: &AppState) -> Result<TelephonyHandle, ApiError> {
     state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))
@@ -26,7 +26,7 @@ fn telephony(state: &AppState) -> Result<TelephonyHandle, ApiError> {
 
 pub(super) fn call_error(e: CallError) -> ApiError {
     let status = match &e {
-        CallError::NoCall => StatusCode::NOT_FOUND,
+        CallError::NoCall | CallError::NoTarget(_) => StatusCode::NOT_FOUND,
         CallError::NotYours => StatusCode::FORBIDDEN,
         CallError::NotNow(_) | CallError::NoPhone(_) | CallError::Busy => StatusCode::CONFLICT,
         CallError::Media(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -110,6 +110,55 @@ pub async fn hold(State(state): State<AppState>, user: AuthUser, Path(contact): 
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn resume(State(state): State<AppState>, user: AuthUser, Path(contact): Path<String>) -> ApiResult<StatusCode> {
     hold_or_resume(&state, &user, &contact, false).await
+}
+
+/// Where the agent hands the caller on: a queue or a number, not both.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// A queue's id: the caller goes back into routing there, ahead of
+    /// callers who have not waited yet, with what the IVR collected.
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// A colleague's extension or an outside number (digits, `+`).
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Shown to the next agent with the call (at most 500 characters).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransferredDto {
+    /// The caller's new contact (a queue transfer), linked to the first.
+    pub contact_id: Option<String>,
+}
+
+/// Blind transfer of the agent's own connected call: the caller hears
+/// music while the target is found; the agent's leg ends and the agent
+/// goes to wrap-up. Refusals: `no_call`, `not_your_call`,
+/// `not_allowed_now` (not connected), `no_such_target`.
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/transfer", tag = "calls", security(("agent" = [])), params(("contact" = String, Path)),
+    request_body = TransferRequest,
+    responses((status = 200, body = TransferredDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn transfer(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(contact): Path<String>, ApiJson(r): ApiJson<TransferRequest>) -> ApiResult<axum::Json<TransferredDto>> {
+    let note = r.note.unwrap_or_default();
+    if note.chars().count() > 500 {
+        return Err(ApiError::invalid("note", "at most 500 characters"));
+    }
+    let to = match (r.queue, r.number) {
+        (Some(queue), None) => TransferTarget::Queue { queue, note },
+        (None, Some(number)) => TransferTarget::Number(number),
+        _ => return Err(ApiError::invalid("queue", "give a queue or a number")),
+    };
+    let target = match &to {
+        TransferTarget::Queue { queue, .. } => format!("queue:{queue}"),
+        TransferTarget::Number(n) => format!("number:{n}"),
+    };
+    let extension = own_extension(&state, &user).await?;
+    let new = telephony(&state)?.transfer(&contact, &extension, to).await.map_err(call_error)?;
+    audit::record(&state, Some(&user), &ip, "call.transfer", Some(&contact), target).await;
+    Ok(axum::Json(TransferredDto { contact_id: new }))
 }
 
 /// How a supervisor monitors a call on their phone.
@@ -202,6 +251,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(list))
         .routes(utoipa_axum::routes!(hold))
         .routes(utoipa_axum::routes!(resume))
+        .routes(utoipa_axum::routes!(transfer))
         .routes(utoipa_axum::routes!(monitor, monitor_end))
         .routes(utoipa_axum::routes!(monitor_browser))
 }

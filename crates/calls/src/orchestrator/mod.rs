@@ -6,6 +6,7 @@
 mod hold;
 mod outside;
 mod survey;
+mod transfer;
 mod waiting;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -64,6 +65,8 @@ struct Call {
     deferred: Option<(String, String, String)>,
     /// Holds while bridged (see `hold.rs`).
     hold: hold::HoldLog,
+    /// What the caller was queued with (see `transfer.rs`).
+    submitted: transfer::Submitted,
 }
 
 /// Where a caller asked to be called back stands.
@@ -226,6 +229,7 @@ impl Orchestrator {
             Input::CustomerAnswered { call } => self.customer_answered(call),
             Input::CustomerFailed { call } => self.customer_failed(call),
             Input::Hold { call, on } => self.hold(call, on),
+            Input::Transfer { call, to } => self.transfer(call, to),
             Input::Tick => {}
         }
     }
@@ -276,7 +280,7 @@ impl Orchestrator {
             Some(b) => Phase::Broadcast { entry, instead: b.instead },
             None => Phase::Ivr { entry, no_input_at: None },
         };
-        self.calls.insert(call, Call { contact, from, phase, ivr: None, wait, deferred: None, hold: hold::HoldLog::default() });
+        self.calls.insert(call, Call { contact, from, phase, ivr: None, wait, deferred: None, hold: hold::HoldLog::default(), submitted: Default::default() });
         self.emit(Output::Answer { call });
         match broadcast {
             Some(b) => self.emit(Output::Play { call, prompt: b.prompt }),
@@ -376,6 +380,9 @@ impl Orchestrator {
             self.emit(Output::StopMedia { call });
         }
         let lang = vars.get("lang").cloned();
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.submitted = transfer::Submitted { priority, vars: vars.clone() };
+        }
         self.emit(Output::Submit { call, contact, queue: queue.clone(), priority, vars });
         self.emit(Output::Play { call, prompt: MUSIC_ON_HOLD.into() });
         self.start_waiting(call, queue, lang);

@@ -52,7 +52,7 @@ impl Orchestrator {
     pub(super) fn start_agent_call(&mut self, call: CallId, contact: String, number: &str, from: String) {
         self.by_contact.insert(contact.clone(), call);
         let phase = Phase::Transferring { number: number.to_owned() };
-        self.calls.insert(call, super::Call { contact, from, phase, ivr: None, wait: Default::default(), deferred: None, hold: Default::default() });
+        self.calls.insert(call, super::Call { contact, from, phase, ivr: None, wait: Default::default(), deferred: None, hold: Default::default(), submitted: Default::default() });
         self.emit(Output::Answer { call });
         self.emit(Output::Play { call, prompt: RINGBACK.into() });
         self.emit(Output::DialOut { call, number: number.to_owned() });

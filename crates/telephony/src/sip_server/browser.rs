@@ -6,7 +6,7 @@
 use hotline_calls::{CallId, DialFailure, Input as CallInput};
 use tokio::sync::{mpsc, oneshot};
 
-use super::call_control::{CallError, CallRequest, LiveCall, MonitorVia};
+use super::call_control::{CallError, CallRequest, LiveCall, MonitorVia, TransferTarget};
 use super::outbound::AgentLeg;
 use hotline_media::mix::Monitor;
 use super::Server;
@@ -123,6 +123,12 @@ impl TelephonyHandle {
 
     pub async fn monitor_end(&self, contact: &str, supervisor: &str) -> Result<(), CallError> {
         self.call(|reply| CallRequest::MonitorEnd { contact: contact.into(), supervisor: supervisor.into(), reply }).await
+    }
+
+    /// The agent with `extension` transfers the call of `contact`; for a
+    /// queue, the new contact's id.
+    pub async fn transfer(&self, contact: &str, extension: &str, to: TransferTarget) -> Result<Option<String>, CallError> {
+        self.call(|reply| CallRequest::Transfer { contact: contact.into(), extension: extension.into(), to, reply }).await
     }
 
     /// Every call in progress.

@@ -36,8 +36,19 @@ pub enum CallRequest {
     Monitor { contact: String, supervisor: String, via: MonitorVia, mode: Monitor, indicator: bool, reply: oneshot::Sender<Result<Option<String>, CallError>> },
     /// The supervisor's monitoring of the call of `contact` ends.
     MonitorEnd { contact: String, supervisor: String, reply: oneshot::Sender<Result<(), CallError>> },
+    /// The agent with `extension` hands the caller of `contact` on.
+    Transfer { contact: String, extension: String, to: TransferTarget, reply: oneshot::Sender<Result<Option<String>, CallError>> },
     /// Every call in progress.
     Live { reply: oneshot::Sender<Vec<LiveCall>> },
+}
+
+/// Where an agent transfers a caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferTarget {
+    /// Into a queue, with a note for the next agent.
+    Queue { queue: String, note: String },
+    /// A number: a colleague's extension, or outside through a trunk.
+    Number(String),
 }
 
 /// Where the supervisor hears the call.
@@ -62,6 +73,8 @@ pub enum CallError {
     NoPhone(String),
     #[error("another supervisor is monitoring this call")]
     Busy,
+    #[error("no such transfer target: {0}")]
+    NoTarget(String),
     #[error("{0}")]
     Media(String),
     #[error("telephony is not running")]
@@ -77,6 +90,7 @@ impl CallError {
             CallError::NotNow(_) => "not_allowed_now",
             CallError::NoPhone(_) => "no_phone",
             CallError::Busy => "target_busy",
+            CallError::NoTarget(_) => "no_such_target",
             CallError::Media(_) => "media",
             CallError::Stopped => "telephony_off",
         }
@@ -149,6 +163,9 @@ impl Server {
                 });
                 let _ = reply.send(r);
             }
+            CallRequest::Transfer { contact, extension, to, reply } => {
+                let _ = reply.send(self.api_transfer(&contact, &extension, to));
+            }
             CallRequest::Live { reply } => {
                 let _ = reply.send(self.live_calls());
             }
@@ -187,17 +204,74 @@ impl Server {
     }
 
     fn api_hold(&mut self, contact: &str, extension: &str, on: bool) -> Result<(), CallError> {
-        let call = self.orch.call_of(contact).ok_or(CallError::NoCall)?;
-        let ours = self.calls.get(&call).and_then(|c| c.agent.as_ref()).is_some_and(|a| a.extension == extension);
-        if !ours {
-            return Err(CallError::NotYours);
-        }
-        self.bridged_call(contact)?;
+        let call = self.own_bridged_call(contact, extension)?;
         if let Some(c) = self.calls.get_mut(&call) {
             c.phone_hold = false;
         }
         self.call_input(CallInput::Hold { call, on });
         Ok(())
+    }
+
+    /// The call of `contact` if it is the agent's with `extension` and connected.
+    fn own_bridged_call(&self, contact: &str, extension: &str) -> Result<CallId, CallError> {
+        let call = self.orch.call_of(contact).ok_or(CallError::NoCall)?;
+        let ours = self.calls.get(&call).and_then(|c| c.agent.as_ref()).is_some_and(|a| a.extension == extension);
+        if !ours {
+            return Err(CallError::NotYours);
+        }
+        self.bridged_call(contact)
+    }
+
+    /// Hands the caller on; for a queue, the reply is the new contact's id.
+    fn api_transfer(&mut self, contact: &str, extension: &str, to: TransferTarget) -> Result<Option<String>, CallError> {
+        let call = self.own_bridged_call(contact, extension)?;
+        self.transfer(call, to)
+    }
+
+    /// Starts a blind transfer of a connected call (from the API or a REFER).
+    pub(super) fn transfer(&mut self, call: CallId, to: TransferTarget) -> Result<Option<String>, CallError> {
+        let contact = self.calls.get(&call).map(|c| c.contact.clone()).ok_or(CallError::NoCall)?;
+        self.bridged_call(&contact)?;
+        let by = self.calls.get(&call).and_then(|c| c.agent_id.clone()).unwrap_or_default();
+        let (to, new) = match to {
+            TransferTarget::Queue { queue, note } => {
+                if !self.orch.has_queue(&queue) {
+                    return Err(CallError::NoTarget(queue));
+                }
+                let contact = uuid::Uuid::now_v7().to_string();
+                (hotline_calls::TransferTo::Queue { queue, contact: contact.clone(), note, by }, Some(contact))
+            }
+            TransferTarget::Number(number) => {
+                if number.is_empty() || number.len() > 32 || !number.bytes().all(|b| b.is_ascii_digit() || b == b'+') {
+                    return Err(CallError::NoTarget(number));
+                }
+                (hotline_calls::TransferTo::Number { number }, None)
+            }
+        };
+        tracing::info!(%call, ?to, "blind transfer");
+        self.call_input(CallInput::Transfer { call, to });
+        Ok(new)
+    }
+
+    /// A blind transfer made `to` the call's contact: the driver follows,
+    /// and both interactions say how they are linked.
+    pub(super) fn transferred(&mut self, call: CallId, from: String, to: String, queue: String) {
+        let Some(c) = self.calls.get_mut(&call) else { return };
+        let by = c.agent_id.take();
+        c.contact = to.clone();
+        c.queue = Some(queue.clone());
+        c.phone_hold = false;
+        let at = now_ms();
+        for (interaction, kind, detail) in [(&from, "transfer", format!("to={to};queue={queue}")), (&to, "transferred_from", format!("from={from}"))] {
+            self.routing.send(Job::CallEvent(CallEvent {
+                id: uuid::Uuid::now_v7().to_string(),
+                interaction_id: interaction.clone(),
+                at,
+                kind: kind.into(),
+                actor: by.clone(),
+                detail: Some(detail),
+            }));
+        }
     }
 
     /// The agent's phone re-INVITEd: `sendonly`/`inactive` (or the old

@@ -18,8 +18,9 @@
 //!   off the signalling path.
 //! - `outside.rs`: calls out through a trunk (permissions, caps).
 //! - `control.rs`: the API's requests (password changes, reloads, bans).
-//! - `call_control.rs`: hold and resume, supervisors' monitoring legs,
-//!   the live calls.
+//! - `call_control.rs`: hold and resume, blind transfers, supervisors'
+//!   monitoring legs, the live calls.
+//! - `refer.rs`: REFER from an agent's phone (a blind transfer).
 
 mod browser;
 mod call_control;
@@ -32,6 +33,7 @@ mod inbound;
 mod outside;
 mod orchestrate;
 mod outbound;
+mod refer;
 mod register;
 mod routing;
 mod secure;
@@ -60,7 +62,7 @@ use crate::recordings::RecordingStorage;
 use crate::transport::{Inbound, Transport, Transports};
 
 pub use browser::{BrowserError, TelephonyHandle};
-pub use call_control::{CallError, CallRequest, LiveCall, MonitorVia};
+pub use call_control::{CallError, CallRequest, LiveCall, MonitorVia, TransferTarget};
 pub use hotline_media::mix::Monitor;
 pub use control::{Control, SecurityView};
 pub use trunks::TrunkView;
@@ -184,7 +186,12 @@ pub async fn start(opts: SipOptions, services: CallServices, store: TenantStore,
         outside,
         outside_denied: 0,
         trunk_calls,
-        uas: hotline_sip::validate::UasPolicy::default(),
+        uas: {
+            // REFER: an agent's phone transfers its call (see `refer.rs`).
+            let mut uas = hotline_sip::validate::UasPolicy::default();
+            uas.methods.push(Method::Refer);
+            uas
+        },
         started: Instant::now(),
         local: SocketAddr::new(ip, addr.port()),
         tls_local,
@@ -476,6 +483,7 @@ impl Server {
             Method::Register => return self.register(key, request, from, transport),
             Method::Invite => return self.invite(key, request, from, transport),
             Method::Bye => return self.bye(key, request),
+            Method::Refer => return self.refer(key, request),
             Method::Options => request.response(200).with_to_tag(&tag).with_header("Allow", self.allow()),
             _ => request.response(200),
         };

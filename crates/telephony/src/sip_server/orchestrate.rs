@@ -62,6 +62,7 @@ impl Server {
             Output::Hangup { call, side: Side::Agent, cause } => self.hang_up_agent(call, cause),
             Output::Hangup { call, side: Side::Monitor, .. } => self.hang_up_monitor(call),
             Output::Held { call, contact, on, count, total_ms } => self.held(call, contact, on, count, total_ms),
+            Output::Transferred { call, from, to, queue } => self.transferred(call, from, to, queue),
             Output::Bridge { call } => self.bridge(call),
             Output::Submit { call, contact, queue, priority, vars } => {
                 let Some(c) = self.calls.get_mut(&call) else { return };
