@@ -1170,6 +1170,30 @@ async function softphone(base, sipPort) {
     await wrap.getByRole("status").filter({ hasText: "已保存" }).waitFor();
     const latest = (await call(base, "GET", "/interactions?limit=5", sup)).find((i) => i.agent_id === me.agent_id && i.outcome === "answered");
     check(latest?.wrap_up_code === codes[1].id, `the interaction shows the wrap-up code (${latest?.wrap_up_code})`);
+
+    // A blind transfer from the desktop: the caller goes to support with a note; agent1 wraps up.
+    await page.getByRole("button", { name: "结束整理" }).click();
+    await label.filter({ hasText: "就绪" }).waitFor();
+    await dialAndPress1();
+    await ringing.getByRole("button", { name: "接听" }).click();
+    await page.locator("[data-testid=softphone-status][data-state=connected]").waitFor({ timeout: 10_000 });
+    const controls = page.getByTestId("call-controls");
+    await controls.getByTestId("transfer-target").fill("support");
+    await controls.getByTestId("transfer-note").fill("已核实身份，账单问题");
+    await controls.getByTestId("transfer").click();
+    await page.locator("[data-testid=softphone-status][data-state=ended]").waitFor({ timeout: 10_000 });
+    await page.getByTestId("wrap-up").waitFor();
+    let moved = null;
+    for (let i = 0; i < 50 && !moved; i++) {
+      moved = (await call(base, "GET", "/calls", sup)).find((c) => c.queue_id === "support");
+      if (!moved) await sleep(100);
+    }
+    const pop = moved && (await call(base, "GET", `/interactions/${moved.contact_id}`, sup));
+    check(pop?.ivr?.transfer_note === "已核实身份，账单问题" && pop?.priority >= 50,
+      `transferred from the desktop: the caller waits in support with the note and a boost (${moved?.phase}, priority ${pop?.priority}); agent1's call ends into wrap-up`);
+    const closedAt = caller.count("terminate call '");
+    caller.command("/hangup");
+    await caller.waitFor("terminate call '", 5_000, closedAt + 1);
   } catch (e) {
     await page.screenshot({ path: join(shots, "failure-softphone.png") }).catch(() => {});
     if (caller) console.error(`----- the caller's baresip -----\n${caller.output()}\n-----`);

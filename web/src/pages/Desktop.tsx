@@ -166,6 +166,7 @@ export function DesktopPage(props: { t: T; lang: Lang; brand: string; me: Me; on
               <ScreenPop t={t} lang={lang} name={name} pop={pop} ringing={state?.state === "reserved"} ended={popEnded} now={popEnded ? (pop.interaction.answered_at ?? now) : now} />
               {talking && (
                 <CallControls t={t} contact={pop.interaction.id} held={held === pop.interaction.id} monitored={monitored === pop.interaction.id ? monitored : null}
+                  queueName={(id) => name("queue", id)}
                   onChanged={(h) => setHeld(h ? pop.interaction.id : null)} />
               )}
             </>
