@@ -1224,6 +1224,12 @@ async function superviseTheCall(browser, base, agentPage) {
   await hold.filter({ hasText: "恢复通话" }).click();
   await agentPage.getByTestId("held").waitFor({ state: "hidden" });
   check(true, "the agent holds the caller from the desktop and takes them back");
+  const pause = agentPage.getByTestId("secure-pause");
+  await pause.filter({ hasText: "暂停录音" }).click();
+  await agentPage.getByTestId("paused").waitFor();
+  await pause.filter({ hasText: "恢复录音" }).click();
+  await agentPage.getByTestId("paused").waitFor({ state: "hidden" });
+  check(true, "the agent pauses the recording (secure pause) and resumes it from the desktop");
 
   const sup = await tokenOf(base, "supervisor");
   await call(base, "PUT", "/queues/support/alert-rules", sup, { waiting_secs: 1, service_level: false, not_ready_secs: null, call_secs: null });

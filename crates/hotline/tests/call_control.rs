@@ -99,24 +99,40 @@ async fn call_state(s: &Server, sup: &str, contact: &str, what: &str, ok: impl F
     v.as_array().unwrap().iter().find(|c| c["contact_id"] == contact).cloned().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
+/// A server where 1000 goes straight to sales, and a caller (440 Hz) put
+/// through to 8001 (880 Hz, answering by itself).
+struct Connected {
+    s: Server,
+    sip_port: u16,
+    admin: String,
+    sup: String,
+    agent: Phone,
+    caller: Phone,
+    contact: String,
+}
+
+async fn connected_call() -> Connected {
     let (s, sip_port) = start_server().await;
     let admin = s.login("admin", "demo").await;
     common::route_1000_straight_to_sales(&s, &admin).await;
-    music_on_hold_is_a_tone(&s, &admin).await;
     let sup = s.login("supervisor", "demo").await;
-    let agent1 = s.login("agent1", "demo").await;
-    let agent2 = s.login("agent2", "demo").await;
-
     let agent = Phone::builder("8001").register(sip_port, "demo").auto_answer().tone(AGENT_HZ).start();
     wait_available(&s, &sup, "8001").await;
     let caller = Phone::builder("13800138000").tone(CALLER_HZ).start();
     caller.wait_for("baresip is ready", 10).await;
     caller.dial(&format!("sip:1000@127.0.0.1:{sip_port}"));
     agent.wait_for(phones::ESTABLISHED, 20).await;
+    let contact = talking_call(&s, &sup).await["contact_id"].as_str().unwrap().to_owned();
+    Connected { s, sip_port, admin, sup, agent, caller, contact }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
+    let Connected { s, sip_port, admin, sup, agent, caller, contact } = connected_call().await;
+    music_on_hold_is_a_tone(&s, &admin).await;
+    let agent1 = s.login("agent1", "demo").await;
+    let agent2 = s.login("agent2", "demo").await;
     let call = talking_call(&s, &sup).await;
-    let contact = call["contact_id"].as_str().unwrap().to_owned();
     assert_eq!((call["extension"].as_str(), call["held"].as_bool()), (Some("8001"), Some(false)), "{call}");
     assert_eq!(call["from"], "13800138000", "supervisors see numbers in full by default: {call}");
     let hear_agent = heard_next(&caller, received(&caller), 1.5, "caller, bridged").await;
@@ -231,26 +247,15 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blind_transfers_from_the_desktop_and_by_refer_hand_the_caller_on() {
     const SUPPORT_HZ: u32 = 1320;
-    let (s, sip_port) = start_server().await;
-    let admin = s.login("admin", "demo").await;
-    common::route_1000_straight_to_sales(&s, &admin).await;
-    let sup = s.login("supervisor", "demo").await;
+    // 8001 took the call in sales; 8003 is only in support (each phone its own tone).
+    let Connected { s, sip_port, admin, sup, agent: first, caller, contact } = connected_call().await;
+    let second = Phone::builder("8003").register(sip_port, "demo").auto_answer().tone(SUPPORT_HZ).start();
+    wait_available(&s, &sup, "8003").await;
     let agent1 = s.login("agent1", "demo").await;
     let agent3 = s.login("agent3", "demo").await;
     let agents = s.get_json("/api/v1/agents", &sup).await;
     let id_of = |ext: &str| agents.as_array().unwrap().iter().find(|a| a["extension"] == ext).and_then(|a| a["id"].as_str()).unwrap().to_owned();
     let (a1, a3) = (id_of("8001"), id_of("8003"));
-
-    // 8001 takes sales, 8003 only support (each phone its own tone).
-    let first = Phone::builder("8001").register(sip_port, "demo").auto_answer().tone(AGENT_HZ).start();
-    let second = Phone::builder("8003").register(sip_port, "demo").auto_answer().tone(SUPPORT_HZ).start();
-    wait_available(&s, &sup, "8001").await;
-    wait_available(&s, &sup, "8003").await;
-    let caller = Phone::builder("13800138000").tone(CALLER_HZ).start();
-    caller.wait_for("baresip is ready", 10).await;
-    caller.dial(&format!("sip:1000@127.0.0.1:{sip_port}"));
-    first.wait_for(phones::ESTABLISHED, 20).await;
-    let contact = talking_call(&s, &sup).await["contact_id"].as_str().unwrap().to_owned();
 
     // Refused: not a target, not the agent's call, neither or both targets.
     let path = format!("/api/v1/calls/{contact}/transfer");
@@ -311,6 +316,71 @@ async fn blind_transfers_from_the_desktop_and_by_refer_hand_the_caller_on() {
     assert!(audit.as_array().unwrap().iter().any(|e| e["target"] == contact.as_str() && e["detail"] == "queue:support"), "{audit}");
 
     for p in [caller, first, second] {
+        p.quit().await;
+    }
+    s.stop().await;
+}
+
+/// The longest run of silence (|sample| < 64) in `samples`, in seconds.
+fn longest_silence(samples: &[i16]) -> f64 {
+    let (mut best, mut run) = (0usize, 0usize);
+    for s in samples {
+        run = if s.unsigned_abs() < 64 { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best as f64 / f64::from(RATE)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secure_pause_records_silence_and_keeps_the_callers_keys_from_the_agent() {
+    let Connected { s, admin, sup, agent, caller, contact, .. } = connected_call().await;
+    let agent1 = s.login("agent1", "demo").await;
+    let agent2 = s.login("agent2", "demo").await;
+    heard_next(&agent, received(&agent), 1.5, "agent, before the pause").await;
+
+    let pause = |token: &str, what: &str| {
+        let (token, path) = (token.to_owned(), format!("/api/v1/calls/{contact}/recording/{what}"));
+        let s = &s;
+        async move { s.req(Method::POST, &path, Some(&token), None).await }
+    };
+    common::assert_error(pause(&agent2, "pause").await, 403, "not_your_call", None).await;
+    assert_eq!(pause(&agent1, "pause").await.status(), 204);
+    assert_eq!(pause(&agent1, "pause").await.status(), 204, "pausing twice is one pause");
+    // A key pressed while paused (a card number) does not reach the agent's phone.
+    caller.send_dtmf('7');
+    heard_next(&agent, received(&agent), 2.0, "agent, paused").await;
+    assert_eq!(pause(&agent1, "resume").await.status(), 204);
+    caller.send_dtmf('8');
+    agent.wait_for("received event: '8'", 10).await;
+    assert!(!agent.output().contains("received event: '7'"), "the key pressed during the pause reached the agent:\n{}", agent.output());
+    heard_next(&agent, received(&agent), 1.5, "agent, after the pause").await;
+    caller.hangup();
+    agent.wait_for(phones::TERMINATED, 10).await;
+
+    // The recording: the caller before and after, silence for the paused span.
+    let detail = common::poll(&s, &sup, &format!("/api/v1/interactions/{contact}"), "a finished recording", 10, |d| {
+        d["recordings"].as_array().is_some_and(|r| r.len() == 1 && r[0]["sha256"].is_string())
+    })
+    .await;
+    let spans = detail["paused_spans"].as_array().unwrap_or_else(|| panic!("{detail}")).clone();
+    assert_eq!(spans.len(), 1, "one pause: {detail}");
+    let paused_ms = spans[0][1].as_i64().unwrap() - spans[0][0].as_i64().unwrap();
+    assert!((1500..8000).contains(&paused_ms), "about 2 s paused: {detail}");
+    let kinds: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["recording_paused", "recording_resumed"], "{detail}");
+    let rec = detail["recordings"][0]["id"].as_str().unwrap();
+    let wav = phones::Wav::parse(&s.get(&format!("/api/v1/recordings/{rec}/audio"), Some(&sup)).await.bytes().await.unwrap()).unwrap();
+    let left = wav.channel(0);
+    let silent = longest_silence(&left);
+    eprintln!("recording {} ms; longest silence on the caller's side {silent:.2} s; paused {paused_ms} ms", wav.duration_ms());
+    assert!(silent >= paused_ms as f64 / 1000.0 - 0.5, "the paused span is silent: {silent:.2} s of {paused_ms} ms");
+    assert!(tone_share(&left[..RATE as usize], RATE, f64::from(CALLER_HZ)) > 0.5, "the caller before the pause is recorded");
+    assert!(tone_share(phones::last(&left, 1.0, 0.3), RATE, f64::from(CALLER_HZ)) > 0.5, "and after it");
+    assert!(!detail.to_string().contains("\"7\""), "no key of the pause is kept: {detail}");
+    let audit = s.get_json("/api/v1/audit?action=call.recording_pause", &admin).await;
+    assert!(audit.as_array().unwrap().iter().filter(|e| e["target"] == contact.as_str()).count() >= 2, "{audit}");
+
+    for p in [caller, agent] {
         p.quit().await;
     }
     s.stop().await;

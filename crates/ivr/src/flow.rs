@@ -72,6 +72,11 @@ pub enum Node {
         invalid_prompt: Option<String>,
         next: String,
         on_failure: String,
+        /// Secure input (a card number, a PIN): the digits may go to a
+        /// lookup (`{var}`) but never leave the session — not with the
+        /// interaction, not to the agent's screen, not into a log.
+        #[serde(default)]
+        secure: bool,
     },
     /// Say a value (`{var}` substitutions) as a number, digits, an amount or
     /// a date, in `lang` or else in the caller's language (variable `lang`,

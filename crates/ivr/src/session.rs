@@ -92,6 +92,9 @@ pub struct Session {
     /// Failed attempts at the current menu or collect.
     misses: u32,
     digits: String,
+    /// Variables collected by `secure` collect nodes: kept for lookups,
+    /// left out of everything the session hands on.
+    secret: std::collections::BTreeSet<String>,
     now: Time,
     out: VecDeque<Output>,
     /// Every node entered, when the driver asked for it (the simulator).
@@ -119,7 +122,7 @@ impl Session {
 
     fn begin(flow: Arc<Flow>, vars: BTreeMap<String, String>, now: Time, trail: Option<Vec<String>>) -> Session {
         let node = flow.start.clone();
-        let mut s = Session { flow, node, vars, wait: Wait::Done, misses: 0, digits: String::new(), now, out: VecDeque::new(), trail };
+        let mut s = Session { flow, node, vars, wait: Wait::Done, misses: 0, digits: String::new(), secret: Default::default(), now, out: VecDeque::new(), trail };
         let start = s.node.clone();
         s.enter(start);
         s
@@ -156,8 +159,15 @@ impl Session {
         &self.node
     }
 
+    /// Every variable, secure ones included (for lookups and conditions).
     pub fn vars(&self) -> &BTreeMap<String, String> {
         &self.vars
+    }
+
+    /// The variables that may leave the session: all but those collected
+    /// by `secure` nodes.
+    pub fn public_vars(&self) -> BTreeMap<String, String> {
+        self.vars.iter().filter(|(k, _)| !self.secret.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 
     pub fn handle(&mut self, now: Time, input: Input) {
@@ -274,13 +284,13 @@ impl Session {
                 }
                 Node::Voicemail { mailbox } => {
                     let mailbox = self.substitute(&mailbox);
-                    self.out.push_back(Output::Voicemail { mailbox, vars: self.vars.clone() });
+                    self.out.push_back(Output::Voicemail { mailbox, vars: self.public_vars() });
                     self.wait = Wait::Done;
                     return;
                 }
                 Node::Enqueue { queue, priority } => {
                     let queue = self.substitute(&queue);
-                    self.out.push_back(Output::Enqueue { queue, priority, vars: self.vars.clone() });
+                    self.out.push_back(Output::Enqueue { queue, priority, vars: self.public_vars() });
                     self.wait = Wait::Done;
                     return;
                 }
@@ -410,7 +420,7 @@ impl Session {
     }
 
     fn finish_collect(&mut self) {
-        let Some(Node::Collect { var, min_digits, validate, next, .. }) = self.current() else { return };
+        let Some(Node::Collect { var, min_digits, validate, next, secure, .. }) = self.current() else { return };
         let digits = std::mem::take(&mut self.digits);
         let long_enough = digits.chars().count() >= min_digits as usize;
         let valid = match validate {
@@ -418,6 +428,9 @@ impl Session {
             Validation::ChineseId => is_valid_chinese_id(&digits),
         };
         if long_enough && valid {
+            if secure {
+                self.secret.insert(var.clone());
+            }
             self.vars.insert(var, digits);
             self.enter(next);
         } else {

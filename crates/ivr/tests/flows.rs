@@ -307,3 +307,26 @@ fn a_slow_lookup_falls_back_to_an_agent() {
             at agent done=true"#]],
     );
 }
+
+/// A card number taken by a secure collect node: checked by a lookup, then
+/// the caller is queued without it.
+const PAY: &str = r#"{
+  "id": "pay",
+  "start": "card",
+  "nodes": {
+    "card": { "type": "collect", "prompt": "enter_card", "var": "card", "min_digits": 4, "max_digits": 19, "secure": true,
+              "next": "check", "on_failure": "agent" },
+    "check": { "type": "lookup", "backend": "payments", "params": { "card": "{card}" }, "next": "agent", "on_error": "agent" },
+    "agent": { "type": "enqueue", "queue": "billing" }
+  }
+}"#;
+
+#[test]
+fn secure_digits_reach_the_lookup_but_never_leave_with_the_caller() {
+    let script = [Digit('4'), Digit('1'), Digit('1'), Digit('1'), Digit('#')].into_iter().enumerate().map(|(i, d)| (1_000 + i as u64 * 100, d)).chain([(2_000, Input::LookupResult(Some(BTreeMap::from([("ok".to_string(), "1".to_string())]))))]);
+    let text = walk(PAY, &script.collect::<Vec<_>>());
+    assert!(text.contains(r#"Lookup { backend: "payments", params: {"card": "4111"} }"#), "{text}");
+    let enqueue = text.lines().find(|l| l.contains("Enqueue")).unwrap_or_else(|| panic!("{text}"));
+    assert!(!enqueue.contains("4111") && !enqueue.contains("card\""), "the card number stays in the session: {enqueue}");
+    assert!(enqueue.contains("lookup.ok"), "what the lookup answered goes on: {enqueue}");
+}

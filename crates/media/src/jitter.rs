@@ -23,6 +23,12 @@ pub const IDLE_FRAMES: u32 = 10;
 /// A packet this many frames behind the play-out point is a new stream.
 const RESTART_FRAMES: u64 = 50;
 
+/// Frames held beyond the depth before the oldest are dropped: a reader
+/// that fell behind (a busy machine) catches up to the depth again instead
+/// of playing ever later — or, once a hard cap drops the very frame it is
+/// about to play, nothing at all.
+pub const MAX_LAG_FRAMES: usize = 10;
+
 /// One 20 ms frame. Fixed-size, so the per-packet path allocates nothing.
 pub type Frame = [i16; FRAME];
 
@@ -32,6 +38,8 @@ pub struct JitterStats {
     pub late: u64,
     pub duplicate: u64,
     pub lost: u64,
+    /// Frames dropped to catch up with a reader that fell behind.
+    pub trimmed: u64,
 }
 
 /// See the module docs.
@@ -81,6 +89,14 @@ impl JitterBuffer {
 
     /// The next 20 ms of audio, called every 20 ms.
     pub fn pop(&mut self) -> Frame {
+        if self.next.is_some() && self.frames.len() > self.depth + MAX_LAG_FRAMES {
+            // Behind: keep the newest `depth` frames and play on from them.
+            while self.frames.len() > self.depth {
+                self.frames.pop_first();
+                self.stats.trimmed += 1;
+            }
+            self.next = self.frames.keys().next().copied();
+        }
         let next = match self.next {
             Some(n) => n,
             None if self.frames.len() >= self.depth => self.frames.keys().next().copied().unwrap_or(0),
@@ -181,6 +197,28 @@ mod tests {
         assert_eq!([j.pop()[0], j.pop()[0]], [3, 4]);
         assert_eq!(j.stats.late, 0);
         assert_eq!(j.stats.lost, u64::from(IDLE_FRAMES), "only the first frames of the pause count as lost");
+    }
+
+    #[test]
+    fn a_reader_that_fell_behind_catches_up_and_keeps_playing() {
+        let mut j = JitterBuffer::new(3);
+        for seq in 0..3 {
+            j.insert(seq, &f(seq as i16));
+        }
+        assert_eq!(j.pop()[0], 0);
+        // The reader stalls while 60 packets arrive (a busy machine).
+        for seq in 3..63 {
+            j.insert(seq, &f(seq as i16));
+        }
+        // It plays on from the newest frames held to its depth, never silence.
+        let played: Vec<i16> = (0..3).map(|_| j.pop()[0]).collect();
+        assert_eq!(played, [60, 61, 62]);
+        // The second held frames at most, the rest trimmed to the depth.
+        assert_eq!(j.stats.trimmed, 47);
+        for seq in 63..200 {
+            j.insert(seq, &f(seq as i16));
+            assert_eq!(j.pop()[0], seq as i16, "in step again: every frame played as it comes");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@ import { api, ApiError } from "../api";
 import type { T } from "../i18n";
 
 /** The agent's call in progress: hold and resume (the server holds the
- * caller and plays the queue's music, whatever the phone), blind transfer
+ * caller and plays the queue's music, whatever the phone), secure pause of
+ * the recording, blind transfer
  * to a queue (with a note for the next agent) or to a number, and the
  * "monitored" sign when the center shows it. */
 export function CallControls(props: {
@@ -19,6 +20,7 @@ export function CallControls(props: {
   const [queues, setQueues] = useState<string[]>([]);
   const [target, setTarget] = useState("");
   const [note, setNote] = useState("");
+  const [paused, setPaused] = useState(false);
   useEffect(() => {
     void api<{ id: string }[]>("GET", "/queues").then((l) => setQueues(l.map((q) => q.id))).catch(() => {});
   }, []);
@@ -35,6 +37,12 @@ export function CallControls(props: {
       await api("POST", `/calls/${contact}/${held ? "resume" : "hold"}`);
       props.onChanged(!held);
     });
+  // Secure pause: the caller reads out a card number; nothing of it is recorded.
+  const pause = () =>
+    run(async () => {
+      await api("POST", `/calls/${contact}/recording/${paused ? "resume" : "pause"}`);
+      setPaused(!paused);
+    });
   const transfer = () =>
     run(async () => {
       const body = queues.includes(target) ? { queue: target, note } : { number: target.trim() };
@@ -46,6 +54,10 @@ export function CallControls(props: {
         {held ? t("resume") : t("hold")}
       </button>
       {held && <span className="tag warn" data-testid="held">{t("onHold")}</span>}
+      <button type="button" className={paused ? "primary" : ""} onClick={() => void pause()} data-testid="secure-pause">
+        {paused ? t("resumeRecording") : t("pauseRecording")}
+      </button>
+      {paused && <span className="tag warn" data-testid="paused">{t("recordingPaused")}</span>}
       {monitored && <span className="tag" data-testid="monitored">{t("monitoring")}</span>}
       <span className="transfer">
         <input list="transfer-queues" placeholder={t("transferTo")} value={target} onChange={(e) => setTarget(e.target.value)} data-testid="transfer-target" />

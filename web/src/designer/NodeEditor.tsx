@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { Button, Card, Form, Input, InputNumber, Select, Space, Typography } from "antd";
+import { Button, Card, Form, Input, InputNumber, Select, Space, Switch, Typography } from "antd";
 import type { Edge } from "@xyflow/react";
 import { branchesOf, FieldValue, IvrNode } from "./flowGraph";
 import type { Labels } from "./labels";
@@ -64,6 +64,7 @@ export function NodeEditor(props: {
     if (f === "schedule") return <JsonField name={f} value={v} onChange={(x) => set(f, x)} />;
     if (CHOICES[f])
       return <Select id={f} value={v as string} allowClear={f === "lang"} style={{ width: "100%" }} onChange={(x) => set(f, x ?? null)} options={CHOICES[f].map((c) => ({ value: c, label: c }))} />;
+    if (typeof v === "boolean") return <Switch id={f} checked={v} onChange={(x) => set(f, x)} />;
     if (Array.isArray(v)) return <Input.TextArea name={f} rows={3} value={v.join("\n")} onChange={(e) => set(f, e.target.value.split("\n"))} />;
     if (typeof v === "number" || ["timeout_secs", "retries", "min_digits", "max_digits", "priority"].includes(f))
       return <InputNumber id={f} name={f} min={0} value={v as number} onChange={(x) => set(f, x ?? 0)} />;

@@ -27,7 +27,7 @@ export const NODE_SPECS: Record<string, NodeSpec> = {
   play: { fields: { prompts: [""] }, branches: ["next"] },
   menu: { fields: { prompt: "", timeout_secs: 5, retries: 2, invalid_prompt: null }, branches: ["on_failure"] },
   collect: {
-    fields: { prompt: "", var: "", min_digits: 1, max_digits: 10, terminator: "#", timeout_secs: 5, validate: "none", retries: 2, invalid_prompt: null },
+    fields: { prompt: "", var: "", min_digits: 1, max_digits: 10, terminator: "#", timeout_secs: 5, validate: "none", retries: 2, invalid_prompt: null, secure: false },
     branches: ["next", "on_failure"],
   },
   say: { fields: { value: "", as: "number", lang: null }, branches: ["next"] },

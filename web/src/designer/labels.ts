@@ -11,7 +11,7 @@ const zh = {
   },
   fields: {
     prompts: "提示音（每行一个；tts:cmn:文字 为合成语音）", prompt: "提示音", timeout_secs: "超时（秒）", retries: "重试次数",
-    invalid_prompt: "输入错误提示音", var: "变量", min_digits: "最少位数", max_digits: "最多位数", terminator: "结束键",
+    invalid_prompt: "输入错误提示音", var: "变量", min_digits: "最少位数", max_digits: "最多位数", secure: "安全输入（不记录、不外传）", terminator: "结束键",
     validate: "校验", value: "值", as: "读法", lang: "语言", equals: "等于", schedule: "或直接填写时间表（JSON）", backend: "数据源",
     params: "参数（JSON）", calendar: "营业时间日历", prefix: "结果前缀", queue: "队列", priority: "优先级", number: "号码", mailbox: "信箱",
   } as Record<string, string>,
@@ -37,7 +37,7 @@ const en: Labels = {
   },
   fields: {
     prompts: "Prompts (one per line; tts:eng:text is speech)", prompt: "Prompt", timeout_secs: "Timeout (s)", retries: "Retries",
-    invalid_prompt: "Invalid-input prompt", var: "Variable", min_digits: "Min digits", max_digits: "Max digits", terminator: "End key",
+    invalid_prompt: "Invalid-input prompt", var: "Variable", min_digits: "Min digits", max_digits: "Max digits", secure: "Secure input (never logged or kept)", terminator: "End key",
     validate: "Check", value: "Value", as: "Say as", lang: "Language", equals: "Equals", schedule: "Or hours here (JSON)", backend: "Backend",
     params: "Parameters (JSON)", calendar: "Calendar", prefix: "Result prefix", queue: "Queue", priority: "Priority", number: "Number", mailbox: "Mailbox",
   },

@@ -112,6 +112,32 @@ pub async fn resume(State(state): State<AppState>, user: AuthUser, Path(contact)
     hold_or_resume(&state, &user, &contact, false).await
 }
 
+async fn pause_or_resume(state: &AppState, user: &AuthUser, ip: &ClientIp, contact: &str, on: bool) -> ApiResult<StatusCode> {
+    let extension = own_extension(state, user).await?;
+    let r = telephony(state)?.pause_recording(contact, &extension, on).await.map_err(call_error);
+    let action = if on { "call.recording_pause" } else { "call.recording_resume" };
+    audit::record(state, Some(user), ip, action, Some(contact), format!("ok={}", r.is_ok())).await;
+    r?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Secure pause of the agent's own call: the recording takes silence (the
+/// span is kept, so times stay the call's) and the caller's keys are not
+/// passed to the agent's phone, until resumed. Audited; the interaction
+/// lists the paused spans.
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/recording/pause", tag = "calls", security(("agent" = [])), params(("contact" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn pause_recording(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(contact): Path<String>) -> ApiResult<StatusCode> {
+    pause_or_resume(&state, &user, &ip, &contact, true).await
+}
+
+/// Ends a secure pause: the call is recorded again.
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/recording/resume", tag = "calls", security(("agent" = [])), params(("contact" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn resume_recording(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(contact): Path<String>) -> ApiResult<StatusCode> {
+    pause_or_resume(&state, &user, &ip, &contact, false).await
+}
+
 /// Where the agent hands the caller on: a queue or a number, not both.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -252,6 +278,8 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(hold))
         .routes(utoipa_axum::routes!(resume))
         .routes(utoipa_axum::routes!(transfer))
+        .routes(utoipa_axum::routes!(pause_recording))
+        .routes(utoipa_axum::routes!(resume_recording))
         .routes(utoipa_axum::routes!(monitor, monitor_end))
         .routes(utoipa_axum::routes!(monitor_browser))
 }

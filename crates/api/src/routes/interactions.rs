@@ -74,6 +74,10 @@ pub struct InteractionDto {
     pub hold_count: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hold_ms: Option<u64>,
+    /// When the recording was paused (secure pause), from and to (ms since
+    /// the Unix epoch; `to` is the call's end for a pause never resumed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_spans: Option<Vec<[i64; 2]>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,6 +88,28 @@ pub struct CallEventDto {
     /// The agent or supervisor who did it.
     pub actor: Option<String>,
     pub detail: Option<String>,
+}
+
+/// The recording's paused spans from a call's events; a pause still open
+/// runs to `end` (the call's end), or has none while the call goes on.
+fn paused_spans(events: &[hotline_store::CallEvent], end: Option<i64>) -> Vec<[i64; 2]> {
+    let mut spans = Vec::new();
+    let mut from = None;
+    for e in events {
+        match e.kind.as_str() {
+            "recording_paused" if from.is_none() => from = Some(e.at),
+            "recording_resumed" => {
+                if let Some(f) = from.take() {
+                    spans.push([f, e.at]);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(f), Some(end)) = (from, end) {
+        spans.push([f, end.max(f)]);
+    }
+    spans
 }
 
 /// Hold count and total from a call's events: each `hold`/`resume` row
@@ -141,6 +167,7 @@ pub(crate) fn dto(user: &AuthUser, i: hotline_store::Interaction) -> Interaction
         timeline: None,
         hold_count: None,
         hold_ms: None,
+        paused_spans: None,
     }
 }
 
@@ -191,6 +218,7 @@ pub async fn get(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Pa
     let (hold_count, hold_ms) = hold_totals(&events);
     out.hold_count = Some(hold_count);
     out.hold_ms = Some(hold_ms);
+    out.paused_spans = Some(paused_spans(&events, out.ended_at));
     out.timeline = Some(events.into_iter().map(|e| CallEventDto { at: e.at, kind: e.kind, actor: e.actor, detail: e.detail }).collect());
     out.recordings = Some(
         recordings
@@ -478,5 +506,14 @@ mod hold_tests {
         ];
         assert_eq!(hold_totals(&events), (2, 9000));
         assert_eq!(hold_totals(&[event("hold", Some("garbage"))]), (0, 0));
+    }
+
+    #[test]
+    fn paused_spans_pair_pauses_with_resumes() {
+        let at = |kind: &str, at: i64| CallEvent { at, ..event(kind, None) };
+        let events = [at("recording_paused", 10), at("recording_paused", 12), at("recording_resumed", 20), at("hold", 25), at("recording_paused", 30)];
+        assert_eq!(super::paused_spans(&events, Some(40)), vec![[10, 20], [30, 40]]);
+        assert_eq!(super::paused_spans(&events, None), vec![[10, 20]], "a pause still running has no end yet");
+        assert_eq!(super::paused_spans(&[at("recording_resumed", 5)], Some(9)), Vec::<[i64; 2]>::new());
     }
 }

@@ -438,7 +438,7 @@ impl Orchestrator {
             let Phase::Ivr { entry, no_input_at } = phase else { continue };
             if no_input_at.is_some_and(|t| t <= at) {
                 let queue = self.cfg.entries[entry].default_queue.clone();
-                let vars = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).map(|s| s.vars().clone()).unwrap_or_default();
+                let vars = self.calls.get(&call).and_then(|c| c.ivr.as_ref()).map(|s| s.public_vars()).unwrap_or_default();
                 self.enqueue(call, queue, 0, vars);
                 continue;
             }

@@ -42,7 +42,7 @@ impl Orchestrator {
             IvrOutput::Failed(_) => {}
             IvrOutput::Hangup | IvrOutput::Enqueue { .. } | IvrOutput::Transfer { .. } | IvrOutput::Voicemail { .. } => {
                 let Some(c) = self.calls.get(&call) else { return true };
-                let vars = c.ivr.as_ref().map(|s| s.vars().clone()).unwrap_or_default();
+                let vars = c.ivr.as_ref().map(|s| s.public_vars()).unwrap_or_default();
                 let contact = c.contact.clone();
                 self.emit(Output::SurveyResult { contact, vars });
                 self.emit(Output::Hangup { call, side: Side::Caller, cause: Cause::NormalClearing });

@@ -11,6 +11,8 @@
 //! Timing: a 20 ms tick paces prompts and the recorder (which takes one
 //! frame per side per tick from the legs' jitter buffers, so both channels
 //! stay aligned, and hands them to its writer task: see `recording.rs`);
+//! ticks missed while the machine is busy are caught up (burst), so the
+//! buffers never fall behind the audio arriving;
 //! relayed audio between two parties is forwarded as it arrives, without
 //! waiting for a tick, so the bridge adds no delay.
 //!
@@ -59,6 +61,10 @@ pub enum Command {
     MonitorLeg(Option<(Box<Endpoint>, Monitor)>),
     /// The supervisor switches mode without dialling again.
     MonitorMode(Monitor),
+    /// Secure pause (`true`): the recording takes silence instead of the
+    /// call, and the caller's keys are not passed on to the agent, until
+    /// resumed (`false`).
+    PauseRecording(bool),
     /// Record the caller alone (a voicemail): caller left, right silent.
     Record(RecordingTarget),
     /// Send a key to a leg as RFC 4733 events.
@@ -254,6 +260,7 @@ pub fn spawn(call: CallId, mut caller: Endpoint, settings: MediaSettings, prompt
         loop_next: false,
         bridged: false,
         held: false,
+        paused: false,
         monitor: None,
         mixer: Mixer::default(),
         recording: None,
@@ -282,6 +289,8 @@ struct CallMedia {
     bridged: bool,
     /// The agent holds the caller.
     held: bool,
+    /// Secure pause: silence recorded, keys kept from the agent.
+    paused: bool,
     /// A supervisor's leg and mode; while there is one the tick mixes.
     monitor: Option<(Box<Endpoint>, Monitor)>,
     mixer: Mixer,
@@ -336,7 +345,10 @@ impl CallMedia {
 
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
         let mut tick = tokio::time::interval(Duration::from_millis(20));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // A tick missed on a busy machine is caught up at once: the jitter
+        // buffers are drained at the rate audio arrives, and the recording
+        // keeps the call's real length.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
         let (loaded_tx, mut loaded) = mpsc::unbounded_channel::<(u64, Option<Samples>)>();
         let mut buf = [0u8; 2048];
         let mut abuf = [0u8; 2048];
@@ -412,7 +424,7 @@ impl CallMedia {
                 }
             }
             Heard::Key(digit) => {
-                if self.bridged {
+                if self.bridged && !self.paused {
                     if let Some(a) = self.agent.as_mut() {
                         a.send_key(digit);
                     }
@@ -554,6 +566,7 @@ impl CallMedia {
                 });
                 self.replan();
             }
+            Command::PauseRecording(on) => self.paused = on,
             Command::MonitorMode(mode) => {
                 if let Some(m) = self.monitor.as_mut() {
                     m.1 = mode;
@@ -615,7 +628,13 @@ impl CallMedia {
             }
         }
         if let Some(r) = self.recording.as_ref() {
-            r.push(caller, agent);
+            // Paused: the span is kept, silent, so the file's times stay the call's.
+            let silence = [0; hotline_media::jitter::FRAME];
+            if self.paused {
+                r.push(silence, silence);
+            } else {
+                r.push(caller, agent);
+            }
         }
         let quiet = self.settings.rtp_timeout.is_some_and(|t| self.heard_at.elapsed() > t);
         let gone = self.caller.is_closed();

@@ -125,6 +125,11 @@ impl TelephonyHandle {
         self.call(|reply| CallRequest::MonitorEnd { contact: contact.into(), supervisor: supervisor.into(), reply }).await
     }
 
+    /// The agent with `extension` pauses (`on`) or resumes the call's recording.
+    pub async fn pause_recording(&self, contact: &str, extension: &str, on: bool) -> Result<(), CallError> {
+        self.call(|reply| CallRequest::PauseRecording { contact: contact.into(), extension: extension.into(), on, reply }).await
+    }
+
     /// The agent with `extension` transfers the call of `contact`; for a
     /// queue, the new contact's id.
     pub async fn transfer(&self, contact: &str, extension: &str, to: TransferTarget) -> Result<Option<String>, CallError> {

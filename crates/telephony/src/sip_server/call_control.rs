@@ -36,6 +36,9 @@ pub enum CallRequest {
     Monitor { contact: String, supervisor: String, via: MonitorVia, mode: Monitor, indicator: bool, reply: oneshot::Sender<Result<Option<String>, CallError>> },
     /// The supervisor's monitoring of the call of `contact` ends.
     MonitorEnd { contact: String, supervisor: String, reply: oneshot::Sender<Result<(), CallError>> },
+    /// The agent with `extension` pauses (`on`) or resumes the recording of
+    /// the call of `contact` (secure pause, for card numbers and the like).
+    PauseRecording { contact: String, extension: String, on: bool, reply: oneshot::Sender<Result<(), CallError>> },
     /// The agent with `extension` hands the caller of `contact` on.
     Transfer { contact: String, extension: String, to: TransferTarget, reply: oneshot::Sender<Result<Option<String>, CallError>> },
     /// Every call in progress.
@@ -163,6 +166,9 @@ impl Server {
                 });
                 let _ = reply.send(r);
             }
+            CallRequest::PauseRecording { contact, extension, on, reply } => {
+                let _ = reply.send(self.pause_recording(&contact, &extension, on));
+            }
             CallRequest::Transfer { contact, extension, to, reply } => {
                 let _ = reply.send(self.api_transfer(&contact, &extension, to));
             }
@@ -222,6 +228,30 @@ impl Server {
         self.bridged_call(contact)
     }
 
+    /// Secure pause: the recording takes silence and the caller's keys stay
+    /// away from the agent until resumed; each change is on the timeline
+    /// (the interaction lists the paused spans). Pausing twice is one pause.
+    fn pause_recording(&mut self, contact: &str, extension: &str, on: bool) -> Result<(), CallError> {
+        let call = self.own_bridged_call(contact, extension)?;
+        let Some(c) = self.calls.get_mut(&call) else { return Err(CallError::NoCall) };
+        if c.recording_paused == on {
+            return Ok(());
+        }
+        c.recording_paused = on;
+        c.media.send(Command::PauseRecording(on));
+        let (contact, actor) = (c.contact.clone(), c.agent_id.clone());
+        tracing::info!(%call, %contact, paused = on, "secure pause");
+        self.routing.send(Job::CallEvent(CallEvent {
+            id: uuid::Uuid::now_v7().to_string(),
+            interaction_id: contact,
+            at: now_ms(),
+            kind: if on { "recording_paused" } else { "recording_resumed" }.into(),
+            actor,
+            detail: None,
+        }));
+        Ok(())
+    }
+
     /// Hands the caller on; for a queue, the reply is the new contact's id.
     fn api_transfer(&mut self, contact: &str, extension: &str, to: TransferTarget) -> Result<Option<String>, CallError> {
         let call = self.own_bridged_call(contact, extension)?;
@@ -261,6 +291,11 @@ impl Server {
         c.contact = to.clone();
         c.queue = Some(queue.clone());
         c.phone_hold = false;
+        if c.recording_paused {
+            // The next agent's conversation is recorded from its start.
+            c.recording_paused = false;
+            c.media.send(Command::PauseRecording(false));
+        }
         let at = now_ms();
         for (interaction, kind, detail) in [(&from, "transfer", format!("to={to};queue={queue}")), (&to, "transferred_from", format!("from={from}"))] {
             self.routing.send(Job::CallEvent(CallEvent {

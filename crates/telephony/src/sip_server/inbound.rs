@@ -36,6 +36,8 @@ pub(super) struct Call {
     pub monitor: Option<super::call_control::MonitorLeg>,
     /// The agent's phone put the caller on hold (its `sendrecv` resumes).
     pub phone_hold: bool,
+    /// Secure pause: the recording takes silence.
+    pub recording_paused: bool,
     /// When the call came in (ms since the Unix epoch).
     pub started_at: i64,
 }
@@ -56,6 +58,7 @@ impl Call {
             trunk: None,
             monitor: None,
             phone_hold: false,
+            recording_paused: false,
             started_at: crate::now_ms(),
         }
     }
