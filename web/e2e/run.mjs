@@ -333,8 +333,9 @@ async function consolePages(browser, base) {
   // The agents: live state, skills, queues; one moved into the VIP queue.
   await page.getByRole("link", { name: "坐席", exact: true }).click();
   const row = page.getByTestId("agent-8005");
-  await row.waitFor();
-  check((await row.innerText()).includes("售前") && (await row.innerText()).includes("二组（售后）"), `the agents page shows skills and the team by name: ${(await row.innerText()).replace(/\s+/g, " ")}`);
+  // Names arrive after the rows: wait for them rather than read the first paint.
+  await row.filter({ hasText: "售前" }).filter({ hasText: "二组（售后）" }).waitFor();
+  check(true, `the agents page shows skills and the team by name: ${(await row.innerText()).replace(/\s+/g, " ")}`);
   const vipBefore = (await call(base, "GET", "/agents", colleague)).find((a) => a.extension === "8005").queues.includes("vip");
   await row.getByRole("button", { name: "编辑" }).click();
   const agentDrawer = page.getByRole("dialog");
@@ -433,6 +434,31 @@ async function consolePages(browser, base) {
   await grid8006.getByText("已签出").waitFor();
   const forced = await call(base, "GET", "/audit?action=agent.force_state", colleague);
   check(forced.length >= 2, `the supervisor sets 8006 not ready, then logs it out, from the agent grid (${forced.length} audited as acting for the agent)`);
+  // TV mode: a read-only link for a wall display, opened in a browser of its own, then revoked.
+  const displays = page.getByTestId("displays");
+  await displays.getByTestId("display-name").fill("三楼大屏");
+  await displays.getByTestId("display-create").click();
+  const link = (await displays.getByTestId("display-link").locator("code").innerText()).trim();
+  const tv = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  try {
+    await serveWeb(tv, base);
+    await tv.goto(link);
+    await tv.getByTestId("tv-page").waitFor();
+    await tv.getByTestId("tile-vip").waitFor();
+    await tv.getByTestId("board-8001").waitFor();
+    const clean = !tv.url().includes("#") && (await tv.getByTestId("act-8001").count()) === 0 && (await tv.locator(".console-brand").count()) === 0;
+    await tv.screenshot({ path: join(shots, "wallboard-tv-zh.png") });
+    const tvToken = link.split("#")[1];
+    const denied = await fetch(`${base}/api/v1/interactions`, { headers: { authorization: `Bearer ${tvToken}` } });
+    check(clean && denied.status === 403, `the TV link opens the board full screen with nothing to act on, and its token reads nothing else (interactions: ${denied.status})`);
+    await displays.getByRole("button", { name: "停用" }).first().click();
+    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
+    await displays.getByText("已停用").waitFor();
+    const after = await fetch(`${base}/api/v1/alerts`, { headers: { authorization: `Bearer ${tvToken}` } });
+    check(after.status === 401, `revoked: the display's token no longer opens the board (${after.status})`);
+  } finally {
+    await tv.close();
+  }
 
   // The audit log: the queue's change, before and after.
   await page.getByRole("link", { name: "审计日志" }).click();

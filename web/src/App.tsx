@@ -20,6 +20,7 @@ import { UsersPage } from "./console/UsersPage";
 import { CalendarsPage } from "./console/CalendarsPage";
 import { SettingsPage } from "./console/SettingsPage";
 import { WallboardPage } from "./console/WallboardPage";
+import { TvPage } from "./console/TvPage";
 
 /** Signs in, then shows the signed-in role's pages; the session survives a reload. */
 export function App() {
@@ -42,6 +43,11 @@ function Pages(props: { lang: Lang; setLangState: (l: Lang) => void }) {
   }, [lang]);
 
   const loadMe = useCallback(async () => {
+    // A wall display opens /tv#<token>: the token is kept, and dropped from the address.
+    if (window.location.pathname === "/tv" && window.location.hash.length > 1) {
+      setToken(window.location.hash.slice(1));
+      window.history.replaceState(null, "", "/tv");
+    }
     if (!token()) {
       setChecking(false);
       return;
@@ -90,6 +96,7 @@ function Pages(props: { lang: Lang; setLangState: (l: Lang) => void }) {
   const path = window.location.pathname;
   if (!mayOpen(me, path)) window.history.replaceState(null, "", homeOf(me));
   if (path === "/security") return <SecurityPage t={t} me={me} onToggleLang={toggleLang} />;
+  if (path === "/tv" && me.roles.includes("display")) return <TvPage t={t} lang={lang} brand={centerName ?? t("appName")} />;
   const consolePages: Record<string, [Key, string, () => React.ReactNode]> = {
     "/users": ["users", "users", () => <UsersPage t={t} me={me} />],
     "/supervisor": ["navWallboard", "wallboard-page", () => <WallboardPage t={t} lang={lang} />],

@@ -131,6 +131,11 @@ pub fn table() -> &'static Table {
 /// What a session opened with a default password may call.
 const PASSWORD_CHANGE_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/me/password", "/api/v1/me/sessions", "/api/v1/auth/logout"];
 
+/// The routes open to any signed-in user that a wall display (TV mode) may
+/// call too; beyond these it reaches only routes naming the `display` role.
+pub const DISPLAY_ROUTES: &[&str] =
+    &["/api/v1/me", "/api/v1/settings", "/api/v1/labels", "/api/v1/agents", "/api/v1/queues", "/api/v1/queues/{id}/stats", "/api/v1/events/ticket", "/api/v1/events", "/api/v1/auth/logout"];
+
 /// What a session that must set up a second factor may call.
 const ENROLMENT_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/me/totp", "/api/v1/me/totp/confirm", "/api/v1/me/password", "/api/v1/auth/logout"];
 
@@ -142,6 +147,20 @@ pub fn allows(rule: &Rule, user: &AuthUser, id: Option<&str>) -> bool {
         Rule::Roles(roles) => any(roles),
         Rule::OwnAgentOr(roles) => any(roles) || (user.agent_id.is_some() && user.agent_id.as_deref() == id),
         Rule::Agent => user.agent_id.is_some() && user.has(Role::Agent),
+    }
+}
+
+/// A wall display passes only routes that name its role, and the few open
+/// ones the board needs ([`DISPLAY_ROUTES`]); anyone else passes here.
+pub fn display_may(rule: &Rule, user: &AuthUser, path: &str) -> bool {
+    if !user.has(Role::Display) {
+        return true;
+    }
+    match rule {
+        Rule::Public => true,
+        Rule::Roles(roles) | Rule::OwnAgentOr(roles) => roles.contains(&Role::Display),
+        Rule::SignedIn | Rule::SignedInOrTicket => DISPLAY_ROUTES.contains(&path),
+        Rule::Agent => false,
     }
 }
 
@@ -184,7 +203,7 @@ pub async fn enforce(
         Err(e) => return e.into_response(),
     };
     let id = params.ok().and_then(|p| p.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.to_owned()));
-    if !allows(rule, &user, id.as_deref()) {
+    if !allows(rule, &user, id.as_deref()) || !display_may(rule, &user, &path) {
         return ApiError::forbidden().into_response();
     }
     // A session opened with a default password may only change it; one of

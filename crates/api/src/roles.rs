@@ -9,6 +9,9 @@ pub enum Role {
     Agent,
     Qa,
     Auditor,
+    /// A wall display (TV mode): sees the supervisor's board and nothing
+    /// else. Never given to a person: `POST /api/v1/displays` makes one.
+    Display,
 }
 
 impl Role {
@@ -19,8 +22,10 @@ impl Role {
             "agent" => Role::Agent,
             "qa" => Role::Qa,
             "auditor" => Role::Auditor,
+            "display" => Role::Display,
             _ => return None,
         })
     }
+    /// The roles people hold (a display's is not given by hand).
     pub const ALL: [&'static str; 5] = ["admin", "supervisor", "agent", "qa", "auditor"];
 }

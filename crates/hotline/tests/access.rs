@@ -14,8 +14,17 @@ use serde_json::{json, Value};
 
 const ROLES: [(&str, &str); 5] = [("admin", "admin"), ("supervisor", "supervisor"), ("agent", "agent1"), ("qa", "qa"), ("auditor", "auditor")];
 
-fn allowed(rule: &Rule, role: &str, own: bool) -> bool {
+fn allowed(rule: &Rule, role: &str, own: bool, path: &str) -> bool {
     let has = |roles: &[hotline_api::auth::Role]| roles.iter().any(|r| format!("{r:?}").to_lowercase() == role);
+    if role == "display" {
+        // A wall display: routes naming it, and the few open ones the board needs.
+        return match rule {
+            Rule::Public => true,
+            Rule::Roles(r) | Rule::OwnAgentOr(r) => has(r),
+            Rule::SignedIn | Rule::SignedInOrTicket => hotline_api::access::DISPLAY_ROUTES.contains(&path),
+            Rule::Agent => false,
+        };
+    }
     match rule {
         Rule::Public | Rule::SignedIn | Rule::SignedInOrTicket => true,
         Rule::Roles(r) => has(r),
@@ -44,6 +53,10 @@ async fn every_route_enforces_its_rule_for_every_role() {
     for (role, user) in ROLES {
         tokens.push((role, s.login(user, "demo").await));
     }
+    // A wall display's read-only token walks every route too.
+    let display = s.post_json("/api/v1/displays", Some(&admin), json!({"name": "3F wallboard"})).await;
+    assert_eq!(display.status(), 201);
+    let display_token = display.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     let mut wrong = Vec::new();
     for (method, path, rule) in routes {
         if path == "/api/v1/auth/logout" {
@@ -70,9 +83,9 @@ async fn every_route_enforces_its_rule_for_every_role() {
         if said != want_anonymous {
             wrong.push(format!("{method} {path} without a session: {anonymous}, want {want_anonymous}"));
         }
-        for (role, token) in &tokens {
+        for (role, token) in tokens.iter().map(|(r, t)| (*r, t.as_str())).chain([("display", display_token.as_str())]) {
             let (status, said) = verdict(s.req(method.clone(), &concrete, Some(token), body.clone()).await).await;
-            let want = if allowed(rule, role, false) { "through" } else { "403" };
+            let want = if allowed(rule, role, false, path) { "through" } else { "403" };
             if said != want {
                 wrong.push(format!("{method} {path} as {role}: {status}, want {want}"));
             }

@@ -63,6 +63,27 @@ async fn a_caller_waiting_past_the_threshold_raises_an_alert_that_a_supervisor_a
     let audit = s.get_json("/api/v1/audit?action=queue.alert_rules", &admin).await;
     assert_eq!(audit.as_array().unwrap().len(), 1, "one change of thresholds audited: {audit}");
 
+    // A wall display sees the board, alerts included, and can do nothing with it.
+    let r = s.post_json("/api/v1/displays", Some(&sup), json!({"name": "3F wallboard"})).await;
+    assert_eq!(r.status(), 201);
+    let made: Value = r.json().await.unwrap();
+    let tv = made["token"].as_str().unwrap().to_owned();
+    assert_eq!(made["path"], format!("/tv#{tv}"), "{made}");
+    let board = s.get_json("/api/v1/alerts", &tv).await;
+    assert_eq!(alerts_of(&board, "long_wait").len(), 1, "{board}");
+    assert_eq!(s.get("/api/v1/queues/sales/stats", Some(&tv)).await.status(), 200);
+    for (method, path) in [(Method::POST, format!("/api/v1/alerts/{id}/ack")), (Method::GET, "/api/v1/interactions".into()), (Method::GET, "/api/v1/customers".into()), (Method::GET, "/api/v1/me/sessions".into())] {
+        let r = s.req(method.clone(), &path, Some(&tv), None).await;
+        assert_eq!(r.status(), 403, "a display may not {method} {path}");
+    }
+    let display_id = made["display"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(s.req(Method::DELETE, &format!("/api/v1/displays/{display_id}"), Some(&sup), None).await.status(), 204);
+    assert_eq!(s.get("/api/v1/alerts", Some(&tv)).await.status(), 401, "revoked");
+    let displays = s.get_json("/api/v1/displays", &sup).await;
+    assert_eq!(displays[0]["enabled"], false, "{displays}");
+    let r = s.req(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "tv2", "display_name": "TV", "roles": ["display"]}))).await;
+    assert_error(r, 422, "invalid_field", Some("roles[0]")).await;
+
     // The caller is gone: the alert clears.
     let r = s.post_json(&format!("/api/v1/contacts/{contact}/abandon"), Some(&sup), json!({})).await;
     assert!(r.status().is_success(), "abandon: {}", r.status());

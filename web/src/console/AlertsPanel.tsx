@@ -46,8 +46,10 @@ export function AlertsPanel(props: {
   sound: boolean;
   setSound: (on: boolean) => void;
   reload: () => void;
+  /** A wall display: nothing to acknowledge. */
+  readOnly?: boolean;
 }) {
-  const { t, lang, book, alerts, agentName, sound, setSound, reload } = props;
+  const { t, lang, book, alerts, agentName, sound, setSound, reload, readOnly } = props;
   const subject = (a: Alert) =>
     a.kind === "not_ready" ? agentName(a.subject) : a.kind === "long_call" ? nameOf(book, "queue", a.queue_id, lang) : nameOf(book, "queue", a.subject, lang);
   return (
@@ -62,7 +64,7 @@ export function AlertsPanel(props: {
           renderItem={(a) => (
             <List.Item data-testid={`alert-${a.kind}-${a.subject}`}
               actions={[
-                a.acked_by ? (
+                readOnly ? null : a.acked_by ? (
                   <Tag key="acked">{t("alertAckedBy")} · {a.acked_by}</Tag>
                 ) : (
                   <Button key="ack" size="small" onClick={() => void api("POST", `/alerts/${a.id}/ack`).then(reload)} data-testid={`ack-${a.id}`}>{t("alertAck")}</Button>

@@ -25,8 +25,8 @@ type Mode = "listen" | "whisper" | "barge";
  * on the supervisor's SIP phone when an extension is given (the server
  * rings it), else in this browser over WebRTC. A second mode switches the
  * monitoring already going, without dialling again. */
-export function LiveCalls(props: { t: T; lang: Lang; book: NameBook; calls: LiveCall[]; now: number; reload: () => void }) {
-  const { t, lang, book, calls, now, reload } = props;
+export function LiveCalls(props: { t: T; lang: Lang; book: NameBook; calls: LiveCall[]; now: number; reload: () => void; readOnly?: boolean }) {
+  const { t, lang, book, calls, now, reload, readOnly } = props;
   const [extension, setExtension] = useState("");
   const [mine, setMine] = useState<{ contact: string; mode: Mode } | null>(null);
   const webcall = useRef<WebCall | null>(null);
@@ -68,7 +68,7 @@ export function LiveCalls(props: { t: T; lang: Lang; book: NameBook; calls: Live
   const modes: [Mode, "monitorListen" | "monitorWhisper" | "monitorBarge"][] = [["listen", "monitorListen"], ["whisper", "monitorWhisper"], ["barge", "monitorBarge"]];
   return (
     <Card size="small" title={t("liveCalls")} data-testid="live-calls"
-      extra={<Input size="small" style={{ width: 240 }} placeholder={t("monitorOnPhone")} value={extension} onChange={(e) => setExtension(e.target.value)} data-testid="monitor-extension" />}>
+      extra={!readOnly && <Input size="small" style={{ width: 240 }} placeholder={t("monitorOnPhone")} value={extension} onChange={(e) => setExtension(e.target.value)} data-testid="monitor-extension" />}>
       <audio ref={audio} autoPlay data-testid="monitor-audio" />
       <Table<LiveCall>
         rowKey="contact_id"
@@ -97,7 +97,7 @@ export function LiveCalls(props: { t: T; lang: Lang; book: NameBook; calls: Live
             title: "",
             key: "actions",
             render: (_, c) =>
-              c.phase === "talking" && (
+              !readOnly && c.phase === "talking" && (
                 <Space size={4}>
                   {modes.map(([mode, label]) => (
                     <Button key={mode} size="small" type={mine?.contact === c.contact_id && mine.mode === mode ? "primary" : "default"}

@@ -6,6 +6,7 @@ import { clock, translateId, type Lang, type T } from "../i18n";
 import { EMPTY_BOOK, loadNames, NameBook, nameOf } from "../names";
 import { type Alert, AlertsPanel, beep } from "./AlertsPanel";
 import { type LiveCall, LiveCalls } from "./LiveCalls";
+import { DisplaysCard } from "./DisplaysCard";
 
 interface QueueStats {
   queue_id: string;
@@ -39,8 +40,8 @@ interface AgentRow {
  * optional sound) and the calls in progress (listen, whisper, barge).
  * Refreshed after events of the stream (at most once a second however many
  * arrive), and every 5 s besides (waits grow without events). */
-export function WallboardPage(props: { t: T; lang: Lang }) {
-  const { t, lang } = props;
+export function WallboardPage(props: { t: T; lang: Lang; tv?: boolean }) {
+  const { t, lang, tv } = props;
   const [queues, setQueues] = useState<QueueStats[]>([]);
   const [agents, setAgents] = useState<AgentRow[]>([]);
   const [members, setMembers] = useState<Record<string, { queues: string[]; team: string | null }>>({});
@@ -151,11 +152,11 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
       </Row>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>
-          <AlertsPanel t={t} lang={lang} book={book} alerts={alerts} sound={sound} setSound={setSound} reload={() => void load()}
+          <AlertsPanel t={t} lang={lang} book={book} alerts={alerts} sound={sound} setSound={setSound} reload={() => void load()} readOnly={tv}
             agentName={(id) => agents.find((a) => a.agent_id === id)?.name ?? id} />
         </Col>
         <Col xs={24} xl={14}>
-          <LiveCalls t={t} lang={lang} book={book} calls={calls} now={now} reload={() => void load()} />
+          <LiveCalls t={t} lang={lang} book={book} calls={calls} now={now} reload={() => void load()} readOnly={tv} />
         </Col>
       </Row>
       <Card size="small" title={t("agentGrid")}
@@ -199,10 +200,10 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
               render: (_, a) => (a.offer ? nameOf(book, "queue", a.offer.queue_id, lang) : a.active.length ? `${a.active.length}` : "—"),
             },
             { title: t("handledCol"), dataIndex: "handled_today", sorter: (a, b) => a.handled_today - b.handled_today },
-            {
+            ...(tv ? [] : [{
               title: "",
               key: "act",
-              render: (_, a) => (
+              render: (_: unknown, a: AgentRow) => (
                 <Dropdown trigger={["click"]} menu={{
                   items: [
                     { key: "available", label: t("forceAvailable"), disabled: a.status === "available", onClick: () => act(a, { state: "available" }) },
@@ -221,10 +222,11 @@ export function WallboardPage(props: { t: T; lang: Lang }) {
                   <Button size="small" data-testid={`act-${a.extension}`}>{t("actForAgent")}</Button>
                 </Dropdown>
               ),
-            },
+            }]),
           ]}
         />
       </Card>
+      {!tv && <DisplaysCard t={t} />}
     </Space>
   );
 }

@@ -26,6 +26,7 @@ export const NAV: NavItem[] = [
   { path: "/admin/audit", label: "navAudit", roles: ["admin", "auditor"] },
   { path: "/admin/settings", label: "navSettings", roles: ["admin"] },
   { path: "/security", label: "security", roles: ["admin", "supervisor", "agent", "qa", "auditor"] },
+  { path: "/tv", label: "navWallboard", roles: ["display"] },
 ];
 
 /** The pages `me` may open, in menu order. */
@@ -37,6 +38,7 @@ export function navFor(me: Pick<Me, "roles">): NavItem[] {
  * the queues, a supervisor at the wallboard, an auditor at the audit log; anyone else (QA,
  * until its pages exist) at their account's security. */
 export function homeOf(me: Pick<Me, "roles">): string {
+  if (me.roles.includes("display")) return "/tv";
   if (me.roles.includes("agent")) return "/";
   if (me.roles.includes("admin")) return "/admin/queues";
   if (me.roles.includes("supervisor")) return "/supervisor";

@@ -62,7 +62,7 @@ pub struct AlertRulesDto {
 }
 
 /// Every alert raised now, oldest first.
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "supervision", security(("bearer" = ["supervisor", "admin"])),
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "supervision", security(("bearer" = ["supervisor", "admin", "display"])),
     responses((status = 200, body = [AlertDto])))]
 pub async fn list(State(state): State<AppState>, _user: AuthUser) -> Json<Vec<AlertDto>> {
     Json(state.0.alerts.list().into_iter().map(dto).collect())

@@ -76,7 +76,7 @@ fn live_dto(user: &AuthUser, c: LiveCall) -> LiveCallDto {
 }
 
 /// Every call in progress, oldest first.
-#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", security(("bearer" = ["supervisor", "admin"])),
+#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", security(("bearer" = ["supervisor", "admin", "display"])),
     responses((status = 200, body = [LiveCallDto]), (status = 503, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<Vec<LiveCallDto>>> {
     let calls = telephony(&state)?.live_calls().await.map_err(call_error)?;

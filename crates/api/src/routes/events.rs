@@ -160,6 +160,10 @@ pub fn visible(user: &AuthUser, e: &Event) -> bool {
     if user.has(Role::Admin) || user.has(Role::Supervisor) {
         return true;
     }
+    // A wall display shows the board (alerts included), never who is listening.
+    if user.has(Role::Display) {
+        return !matches!(e, Event::CallMonitored { .. });
+    }
     if e.supervisors_only() {
         return false;
     }

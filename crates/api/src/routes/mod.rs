@@ -7,6 +7,7 @@ pub mod calls;
 pub mod codes;
 pub mod customers;
 pub mod demo_shop;
+pub mod displays;
 pub mod auth;
 pub mod events;
 pub mod interactions;
@@ -50,6 +51,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(softphone::routes())
         .merge(calls::routes())
         .merge(alerts::routes())
+        .merge(displays::routes())
         .merge(ivr::routes())
         .merge(broadcasts::routes())
         .merge(prompts::routes())

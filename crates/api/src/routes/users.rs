@@ -169,7 +169,7 @@ fn check_roles(roles: &[String]) -> Result<Vec<String>, ApiError> {
     }
     let mut out: Vec<String> = Vec::new();
     for (i, r) in roles.iter().enumerate() {
-        if Role::parse(r).is_none() {
+        if Role::parse(r).is_none() || r == "display" {
             return Err(ApiError::invalid(&format!("roles[{i}]"), format!("one of {}", Role::ALL.join(", "))));
         }
         if !out.contains(r) {

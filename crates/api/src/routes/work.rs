@@ -34,7 +34,7 @@ pub async fn get_state(State(state): State<AppState>, _user: AuthUser, Path(id):
     Ok(Json(state_dto(state.0.acd.agent(&id).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/agent-states", tag = "routing", security(("bearer" = ["admin", "supervisor", "qa"])),
+#[utoipa::path(get, path = "/api/v1/agent-states", tag = "routing", security(("bearer" = ["admin", "supervisor", "qa", "display"])),
     responses((status = 200, body = [AgentStateDto])))]
 pub async fn list_states(State(state): State<AppState>, _user: AuthUser) -> ApiResult<Json<Vec<AgentStateDto>>> {
     Ok(Json(state.0.acd.agents().await?.into_iter().map(state_dto).collect()))
