@@ -104,7 +104,28 @@ pub async fn check(state: &AppState) {
     let changes = state.0.alerts.board().check(now, &rules, &floor);
     for c in &changes {
         state.0.bus.publish(now, event(c));
+        if let Change::Raised(a) = c {
+            if a.kind == hotline_supervision::Kind::Flagged {
+                auto_listen(state, a, &rules).await;
+            }
+        }
     }
+}
+
+/// A flagged caller's queue names a supervisor's extension: their phone
+/// is rung to listen in, audited as done by the rule.
+async fn auto_listen(state: &AppState, alert: &Alert, rules: &HashMap<String, Rules>) {
+    let Some(extension) = rules.get(&alert.queue).and_then(|r| r.auto_listen.clone()) else { return };
+    let Some(telephony) = state.0.telephony.clone() else { return };
+    let mode = hotline_telephony::sip_server::Monitor::Listen;
+    let indicator = state.0.center.get().shows_monitor(mode);
+    let via = hotline_telephony::sip_server::MonitorVia::Phone(extension.clone());
+    let r = telephony.monitor(&alert.subject, &format!("rule:{}", alert.queue), via, mode, indicator).await;
+    if let Err(e) = &r {
+        tracing::warn!(contact = %alert.subject, %extension, error = %e, "automatic listen not started");
+    }
+    let detail = format!("mode=listen via=phone:{extension} rule=flag ok={}", r.is_ok());
+    crate::audit::record(state, None, &crate::audit::ClientIp(None), "call.monitor", Some(&alert.subject), detail).await;
 }
 
 /// What the floor looks like now, or `None` when routing does not answer.
@@ -140,7 +161,7 @@ async fn floor(state: &AppState) -> Option<Floor> {
         calls: calls
             .into_iter()
             .filter(|c| c.phase == "talking")
-            .filter_map(|c| Some(hotline_supervision::CallNow { queue: c.queue?, talking_ms: (now - c.started_at).max(0) as u64, contact: c.contact }))
+            .filter_map(|c| Some(hotline_supervision::CallNow { queue: c.queue?, talking_ms: (now - c.started_at).max(0) as u64, contact: c.contact, vars: c.vars }))
             .collect(),
     })
 }

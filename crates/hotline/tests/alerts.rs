@@ -21,11 +21,19 @@ async fn a_caller_waiting_past_the_threshold_raises_an_alert_that_a_supervisor_a
 
     // The defaults: five minutes of waiting, service level under target.
     let rules = s.get_json("/api/v1/queues/sales/alert-rules", &sup).await;
-    assert_eq!(rules, json!({"waiting_secs": 300, "service_level": true, "not_ready_secs": null, "call_secs": null}));
+    assert_eq!(rules, json!({"waiting_secs": 300, "service_level": true, "not_ready_secs": null, "call_secs": null, "flag": null, "auto_listen": null}));
     let r = s.req(Method::GET, "/api/v1/queues/nowhere/alert-rules", Some(&sup), None).await;
     assert_error(r, 404, "not_found", None).await;
     let r = s.req(Method::PUT, "/api/v1/queues/sales/alert-rules", Some(&sup), Some(json!({"waiting_secs": 0, "service_level": true, "not_ready_secs": null, "call_secs": null}))).await;
     assert_error(r, 422, "invalid_field", Some("waiting_secs")).await;
+    for (body, field) in [
+        (json!({"waiting_secs": 60, "service_level": true, "not_ready_secs": null, "call_secs": null, "flag": "risk"}), "flag"),
+        (json!({"waiting_secs": 60, "service_level": true, "not_ready_secs": null, "call_secs": null, "flag": "risk=high", "auto_listen": "80 03"}), "auto_listen"),
+        (json!({"waiting_secs": 60, "service_level": true, "not_ready_secs": null, "call_secs": null, "auto_listen": "8003"}), "auto_listen"),
+    ] {
+        let r = s.req(Method::PUT, "/api/v1/queues/sales/alert-rules", Some(&sup), Some(body)).await;
+        assert_error(r, 422, "invalid_field", Some(field)).await;
+    }
     let r = s.req(Method::PUT, "/api/v1/queues/sales/alert-rules", Some(&agent1), Some(json!({"waiting_secs": 1, "service_level": false, "not_ready_secs": null, "call_secs": null}))).await;
     assert_eq!(r.status(), 403, "agents set no thresholds");
     // A short threshold instead of a five-minute wait.
@@ -94,6 +102,6 @@ async fn a_caller_waiting_past_the_threshold_raises_an_alert_that_a_supervisor_a
     let s = Server::start_with(data, url, pg).await;
     let sup = s.login("supervisor", "demo").await;
     let rules = s.get_json("/api/v1/queues/sales/alert-rules", &sup).await;
-    assert_eq!(rules, json!({"waiting_secs": 1, "service_level": false, "not_ready_secs": null, "call_secs": 600}));
+    assert_eq!(rules, json!({"waiting_secs": 1, "service_level": false, "not_ready_secs": null, "call_secs": 600, "flag": null, "auto_listen": null}));
     s.stop().await;
 }

@@ -385,3 +385,49 @@ async fn a_secure_pause_records_silence_and_keeps_the_callers_keys_from_the_agen
     }
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flagged_caller_raises_an_alert_and_rings_a_supervisor_to_listen_in() {
+    let (s, sip_port) = start_server().await;
+    let admin = s.login("admin", "demo").await;
+    let sup = s.login("supervisor", "demo").await;
+    // The IVR marks the caller high-risk (as a CRM lookup would), then queues them in sales.
+    let flow = json!({ "id": "risky", "start": "mark", "nodes": {
+        "mark": { "type": "set", "var": "risk", "value": "high", "next": "q" },
+        "q": { "type": "enqueue", "queue": "sales" } } });
+    let r = s.req(Method::PUT, "/api/v1/ivr/flows/risky", Some(&admin), Some(flow)).await;
+    assert_eq!(r.status(), 201);
+    let version = r.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
+    assert_eq!(s.post_json(&format!("/api/v1/ivr/flows/risky/versions/{version}/publish"), Some(&admin), json!({})).await.status(), 200);
+    assert_eq!(s.req(Method::PUT, "/api/v1/ivr/numbers/1000", Some(&admin), Some(json!({"flow_id": "risky"}))).await.status(), 200);
+    let rules = json!({"waiting_secs": 300, "service_level": false, "not_ready_secs": null, "call_secs": null, "flag": "risk=high", "auto_listen": "8003"});
+    assert_eq!(s.req(Method::PUT, "/api/v1/queues/sales/alert-rules", Some(&sup), Some(rules)).await.status(), 200);
+
+    let agent = Phone::builder("8001").register(sip_port, "demo").auto_answer().tone(AGENT_HZ).start();
+    let supervisor = Phone::builder("8003").register(sip_port, "demo").auto_answer().tone(SUPERVISOR_HZ).start();
+    wait_available(&s, &sup, "8001").await;
+    wait_available(&s, &sup, "8003").await;
+    let caller = Phone::builder("13800138000").tone(CALLER_HZ).start();
+    caller.wait_for("baresip is ready", 10).await;
+    caller.dial(&format!("sip:1000@127.0.0.1:{sip_port}"));
+    agent.wait_for(phones::ESTABLISHED, 20).await;
+    // The rule rings the supervisor's phone by itself ("双人监听").
+    supervisor.wait_for(phones::ESTABLISHED, 15).await;
+    let contact = talking_call(&s, &sup).await["contact_id"].as_str().unwrap().to_owned();
+    let board = s.get_json("/api/v1/alerts", &sup).await;
+    assert!(board.as_array().unwrap().iter().any(|a| a["kind"] == "flagged" && a["subject"] == contact.as_str()), "{board}");
+    call_state(&s, &sup, &contact, "listened to by the rule", |c| c["monitor_mode"] == "listen").await;
+    let heard = heard_next(&supervisor, 0, 2.0, "supervisor, listening by rule").await;
+    assert_hears("supervisor, listening by rule", &heard, &[CALLER_HZ, AGENT_HZ], &[]);
+    let c0 = received(&caller);
+    assert_hears("caller, listened to", &heard_next(&caller, c0, 1.5, "caller, listened to").await, &[AGENT_HZ], &[SUPERVISOR_HZ]);
+    let audit = s.get_json("/api/v1/audit?action=call.monitor", &admin).await;
+    assert!(audit.as_array().unwrap().iter().any(|e| e["target"] == contact.as_str() && e["detail"].as_str().is_some_and(|d| d.contains("rule=flag ok=true"))), "{audit}");
+
+    caller.hangup();
+    supervisor.wait_for(phones::SESSION_CLOSED, 10).await;
+    for p in [caller, agent, supervisor] {
+        p.quit().await;
+    }
+    s.stop().await;
+}

@@ -31,6 +31,14 @@ pub struct Rules {
     /// A call of the queue lasting longer than this (seconds).
     #[serde(default)]
     pub call_secs: Option<u32>,
+    /// A connected caller flagged by what the IVR or a lookup found
+    /// (`var=value`, e.g. `lookup.risk=high`): an alert, and where
+    /// `auto_listen` names a supervisor's extension, their phone is rung to
+    /// listen in ("双人监听").
+    #[serde(default)]
+    pub flag: Option<String>,
+    #[serde(default)]
+    pub auto_listen: Option<String>,
 }
 
 fn five_minutes() -> Option<u32> {
@@ -43,7 +51,7 @@ fn yes() -> bool {
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules { waiting_secs: five_minutes(), service_level: true, not_ready_secs: None, call_secs: None }
+        Rules { waiting_secs: five_minutes(), service_level: true, not_ready_secs: None, call_secs: None, flag: None, auto_listen: None }
     }
 }
 
@@ -59,6 +67,8 @@ pub enum Kind {
     NotReady,
     /// A call lasts too long (subject: the contact).
     LongCall,
+    /// A connected caller matches the queue's flag (subject: the contact).
+    Flagged,
 }
 
 impl Kind {
@@ -68,6 +78,7 @@ impl Kind {
             Kind::ServiceLevel => "service_level",
             Kind::NotReady => "not_ready",
             Kind::LongCall => "long_call",
+            Kind::Flagged => "flagged",
         }
     }
 }
@@ -96,6 +107,8 @@ pub struct CallNow {
     pub contact: String,
     pub queue: String,
     pub talking_ms: u64,
+    /// What the IVR collected and lookups answered (never secure input).
+    pub vars: BTreeMap<String, String>,
 }
 
 /// What the floor looks like at one moment.
@@ -180,6 +193,11 @@ impl Board {
             }
         }
         for c in &floor.calls {
+            if let Some((var, value)) = rules_of(&c.queue).flag.as_deref().and_then(|f| f.split_once('=')) {
+                if c.vars.get(var.trim()).is_some_and(|v| v == value.trim()) {
+                    hold.insert((Kind::Flagged, c.contact.clone()), (c.queue.clone(), 1.0, 1.0));
+                }
+            }
             if let Some(secs) = rules_of(&c.queue).call_secs {
                 let limit = f64::from(secs) * 1000.0;
                 if c.talking_ms as f64 > limit {
@@ -320,10 +338,25 @@ mod tests {
     #[test]
     fn a_long_call_is_an_alert_where_the_queue_sets_a_limit() {
         let mut b = Board::default();
-        let call = |ms| Floor { calls: vec![CallNow { contact: "k1".into(), queue: "sales".into(), talking_ms: ms }], ..Floor::default() };
+        let call = |ms| Floor { calls: vec![CallNow { contact: "k1".into(), queue: "sales".into(), talking_ms: ms, vars: BTreeMap::new() }], ..Floor::default() };
         assert!(b.check(0, &HashMap::new(), &call(9_999_999)).is_empty(), "no limit by default");
         let rules = HashMap::from([("sales".to_string(), Rules { call_secs: Some(600), ..Rules::default() })]);
         assert_eq!(kinds(&b.check(0, &rules, &call(600_001))), ["+long_call:k1"]);
+    }
+
+    #[test]
+    fn a_flagged_caller_raises_an_alert_while_connected() {
+        let mut b = Board::default();
+        let rules = HashMap::from([("sales".to_string(), Rules { flag: Some("lookup.risk = high".into()), ..Rules::default() })]);
+        let call = |risk: &str| Floor {
+            calls: vec![CallNow { contact: "k1".into(), queue: "sales".into(), talking_ms: 1, vars: BTreeMap::from([("lookup.risk".to_string(), risk.to_string())]) }],
+            ..Floor::default()
+        };
+        assert!(b.check(0, &rules, &call("low")).is_empty());
+        assert_eq!(kinds(&b.check(1, &rules, &call("high"))), ["+flagged:k1"]);
+        assert!(b.check(2, &rules, &call("high")).is_empty(), "raised once");
+        assert_eq!(kinds(&b.check(3, &rules, &Floor::default())), ["-flagged:k1"], "cleared when the call ends");
+        assert!(b.check(4, &HashMap::new(), &call("high")).is_empty(), "no flag, no alert");
     }
 
     #[test]
@@ -346,7 +379,8 @@ mod tests {
     fn rules_read_from_json_default_each_missing_field() {
         let r: Rules = serde_json::from_str("{}").unwrap();
         assert_eq!(r, Rules::default());
-        let r: Rules = serde_json::from_str(r#"{"waiting_secs": null, "call_secs": 900}"#).unwrap();
+        let r: Rules = serde_json::from_str(r#"{"waiting_secs": null, "call_secs": 900, "flag": "risk=high", "auto_listen": "8006"}"#).unwrap();
+        assert_eq!((r.flag.as_deref(), r.auto_listen.as_deref()), (Some("risk=high"), Some("8006")));
         assert_eq!((r.waiting_secs, r.call_secs, r.service_level), (None, Some(900), true));
         assert!(serde_json::from_str::<Rules>(r#"{"wait": 1}"#).is_err());
     }

@@ -59,6 +59,13 @@ pub struct AlertRulesDto {
     pub not_ready_secs: Option<u32>,
     /// A call of the queue lasting longer than this many seconds.
     pub call_secs: Option<u32>,
+    /// A connected caller whose IVR data or lookup answer has `var=value`
+    /// (e.g. `lookup.risk=high`) raises a `flagged` alert.
+    #[serde(default)]
+    pub flag: Option<String>,
+    /// The extension of a supervisor's phone rung to listen in to flagged calls.
+    #[serde(default)]
+    pub auto_listen: Option<String>,
 }
 
 /// Every alert raised now, oldest first.
@@ -84,7 +91,7 @@ pub async fn ack(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Pa
 }
 
 fn rules_dto(r: Rules) -> AlertRulesDto {
-    AlertRulesDto { waiting_secs: r.waiting_secs, service_level: r.service_level, not_ready_secs: r.not_ready_secs, call_secs: r.call_secs }
+    AlertRulesDto { waiting_secs: r.waiting_secs, service_level: r.service_level, not_ready_secs: r.not_ready_secs, call_secs: r.call_secs, flag: r.flag, auto_listen: r.auto_listen }
 }
 
 async fn known_queue(state: &AppState, id: &str) -> Result<(), ApiError> {
@@ -110,8 +117,24 @@ pub async fn put_rules(State(state): State<AppState>, user: AuthUser, ip: Client
             return Err(ApiError::invalid(field, "1 to 86400 seconds, or null for no alert"));
         }
     }
+    if r.flag.as_deref().is_some_and(|f| f.len() > 64 || f.split_once('=').is_none_or(|(k, v)| k.trim().is_empty() || v.trim().is_empty())) {
+        return Err(ApiError::invalid("flag", "`variable=value`, e.g. `lookup.risk=high`, at most 64 characters"));
+    }
+    if r.auto_listen.as_deref().is_some_and(|e| e.is_empty() || e.len() > 32 || !e.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        return Err(ApiError::invalid("auto_listen", "an extension: letters and digits, at most 32"));
+    }
+    if r.auto_listen.is_some() && r.flag.is_none() {
+        return Err(ApiError::invalid("auto_listen", "listens in to flagged calls: set `flag` too"));
+    }
     let before = serde_json::to_value(rules_dto(state.0.alerts.rules(&id))).unwrap_or_default();
-    let rules = Rules { waiting_secs: r.waiting_secs, service_level: r.service_level, not_ready_secs: r.not_ready_secs, call_secs: r.call_secs };
+    let rules = Rules {
+        waiting_secs: r.waiting_secs,
+        service_level: r.service_level,
+        not_ready_secs: r.not_ready_secs,
+        call_secs: r.call_secs,
+        flag: r.flag.map(|f| f.trim().to_owned()),
+        auto_listen: r.auto_listen,
+    };
     let mut all = state.0.alerts.all_rules();
     all.insert(id.clone(), rules.clone());
     let json = serde_json::to_string(&all).map_err(|_| ApiError::internal())?;

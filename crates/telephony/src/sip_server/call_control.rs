@@ -116,6 +116,8 @@ pub struct LiveCall {
     pub held: bool,
     /// The supervisor monitoring it, and how.
     pub monitor: Option<(String, &'static str)>,
+    /// What the IVR collected and lookups answered (for supervisors' rules).
+    pub vars: std::collections::BTreeMap<String, String>,
 }
 
 /// A supervisor's leg of a call.
@@ -195,6 +197,7 @@ impl Server {
                     started_at: c.started_at,
                     held: self.orch.is_held(v.call),
                     monitor: c.monitor.as_ref().map(|m| (m.supervisor.clone(), m.mode.as_str())),
+                    vars: c.vars.clone(),
                 })
             })
             .collect()

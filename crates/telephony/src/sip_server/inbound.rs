@@ -38,6 +38,9 @@ pub(super) struct Call {
     pub phone_hold: bool,
     /// Secure pause: the recording takes silence.
     pub recording_paused: bool,
+    /// What the IVR collected and lookups answered, as queued (for the
+    /// supervisor's rules; secure input never gets here).
+    pub vars: std::collections::BTreeMap<String, String>,
     /// When the call came in (ms since the Unix epoch).
     pub started_at: i64,
 }
@@ -59,6 +62,7 @@ impl Call {
             monitor: None,
             phone_hold: false,
             recording_paused: false,
+            vars: Default::default(),
             started_at: crate::now_ms(),
         }
     }

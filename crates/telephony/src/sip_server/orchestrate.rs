@@ -69,7 +69,8 @@ impl Server {
                 c.queue = Some(queue.clone());
                 // What the IVR collected goes with the interaction (for the
                 // agent's screen); the caller's number is kept apart already.
-                let ivr = vars.into_iter().filter(|(k, _)| k != "caller").collect();
+                let ivr: std::collections::BTreeMap<String, String> = vars.into_iter().filter(|(k, _)| k != "caller").collect();
+                c.vars = ivr.clone();
                 let contact = NewContact {
                     id: Some(contact),
                     queue_id: queue,
