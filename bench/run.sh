@@ -18,6 +18,9 @@
 #   LEVELS="2:10 5:30"        loadgen levels as rate:callers (calls/s : most on the line)
 #   LG_SECS=20 LG_HOLD=5      loadgen placing window and talk time, seconds
 #   LG_ARGS="--number 1001 --dtmf 1"   more loadgen options (here: through the menu)
+#   MONITOR=100               supervisors' phones 8901… (queue `sup`, no calls of their own):
+#                             during each loadgen level, that many talking calls are
+#                             listened to (PUT /calls/{c}/monitor), so calls are three-party
 #   HOTLINE_BIN=…             server binary (default: build and use the release one)
 #   SKIP_SIPP=1 / SKIP_LOADGEN=1, KEEP=1 (keep the temp folder and logs), JSON=1
 set -euo pipefail
@@ -32,6 +35,7 @@ SIPP_HOLD_MS=${SIPP_HOLD_MS:-7000}
 LEVELS=${LEVELS:-"2:10 5:30"}
 LG_SECS=${LG_SECS:-20}
 LG_HOLD=${LG_HOLD:-5}
+MONITOR=${MONITOR:-0}
 
 if [ -z "${HOTLINE_BIN:-}" ]; then
   cargo build --release -p hotline
@@ -114,6 +118,13 @@ for i in $(seq 1 "$AGENTS"); do
   ext=$((8100 + i))
   api POST /agents "{\"extension\":\"$ext\",\"name\":\"Load $ext\",\"queues\":[\"load\"]}" >/dev/null
 done
+if [ "$MONITOR" -gt 0 ]; then
+  api POST /queues '{"id":"sup","name":"Supervisors'"'"' phones","wrap_up_secs":0}' >/dev/null
+  for i in $(seq 1 "$MONITOR"); do
+    ext=$((8900 + i))
+    api POST /agents "{\"extension\":\"$ext\",\"name\":\"Supervisor $ext\",\"queues\":[\"sup\"]}" >/dev/null
+  done
+fi
 v=$(api PUT /ivr/flows/load '{"id":"load","start":"queue","nodes":{"queue":{"type":"enqueue","queue":"load"}}}' | jq -r .version)
 api POST "/ivr/flows/load/versions/$v/publish" >/dev/null
 api PUT /ivr/numbers/1000 '{"flow_id":"load"}' >/dev/null
@@ -126,6 +137,34 @@ start_server
 echo "== $AGENTS agents 8101-$((8100 + AGENTS)) in queue load; 1000 → queue, 1001 → menu (1 → queue); server pid $SERVER_PID"
 echo "server at rest: $(ls "/proc/$SERVER_PID/fd" | wc -l) open files, $(awk '/VmRSS/ { print $2 / 1024 " MB" }' "/proc/$SERVER_PID/status") resident"
 AGENT_LIST="8101-$((8100 + AGENTS))"
+if [ "$MONITOR" -gt 0 ]; then AGENT_LIST="$AGENT_LIST,8901-$((8900 + MONITOR))"; fi
+
+# Keeps MONITOR talking calls listened to, each on a supervisor's phone of
+# its own, until killed; writes how many were monitored at most.
+monitor_calls() {
+  declare -A busy=()   # extension → contact
+  local most=0
+  while :; do
+    local calls now
+    calls=$(api GET /calls 2>/dev/null || echo '[]')
+    now=$(jq '[.[] | select(.monitor_mode != null)] | length' <<<"$calls")
+    [ "$now" -gt "$most" ] && most=$now && echo "$most" >"$work/monitored-most"
+    for ext in "${!busy[@]}"; do
+      jq -e --arg c "${busy[$ext]}" 'any(.[]; .contact_id == $c)' <<<"$calls" >/dev/null || unset "busy[$ext]"
+    done
+    for c in $(jq -r '.[] | select(.phase == "talking" and .monitor_mode == null) | .contact_id' <<<"$calls"); do
+      [ "${#busy[@]}" -ge "$MONITOR" ] && break
+      for i in $(seq 1 "$MONITOR"); do
+        ext=$((8900 + i))
+        if [ -z "${busy[$ext]:-}" ]; then
+          api PUT "/calls/$c/monitor" "{\"mode\":\"listen\",\"extension\":\"$ext\"}" >/dev/null 2>&1 && busy[$ext]=$c
+          break
+        fi
+      done
+    done
+    sleep 0.5
+  done
+}
 
 if [ -z "${SKIP_SIPP:-}" ]; then
   calls=$((SIPP_RATE * SIPP_SECS))
@@ -163,9 +202,19 @@ if [ -z "${SKIP_LOADGEN:-}" ]; then
   for level in $LEVELS; do
     rate=${level%%:*}; callers=${level##*:}
     echo "== hotline loadgen: callers to 1000 at $rate/s, at most $callers at once, talk $LG_HOLD s, placing for $LG_SECS s"
+    monitor_pid=
+    if [ "$MONITOR" -gt 0 ]; then
+      echo 0 >"$work/monitored-most"
+      monitor_calls & monitor_pid=$!
+    fi
     "$BIN" loadgen --sip "127.0.0.1:$SIP_PORT" --agents "$AGENT_LIST" --rate "$rate" --callers "$callers" \
       --hold-secs "$LG_HOLD" --duration "$LG_SECS" --max-wait-secs 15 --rtp-ports 40000-49999 \
       --server-pid "$SERVER_PID" ${JSON:+--json} ${LG_ARGS:-}
+    if [ -n "$monitor_pid" ]; then
+      kill "$monitor_pid" 2>/dev/null || true
+      wait "$monitor_pid" 2>/dev/null || true
+      echo "monitored (listen) at most at once: $(cat "$work/monitored-most") calls"
+    fi
     sleep 1
     echo "server after the level: $(ls "/proc/$SERVER_PID/fd" | wc -l) open files, $(awk '/VmRSS/ { print $2 / 1024 " MB" }' "/proc/$SERVER_PID/status") resident, $(ls "/proc/$SERVER_PID/task" | wc -l) threads"
   done
