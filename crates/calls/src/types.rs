@@ -54,6 +54,8 @@ pub enum Cause {
     LoseRace,
     /// The agent handed the caller on (to a queue or a number).
     Transferred,
+    /// A supervisor took the call over from the agent.
+    TakenOver,
 }
 
 impl Cause {
@@ -71,6 +73,7 @@ impl Cause {
             Cause::ServerError => "server_error",
             Cause::LoseRace => "lose_race",
             Cause::Transferred => "transferred",
+            Cause::TakenOver => "taken_over",
         }
     }
 
@@ -84,7 +87,7 @@ impl Cause {
             Cause::Unreachable => (480, "Temporarily Unavailable"),
             Cause::GaveUp => (480, "Temporarily Unavailable"),
             Cause::ServerError | Cause::LoseRace => (500, "Server Internal Error"),
-            Cause::NormalClearing | Cause::OriginatorCancel | Cause::Transferred => (487, "Request Terminated"),
+            Cause::NormalClearing | Cause::OriginatorCancel | Cause::Transferred | Cause::TakenOver => (487, "Request Terminated"),
         }
     }
 }
@@ -250,6 +253,10 @@ pub enum Input {
     /// The agent hands the caller on (blind transfer): see [`TransferTo`].
     /// Only a bridged call is transferred.
     Transfer { call: CallId, to: TransferTo },
+    /// A supervisor listening in took the call over: the driver has already
+    /// hung up the agent's leg and put the supervisor's in its place; the
+    /// agent's contact is finished (wrap-up). Only a bridged call.
+    TakeOver { call: CallId, by: String },
     /// Time passed.
     Tick,
 }

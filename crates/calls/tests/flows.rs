@@ -674,3 +674,33 @@ fn a_blind_transfer_to_a_number_rings_it_while_the_caller_hears_music() {
         "#]],
     );
 }
+
+#[test]
+fn a_supervisor_takes_over_and_the_agent_wraps_up() {
+    check(
+        &[
+            (0, incoming("1000", None)),
+            (1_000, digit('1')),
+            (1_500, offered("1", "8002")),
+            (2_000, Input::AgentAnswered { call: C }),
+            (2_001, Input::AcceptResult { call: C, ok: true }),
+            (8_000, Input::TakeOver { call: C, by: "8006".into() }),
+            // The supervisor hangs up: the caller's call ends too.
+            (20_000, Input::AgentGone { call: C }),
+        ],
+        expect![[r#"
+            0      Answer { call: CallId(1) }
+            0      Play { call: CallId(1), prompt: "greeting" }
+            1000   StopMedia { call: CallId(1) }
+            1000   Submit { call: CallId(1), contact: "k1", queue: "sales", priority: 0, vars: {"caller": "13800138000", "dialled": "1000"} }
+            1000   Play { call: CallId(1), prompt: "moh" }
+            1500   Dial { call: CallId(1), extension: "8002" }
+            2000   AcceptOffer { call: CallId(1), offer: "1" }
+            2001   StopMedia { call: CallId(1) }
+            2001   Bridge { call: CallId(1) }
+            8000   Finish { contact: "k1", cause: TakenOver }
+            20000  Hangup { call: CallId(1), side: Caller, cause: NormalClearing }
+            20000  Ended { call: CallId(1), cause: NormalClearing }
+        "#]],
+    );
+}

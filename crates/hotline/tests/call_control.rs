@@ -431,3 +431,43 @@ async fn a_flagged_caller_raises_an_alert_and_rings_a_supervisor_to_listen_in() 
     }
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_listening_in_takes_the_call_over_and_the_agent_wraps_up() {
+    let Connected { s, sip_port, sup, agent, caller, contact, .. } = connected_call().await;
+    let agent1 = s.login("agent1", "demo").await;
+    let take_over = format!("/api/v1/calls/{contact}/take-over");
+    common::assert_error(s.req(Method::POST, &take_over, Some(&sup), None).await, 409, "not_allowed_now", None).await;
+    assert_eq!(s.req(Method::POST, &take_over, Some(&agent1), None).await.status(), 403, "agents do not take over");
+
+    let supervisor = Phone::builder("8003").register(sip_port, "demo").auto_answer().tone(SUPERVISOR_HZ).start();
+    wait_available(&s, &sup, "8003").await;
+    let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "listen", "extension": "8003"}))).await;
+    assert_eq!(r.status(), 204);
+    supervisor.wait_for(phones::ESTABLISHED, 10).await;
+    call_state(&s, &sup, &contact, "listened to", |c| c["monitor_mode"] == "listen").await;
+
+    assert_eq!(s.req(Method::POST, &take_over, Some(&sup), None).await.status(), 204);
+    agent.wait_for(phones::SESSION_CLOSED, 10).await;
+    let agents = s.get_json("/api/v1/agents", &sup).await;
+    let a1 = agents.as_array().unwrap().iter().find(|a| a["extension"] == "8001").and_then(|a| a["id"].as_str()).unwrap().to_owned();
+    common::poll(&s, &sup, &format!("/api/v1/agents/{a1}/state"), "8001 in wrap-up", 10, |st| st["state"] == "wrap_up").await;
+    // The caller and the supervisor now talk, two-party.
+    let c0 = received(&caller);
+    assert_hears("caller, taken over", &heard_next(&caller, c0, 1.5, "caller, taken over").await, &[SUPERVISOR_HZ], &[AGENT_HZ]);
+    let s0 = received(&supervisor);
+    assert_hears("supervisor, taken over", &heard_next(&supervisor, s0, 1.5, "supervisor, taken over").await, &[CALLER_HZ], &[AGENT_HZ]);
+
+    // The supervisor hangs up: the call ends.
+    supervisor.hangup();
+    caller.wait_for(phones::SESSION_CLOSED, 10).await;
+    let detail = common::poll(&s, &sup, &format!("/api/v1/interactions/{contact}"), "the take-over on the timeline", 10, |d| {
+        d["timeline"].as_array().is_some_and(|t| t.iter().any(|e| e["kind"] == "take_over"))
+    })
+    .await;
+    assert_eq!(detail["hangup_cause"], "taken_over", "{detail}");
+    for p in [caller, agent, supervisor] {
+        p.quit().await;
+    }
+    s.stop().await;
+}

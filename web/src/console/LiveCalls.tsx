@@ -57,6 +57,17 @@ export function LiveCalls(props: { t: T; lang: Lang; book: NameBook; calls: Live
     }
   }
 
+  // The supervisor becomes the caller's party; the agent goes to wrap-up.
+  async function takeOver(contact: string) {
+    try {
+      await api("POST", `/calls/${contact}/take-over`);
+      setMine(null);
+      reload();
+    } catch (e) {
+      fail(e);
+    }
+  }
+
   async function stop(contact: string) {
     webcall.current?.end();
     webcall.current = null;
@@ -106,7 +117,10 @@ export function LiveCalls(props: { t: T; lang: Lang; book: NameBook; calls: Live
                     </Button>
                   ))}
                   {mine?.contact === c.contact_id && (
-                    <Button size="small" danger onClick={() => void stop(c.contact_id)} data-testid={`stop-${c.contact_id}`}>{t("monitorStop")}</Button>
+                    <>
+                      <Button size="small" onClick={() => void takeOver(c.contact_id)} data-testid={`takeover-${c.contact_id}`}>{t("monitorTakeOver")}</Button>
+                      <Button size="small" danger onClick={() => void stop(c.contact_id)} data-testid={`stop-${c.contact_id}`}>{t("monitorStop")}</Button>
+                    </>
                   )}
                 </Space>
               ),

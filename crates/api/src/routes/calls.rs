@@ -262,6 +262,19 @@ pub async fn monitor_browser(
     Ok(([(header::CONTENT_TYPE, "application/sdp")], answer))
 }
 
+/// The supervisor listening in takes the call over: the agent's leg is
+/// hung up and the agent goes to wrap-up; the caller talks with the
+/// supervisor from now on (on the phone or in the browser they listen
+/// with). Audited.
+#[utoipa::path(post, path = "/api/v1/calls/{contact}/take-over", tag = "calls", security(("bearer" = ["supervisor", "admin"])), params(("contact" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn take_over(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(contact): Path<String>) -> ApiResult<StatusCode> {
+    let r = telephony(&state)?.take_over(&contact, &user.user_id).await.map_err(call_error);
+    audit::record(&state, Some(&user), &ip, "call.take_over", Some(&contact), format!("ok={}", r.is_ok())).await;
+    r?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Ends the supervisor's monitoring of a call (their phone is hung up).
 #[utoipa::path(delete, path = "/api/v1/calls/{contact}/monitor", tag = "calls", security(("bearer" = ["supervisor", "admin"])), params(("contact" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -282,4 +295,5 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(resume_recording))
         .routes(utoipa_axum::routes!(monitor, monitor_end))
         .routes(utoipa_axum::routes!(monitor_browser))
+        .routes(utoipa_axum::routes!(take_over))
 }

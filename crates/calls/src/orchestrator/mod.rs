@@ -230,6 +230,7 @@ impl Orchestrator {
             Input::CustomerFailed { call } => self.customer_failed(call),
             Input::Hold { call, on } => self.hold(call, on),
             Input::Transfer { call, to } => self.transfer(call, to),
+            Input::TakeOver { call, by } => self.take_over(call, by),
             Input::Tick => {}
         }
     }

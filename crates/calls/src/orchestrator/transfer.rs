@@ -22,6 +22,22 @@ impl Orchestrator {
         self.cfg.queues.iter().any(|q| q.queue == queue)
     }
 
+    /// A supervisor took over (the driver swapped the legs): the agent's
+    /// contact ends (wrap-up), and the call goes on between the caller and
+    /// the supervisor as a transferred call does (either hanging up ends it).
+    pub(super) fn take_over(&mut self, call: CallId, by: String) {
+        if !matches!(self.phase(call), Some(Phase::Bridged { .. })) {
+            return;
+        }
+        if self.is_held(call) {
+            self.take_back(call);
+            self.emit(Output::StopMedia { call });
+        }
+        let contact = self.contact(call);
+        self.emit(Output::Finish { contact, cause: Cause::TakenOver });
+        self.set_phase(call, Phase::Transferred { number: by });
+    }
+
     pub(super) fn transfer(&mut self, call: CallId, to: TransferTo) {
         if !matches!(self.phase(call), Some(Phase::Bridged { .. })) {
             return;

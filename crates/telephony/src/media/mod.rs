@@ -61,6 +61,9 @@ pub enum Command {
     MonitorLeg(Option<(Box<Endpoint>, Monitor)>),
     /// The supervisor switches mode without dialling again.
     MonitorMode(Monitor),
+    /// The supervisor takes the call over: their leg becomes the agent's
+    /// (the agent's is closed) and the call is two-party again.
+    TakeOver,
     /// Secure pause (`true`): the recording takes silence instead of the
     /// call, and the caller's keys are not passed on to the agent, until
     /// resumed (`false`).
@@ -567,6 +570,15 @@ impl CallMedia {
                 self.replan();
             }
             Command::PauseRecording(on) => self.paused = on,
+            Command::TakeOver => {
+                if let Some((leg, _)) = self.monitor.take() {
+                    if let Some(old) = self.agent.as_mut() {
+                        old.close();
+                    }
+                    self.agent = Some(leg);
+                }
+                self.replan();
+            }
             Command::MonitorMode(mode) => {
                 if let Some(m) = self.monitor.as_mut() {
                     m.1 = mode;

@@ -136,6 +136,11 @@ impl TelephonyHandle {
         self.call(|reply| CallRequest::Transfer { contact: contact.into(), extension: extension.into(), to, reply }).await
     }
 
+    /// The supervisor monitoring the call of `contact` takes it over.
+    pub async fn take_over(&self, contact: &str, supervisor: &str) -> Result<(), CallError> {
+        self.call(|reply| CallRequest::TakeOver { contact: contact.into(), supervisor: supervisor.into(), reply }).await
+    }
+
     /// Every call in progress.
     pub async fn live_calls(&self) -> Result<Vec<LiveCall>, CallError> {
         let (reply, rx) = oneshot::channel();

@@ -41,6 +41,8 @@ pub enum CallRequest {
     PauseRecording { contact: String, extension: String, on: bool, reply: oneshot::Sender<Result<(), CallError>> },
     /// The agent with `extension` hands the caller of `contact` on.
     Transfer { contact: String, extension: String, to: TransferTarget, reply: oneshot::Sender<Result<Option<String>, CallError>> },
+    /// The supervisor monitoring the call of `contact` takes it over.
+    TakeOver { contact: String, supervisor: String, reply: oneshot::Sender<Result<(), CallError>> },
     /// Every call in progress.
     Live { reply: oneshot::Sender<Vec<LiveCall>> },
 }
@@ -123,6 +125,8 @@ pub struct LiveCall {
 /// A supervisor's leg of a call.
 pub(super) struct MonitorLeg {
     pub supervisor: String,
+    /// The phone rung (its extension), or `browser`.
+    pub extension: String,
     pub mode: Monitor,
     pub indicator: bool,
     /// Our INVITE to the supervisor's phone (none for a browser).
@@ -173,6 +177,9 @@ impl Server {
             }
             CallRequest::Transfer { contact, extension, to, reply } => {
                 let _ = reply.send(self.api_transfer(&contact, &extension, to));
+            }
+            CallRequest::TakeOver { contact, supervisor, reply } => {
+                let _ = reply.send(self.take_over(&contact, &supervisor));
             }
             CallRequest::Live { reply } => {
                 let _ = reply.send(self.live_calls());
@@ -252,6 +259,50 @@ impl Server {
             actor,
             detail: None,
         }));
+        Ok(())
+    }
+
+    /// The supervisor monitoring a call takes it over: the agent's leg is
+    /// hung up (the agent goes to wrap-up), the supervisor's leg becomes the
+    /// caller's party, and the call goes on, recorded, two-party again.
+    fn take_over(&mut self, contact: &str, supervisor: &str) -> Result<(), CallError> {
+        let call = self.bridged_call(contact)?;
+        let c = self.calls.get_mut(&call).ok_or(CallError::NoCall)?;
+        let mine = c.monitor.as_ref().is_some_and(|m| m.supervisor == supervisor && m.up);
+        if !mine {
+            return Err(CallError::NotNow("listen in first: only the supervisor on the call takes it over"));
+        }
+        let Some(m) = c.monitor.take() else { return Err(CallError::NoCall) };
+        let old = c.agent.take();
+        let actor = c.agent_id.clone();
+        c.media.send(Command::TakeOver);
+        if let Some(d) = &m.dialog {
+            self.dialogs.insert(d.id.clone(), (call, Side::Agent));
+        }
+        let leg = super::outbound::AgentLeg::taken_over(m.extension.clone(), m.dialog, m.peer, m.rtp_port, m.sdp, m.crypto);
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.agent = Some(leg);
+        }
+        // The agent's phone is hung up; its media already gave way.
+        if let Some(mut a) = old {
+            if let (Some(mut dialog), Some((dest, transport))) = (a.dialog.take(), a.peer) {
+                self.dialogs.remove(&dialog.id);
+                self.send_bye(&mut dialog, dest, transport, Some(hotline_calls::Cause::TakenOver));
+            }
+        }
+        let contact = contact.to_owned();
+        tracing::info!(%call, %contact, supervisor, "supervisor took the call over");
+        self.routing.send(Job::CallEvent(CallEvent {
+            id: uuid::Uuid::now_v7().to_string(),
+            interaction_id: contact.clone(),
+            at: now_ms(),
+            kind: "take_over".into(),
+            actor: Some(supervisor.to_owned()),
+            detail: actor.map(|a| format!("from={a}")),
+        }));
+        let e = Event::CallMonitored { contact_id: contact, agent_id: String::new(), supervisor_id: supervisor.to_owned(), mode: Some("take_over".into()), indicator: true };
+        self.services.bus.publish(now_ms(), e);
+        self.call_input(CallInput::TakeOver { call, by: supervisor.to_owned() });
         Ok(())
     }
 
@@ -385,7 +436,7 @@ impl Server {
         self.client_invites.insert(key.clone(), Fork::new(call, Side::Monitor, invite, dest, transport));
         let c = self.calls.get_mut(&call).ok_or(CallError::NoCall)?;
         c.media.send(Command::MonitorLeg(Some((Box::new(media::Endpoint::Rtp(leg)), mode))));
-        c.monitor = Some(MonitorLeg { supervisor, mode, indicator, fork: Some(key), dialog: None, peer: None, rtp_port: port, sdp: offer, crypto, up: false });
+        c.monitor = Some(MonitorLeg { supervisor, extension: extension.to_owned(), mode, indicator, fork: Some(key), dialog: None, peer: None, rtp_port: port, sdp: offer, crypto, up: false });
         tracing::info!(%call, %extension, mode = mode.as_str(), "supervisor's phone rung to monitor");
         Ok(())
     }
@@ -397,7 +448,7 @@ impl Server {
         let c = self.calls.get_mut(&call).ok_or(CallError::NoCall)?;
         c.media.send(Command::MonitorLeg(Some((Box::new(media::Endpoint::WebRtc(rtc)), mode))));
         let crypto = super::secure::LegCrypto::new(hotline_media::sdp::SrtpMode::Off);
-        c.monitor = Some(MonitorLeg { supervisor, mode, indicator, fork: None, dialog: None, peer: None, rtp_port: port, sdp: String::new(), crypto, up: true });
+        c.monitor = Some(MonitorLeg { supervisor, extension: "browser".into(), mode, indicator, fork: None, dialog: None, peer: None, rtp_port: port, sdp: String::new(), crypto, up: true });
         tracing::info!(%call, mode = mode.as_str(), "supervisor monitors from the browser");
         self.monitor_changed(call, Some(mode));
         Ok(answer)

@@ -55,6 +55,12 @@ impl AgentLeg {
         AgentLeg { extension: extension.into(), forks: Vec::new(), dialog: None, peer: None, rtp_port: 0, sdp: String::new(), browser: true, crypto, ringing: true, settled: false }
     }
 
+    /// A supervisor's monitoring leg, up, taking the agent's place.
+    pub fn taken_over(extension: String, dialog: Option<Dialog>, peer: Option<(SocketAddr, SipTransport)>, rtp_port: u16, sdp: String, crypto: super::secure::LegCrypto) -> AgentLeg {
+        let browser = dialog.is_none();
+        AgentLeg { extension, forks: Vec::new(), dialog, peer, rtp_port, sdp, browser, crypto, ringing: true, settled: true }
+    }
+
     /// Marks a browser leg answered; `false` if it was already.
     pub fn take_browser_answer(&mut self) -> bool {
         let first = !self.settled;
