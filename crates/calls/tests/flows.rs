@@ -35,6 +35,22 @@ fn offer_ended(offer: &str, end: OfferEnd) -> Input {
     Input::OfferEnded { contact: "k1".into(), offer: offer.into(), end }
 }
 
+/// A caller who pressed 1 and is bridged to 8002 at 2 s (offer "1").
+fn bridged() -> Vec<(u64, Input)> {
+    vec![
+        (0, incoming("1000", None)),
+        (1_000, digit('1')),
+        (1_500, offered("1", "8002")),
+        (2_000, Input::AgentAnswered { call: C }),
+        (2_001, Input::AcceptResult { call: C, ok: true }),
+    ]
+}
+
+/// `bridged()`, then `more`.
+fn after_bridge(more: &[(u64, Input)]) -> Vec<(u64, Input)> {
+    [bridged(), more.to_vec()].concat()
+}
+
 fn run(script: &[(u64, Input)]) -> (Orchestrator, String) {
     run_with(greeting(2), script)
 }
@@ -92,15 +108,10 @@ fn caller_reaches_an_agent_and_the_caller_hangs_up() {
 #[test]
 fn agent_hangs_up_first() {
     check(
-        &[
-            (0, incoming("1000", None)),
-            (1_000, digit('1')),
-            (1_500, offered("1", "8002")),
-            (2_000, Input::AgentAnswered { call: C }),
-            (2_001, Input::AcceptResult { call: C, ok: true }),
+        &after_bridge(&[
             (9_000, Input::AgentGone { call: C }),
             (9_001, Input::CallerGone { call: C }),
-        ],
+        ]),
         expect![[r#"
             0      Answer { call: CallId(1) }
             0      Play { call: CallId(1), prompt: "greeting" }
@@ -538,27 +549,16 @@ fn a_caller_who_waited_too_long_may_leave_a_message_or_is_promised_a_callback() 
 
 #[test]
 fn hold_plays_music_counts_each_hold_and_ends_with_the_call() {
-    let bridged = [
-        (0, incoming("1000", None)),
-        (1_000, digit('1')),
-        (1_500, offered("1", "8002")),
-        (2_000, Input::AgentAnswered { call: C }),
-        (2_001, Input::AcceptResult { call: C, ok: true }),
-    ];
-    let script = [
-        &bridged[..],
-        &[
-            (10_000, Input::Hold { call: C, on: true }),
-            // Holding again while held, and a resume twice, are one each.
-            (11_000, Input::Hold { call: C, on: true }),
-            (15_000, Input::Hold { call: C, on: false }),
-            (15_500, Input::Hold { call: C, on: false }),
-            (20_000, Input::Hold { call: C, on: true }),
-            // The caller hangs up while held: the last span counts.
-            (23_000, Input::CallerGone { call: C }),
-        ],
-    ]
-    .concat();
+    let script = after_bridge(&[
+        (10_000, Input::Hold { call: C, on: true }),
+        // Holding again while held, and a resume twice, are one each.
+        (11_000, Input::Hold { call: C, on: true }),
+        (15_000, Input::Hold { call: C, on: false }),
+        (15_500, Input::Hold { call: C, on: false }),
+        (20_000, Input::Hold { call: C, on: true }),
+        // The caller hangs up while held: the last span counts.
+        (23_000, Input::CallerGone { call: C }),
+    ]);
     check(
         &script,
         expect![[r#"
@@ -599,17 +599,12 @@ fn hold_plays_music_counts_each_hold_and_ends_with_the_call() {
 #[test]
 fn a_blind_transfer_to_a_queue_is_a_new_linked_contact_with_a_boost_and_the_first_agent_wraps_up() {
     let transfer = Input::Transfer { call: C, to: TransferTo::Queue { queue: "support".into(), contact: "k2".into(), note: "billing question".into(), by: "a8002".into() } };
-    let (o, text) = run(&[
-        (0, incoming("1000", None)),
-        (1_000, digit('1')),
-        (1_500, offered("1", "8002")),
-        (2_000, Input::AgentAnswered { call: C }),
-        (2_001, Input::AcceptResult { call: C, ok: true }),
+    let (o, text) = run(&after_bridge(&[
         (5_000, Input::Hold { call: C, on: true }),
         (6_000, transfer.clone()),
         // The new contact is routed like any other.
         (7_000, Input::Offered { contact: "k2".into(), offer: "2".into(), agent: "a8003".into(), extension: "8003".into() }),
-    ]);
+    ]));
     expect![[r#"
         0      Answer { call: CallId(1) }
         0      Play { call: CallId(1), prompt: "greeting" }
@@ -642,16 +637,11 @@ fn a_blind_transfer_to_a_queue_is_a_new_linked_contact_with_a_boost_and_the_firs
 #[test]
 fn a_blind_transfer_to_a_number_rings_it_while_the_caller_hears_music() {
     check(
-        &[
-            (0, incoming("1000", None)),
-            (1_000, digit('1')),
-            (1_500, offered("1", "8002")),
-            (2_000, Input::AgentAnswered { call: C }),
-            (2_001, Input::AcceptResult { call: C, ok: true }),
+        &after_bridge(&[
             (6_000, Input::Transfer { call: C, to: TransferTo::Number { number: "8004".into() } }),
             (7_000, Input::AgentAnswered { call: C }),
             (9_000, Input::CallerGone { call: C }),
-        ],
+        ]),
         expect![[r#"
             0      Answer { call: CallId(1) }
             0      Play { call: CallId(1), prompt: "greeting" }
@@ -678,16 +668,11 @@ fn a_blind_transfer_to_a_number_rings_it_while_the_caller_hears_music() {
 #[test]
 fn a_supervisor_takes_over_and_the_agent_wraps_up() {
     check(
-        &[
-            (0, incoming("1000", None)),
-            (1_000, digit('1')),
-            (1_500, offered("1", "8002")),
-            (2_000, Input::AgentAnswered { call: C }),
-            (2_001, Input::AcceptResult { call: C, ok: true }),
+        &after_bridge(&[
             (8_000, Input::TakeOver { call: C, by: "8006".into() }),
             // The supervisor hangs up: the caller's call ends too.
             (20_000, Input::AgentGone { call: C }),
-        ],
+        ]),
         expect![[r#"
             0      Answer { call: CallId(1) }
             0      Play { call: CallId(1), prompt: "greeting" }
