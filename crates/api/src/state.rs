@@ -146,6 +146,13 @@ impl AppState {
         }
     }
 
+    /// Telephony, or 503 `telephony_off` when SIP is not running.
+    pub(crate) fn telephony(&self) -> Result<hotline_telephony::sip_server::TelephonyHandle, crate::error::ApiError> {
+        self.0.telephony.clone().ok_or_else(|| {
+            crate::error::ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running")
+        })
+    }
+
     pub(crate) fn db(&self) -> TenantStore {
         self.0.store.tenant(&self.0.settings.tenant)
     }

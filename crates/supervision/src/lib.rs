@@ -56,8 +56,7 @@ impl Default for Rules {
 }
 
 /// What an alert is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     /// A caller waits too long (subject: the queue).
     LongWait,
@@ -120,7 +119,7 @@ pub struct Floor {
 }
 
 /// An alert on the board.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     pub id: u64,
     pub kind: Kind,

@@ -165,7 +165,7 @@ async fn check(state: &AppState, rows: &[Row], errors: &mut Vec<RowError>) -> Ap
     for row in rows {
         let a = &row.agent;
         let mut bad = |column: &str, message: String| errors.push(RowError { line: row.line, column: column.into(), message });
-        if let Err(e) = check_extension(&a.extension) {
+        if let Err(e) = check_extension("extension", &a.extension) {
             bad("extension", e.message);
         } else if !extensions.insert(a.extension.clone()) {
             bad("extension", format!("extension {} is listed twice", a.extension));

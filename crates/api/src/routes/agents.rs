@@ -83,11 +83,12 @@ pub(super) fn check_agent(known: &Known, a: &Agent) -> ApiResult<()> {
     Ok(())
 }
 
-pub(super) fn check_extension(ext: &str) -> ApiResult<()> {
+/// An extension, as agents' phones register: 2-10 digits.
+pub(super) fn check_extension(field: &str, ext: &str) -> ApiResult<()> {
     if (2..=10).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(ApiError::invalid("extension", "use 2-10 digits"))
+        Err(ApiError::invalid(field, "use 2-10 digits"))
     }
 }
 
@@ -112,7 +113,7 @@ pub async fn get(State(state): State<AppState>, _user: AuthUser, Path(id): Path<
 #[utoipa::path(post, path = "/api/v1/agents", tag = "configuration", security(("bearer" = ["admin"])), request_body = NewAgent,
     responses((status = 201, body = AgentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(r): ApiJson<NewAgent>) -> ApiResult<(StatusCode, Json<AgentDto>)> {
-    check_extension(&r.extension)?;
+    check_extension("extension", &r.extension)?;
     if state.db().agent_by_extension(&r.extension).await?.is_some() {
         return Err(ApiError::conflict(format!("extension {} is taken", r.extension)).field("extension"));
     }

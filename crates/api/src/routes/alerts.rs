@@ -120,8 +120,8 @@ pub async fn put_rules(State(state): State<AppState>, user: AuthUser, ip: Client
     if r.flag.as_deref().is_some_and(|f| f.len() > 64 || f.split_once('=').is_none_or(|(k, v)| k.trim().is_empty() || v.trim().is_empty())) {
         return Err(ApiError::invalid("flag", "`variable=value`, e.g. `lookup.risk=high`, at most 64 characters"));
     }
-    if r.auto_listen.as_deref().is_some_and(|e| e.is_empty() || e.len() > 32 || !e.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return Err(ApiError::invalid("auto_listen", "an extension: letters and digits, at most 32"));
+    if let Some(ext) = &r.auto_listen {
+        super::agents::check_extension("auto_listen", ext)?;
     }
     if r.auto_listen.is_some() && r.flag.is_none() {
         return Err(ApiError::invalid("auto_listen", "listens in to flagged calls: set `flag` too"));

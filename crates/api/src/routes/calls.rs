@@ -12,17 +12,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::interactions::mask_phone;
-use super::softphone::SdpOffer;
+use super::softphone::{agent_phone, SdpOffer};
 use crate::audit::{self, ClientIp};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::state::AppState;
-use hotline_telephony::sip_server::{CallError, LiveCall, Monitor, MonitorVia, TelephonyHandle, TransferTarget};
-
-fn telephony(state: &AppState) -> Result<TelephonyHandle, ApiError> {
-    state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))
-}
+use hotline_telephony::sip_server::{CallError, LiveCall, Monitor, MonitorVia, TransferTarget};
 
 pub(super) fn call_error(e: CallError) -> ApiError {
     let status = match &e {
@@ -79,20 +75,13 @@ fn live_dto(user: &AuthUser, c: LiveCall) -> LiveCallDto {
 #[utoipa::path(get, path = "/api/v1/calls", tag = "calls", security(("bearer" = ["supervisor", "admin", "display"])),
     responses((status = 200, body = [LiveCallDto]), (status = 503, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<Vec<LiveCallDto>>> {
-    let calls = telephony(&state)?.live_calls().await.map_err(call_error)?;
+    let calls = state.telephony()?.live_calls().await.map_err(call_error)?;
     Ok(axum::Json(calls.into_iter().map(|c| live_dto(&user, c)).collect()))
 }
 
-/// The signed-in agent's extension.
-async fn own_extension(state: &AppState, user: &AuthUser) -> Result<String, ApiError> {
-    let agent_id = user.agent_id.as_deref().ok_or_else(ApiError::forbidden)?;
-    let agent = state.db().agent(agent_id).await?.ok_or_else(|| ApiError::not_found("agent", agent_id))?;
-    Ok(agent.extension)
-}
-
 async fn hold_or_resume(state: &AppState, user: &AuthUser, contact: &str, on: bool) -> ApiResult<StatusCode> {
-    let extension = own_extension(state, user).await?;
-    telephony(state)?.hold(contact, &extension, on).await.map_err(call_error)?;
+    let (extension, phone) = agent_phone(state, user).await?;
+    phone.hold(contact, &extension, on).await.map_err(call_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -113,8 +102,8 @@ pub async fn resume(State(state): State<AppState>, user: AuthUser, Path(contact)
 }
 
 async fn pause_or_resume(state: &AppState, user: &AuthUser, ip: &ClientIp, contact: &str, on: bool) -> ApiResult<StatusCode> {
-    let extension = own_extension(state, user).await?;
-    let r = telephony(state)?.pause_recording(contact, &extension, on).await.map_err(call_error);
+    let (extension, phone) = agent_phone(state, user).await?;
+    let r = phone.pause_recording(contact, &extension, on).await.map_err(call_error);
     let action = if on { "call.recording_pause" } else { "call.recording_resume" };
     audit::record(state, Some(user), ip, action, Some(contact), format!("ok={}", r.is_ok())).await;
     r?;
@@ -181,8 +170,8 @@ pub async fn transfer(State(state): State<AppState>, user: AuthUser, ip: ClientI
         TransferTarget::Queue { queue, .. } => format!("queue:{queue}"),
         TransferTarget::Number(n) => format!("number:{n}"),
     };
-    let extension = own_extension(&state, &user).await?;
-    let new = telephony(&state)?.transfer(&contact, &extension, to).await.map_err(call_error)?;
+    let (extension, phone) = agent_phone(&state, &user).await?;
+    let new = phone.transfer(&contact, &extension, to).await.map_err(call_error)?;
     audit::record(&state, Some(&user), &ip, "call.transfer", Some(&contact), target).await;
     Ok(axum::Json(TransferredDto { contact_id: new }))
 }
@@ -224,11 +213,11 @@ pub async fn monitor(State(state): State<AppState>, user: AuthUser, ip: ClientIp
         _ => None,
     };
     let extension = r.extension.or(own).unwrap_or_default();
-    if !extension.is_empty() && (extension.len() > 32 || !extension.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return Err(ApiError::invalid("extension", "an extension: letters and digits, at most 32"));
+    if !extension.is_empty() {
+        super::agents::check_extension("extension", &extension)?;
     }
     let indicator = state.0.center.get().shows_monitor(mode);
-    let r = telephony(&state)?.monitor(&contact, &user.user_id, MonitorVia::Phone(extension.clone()), mode, indicator).await;
+    let r = state.telephony()?.monitor(&contact, &user.user_id, MonitorVia::Phone(extension.clone()), mode, indicator).await;
     // An absent phone is asked for by name when nothing was given.
     let r = r.map_err(|e| match e {
         CallError::NoPhone(ext) if ext.is_empty() => ApiError::invalid("extension", "the extension of your SIP phone, to ring"),
@@ -256,7 +245,7 @@ pub async fn monitor_browser(
 ) -> ApiResult<impl IntoResponse> {
     let mode = parse_mode(&q.mode)?;
     let indicator = state.0.center.get().shows_monitor(mode);
-    let r = telephony(&state)?.monitor(&contact, &user.user_id, MonitorVia::Browser(offer), mode, indicator).await.map_err(call_error);
+    let r = state.telephony()?.monitor(&contact, &user.user_id, MonitorVia::Browser(offer), mode, indicator).await.map_err(call_error);
     audit::record(&state, Some(&user), &ip, "call.monitor", Some(&contact), format!("mode={} via=browser ok={}", mode.as_str(), r.is_ok())).await;
     let answer = r?.ok_or_else(|| ApiError::conflict("already monitoring this call: switch the mode with PUT"))?;
     Ok(([(header::CONTENT_TYPE, "application/sdp")], answer))
@@ -269,7 +258,7 @@ pub async fn monitor_browser(
 #[utoipa::path(post, path = "/api/v1/calls/{contact}/take-over", tag = "calls", security(("bearer" = ["supervisor", "admin"])), params(("contact" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn take_over(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(contact): Path<String>) -> ApiResult<StatusCode> {
-    let r = telephony(&state)?.take_over(&contact, &user.user_id).await.map_err(call_error);
+    let r = state.telephony()?.take_over(&contact, &user.user_id).await.map_err(call_error);
     audit::record(&state, Some(&user), &ip, "call.take_over", Some(&contact), format!("ok={}", r.is_ok())).await;
     r?;
     Ok(StatusCode::NO_CONTENT)
@@ -279,7 +268,7 @@ pub async fn take_over(State(state): State<AppState>, user: AuthUser, ip: Client
 #[utoipa::path(delete, path = "/api/v1/calls/{contact}/monitor", tag = "calls", security(("bearer" = ["supervisor", "admin"])), params(("contact" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn monitor_end(State(state): State<AppState>, user: AuthUser, ip: ClientIp, Path(contact): Path<String>) -> ApiResult<StatusCode> {
-    let r = telephony(&state)?.monitor_end(&contact, &user.user_id).await.map_err(call_error);
+    let r = state.telephony()?.monitor_end(&contact, &user.user_id).await.map_err(call_error);
     audit::record(&state, Some(&user), &ip, "call.monitor_end", Some(&contact), format!("ok={}", r.is_ok())).await;
     r?;
     Ok(StatusCode::NO_CONTENT)

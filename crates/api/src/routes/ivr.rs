@@ -381,7 +381,7 @@ pub struct TestCall {
 #[utoipa::path(post, path = "/api/v1/ivr/test-call", tag = "ivr", security(("bearer" = ["admin"])), request_body = TestCall,
     responses((status = 200, body = crate::routes::softphone::WebCallDto), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn test_call(State(state): State<AppState>, ip: ClientIp, user: AuthUser, ApiJson(req): ApiJson<TestCall>) -> ApiResult<Json<crate::routes::softphone::WebCallDto>> {
-    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    let handle = state.telephony()?;
     if req.sdp.len() > 64 * 1024 || !req.sdp.starts_with("v=0") {
         return Err(ApiError::invalid("sdp", "an SDP offer starting with v=0, at most 64 KiB"));
     }

@@ -22,11 +22,10 @@ pub struct SetSoftphone {
 }
 
 /// The signed-in agent's extension and the telephony handle.
-async fn agent_phone(state: &AppState, user: &AuthUser) -> Result<(String, TelephonyHandle), ApiError> {
+pub(super) async fn agent_phone(state: &AppState, user: &AuthUser) -> Result<(String, TelephonyHandle), ApiError> {
     let agent_id = user.agent_id.as_deref().ok_or_else(ApiError::forbidden)?;
     let agent = state.db().agent(agent_id).await?.ok_or_else(|| ApiError::not_found("agent", agent_id))?;
-    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
-    Ok((agent.extension, handle))
+    Ok((agent.extension, state.telephony()?))
 }
 
 pub(super) fn browser_error(e: BrowserError) -> ApiError {
@@ -88,7 +87,7 @@ pub async fn call_in(
     SdpOffer(offer): SdpOffer,
 ) -> ApiResult<axum::Json<WebCallDto>> {
     super::broadcasts::check_number(&number)?;
-    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    let handle = state.telephony()?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let source = ip.0.as_deref().and_then(|a| a.parse().ok()).unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     let live = handle.web_calls().await.unwrap_or_default();
@@ -130,7 +129,7 @@ pub async fn call_token(State(state): State<AppState>) -> axum::Json<CallTokenDt
 #[utoipa::path(post, path = "/api/v1/public/calls/{token}/hangup", tag = "softphone", security(()), params(("token" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn call_in_hangup(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<StatusCode> {
-    let handle = state.0.telephony.clone().ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "telephony_off", "telephony is not running"))?;
+    let handle = state.telephony()?;
     handle.call_in_hangup(&token).await.map_err(browser_error)?;
     Ok(StatusCode::NO_CONTENT)
 }

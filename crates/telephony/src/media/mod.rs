@@ -441,8 +441,8 @@ impl CallMedia {
     /// A datagram on the agent's leg: relayed to the caller when bridged.
     fn heard_from_agent(&mut self, datagram: &[u8], from: std::net::SocketAddr, pcm: &mut [i16; MAX_SAMPLES]) {
         let now = self.now_samples();
+        let relay = self.relaying();
         let Some(a) = self.agent.as_mut() else { return };
-        let relay = self.bridged && !self.held && self.monitor.is_none();
         match a.receive(datagram, from, now, false, pcm) {
             Heard::Audio(n) if relay => self.caller.send_audio(&pcm[..n]),
             // The agent keys for the customer (an extension, a PIN for a bank's IVR).

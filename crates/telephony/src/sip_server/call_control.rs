@@ -251,14 +251,7 @@ impl Server {
         c.media.send(Command::PauseRecording(on));
         let (contact, actor) = (c.contact.clone(), c.agent_id.clone());
         tracing::info!(%call, %contact, paused = on, "secure pause");
-        self.routing.send(Job::CallEvent(CallEvent {
-            id: uuid::Uuid::now_v7().to_string(),
-            interaction_id: contact,
-            at: now_ms(),
-            kind: if on { "recording_paused" } else { "recording_resumed" }.into(),
-            actor,
-            detail: None,
-        }));
+        self.call_event(&contact, if on { "recording_paused" } else { "recording_resumed" }, actor, None);
         Ok(())
     }
 
@@ -292,14 +285,7 @@ impl Server {
         }
         let contact = contact.to_owned();
         tracing::info!(%call, %contact, supervisor, "supervisor took the call over");
-        self.routing.send(Job::CallEvent(CallEvent {
-            id: uuid::Uuid::now_v7().to_string(),
-            interaction_id: contact.clone(),
-            at: now_ms(),
-            kind: "take_over".into(),
-            actor: Some(supervisor.to_owned()),
-            detail: actor.map(|a| format!("from={a}")),
-        }));
+        self.call_event(&contact, "take_over", Some(supervisor.to_owned()), actor.map(|a| format!("from={a}")));
         let e = Event::CallMonitored { contact_id: contact, agent_id: String::new(), supervisor_id: supervisor.to_owned(), mode: Some("take_over".into()), indicator: true };
         self.services.bus.publish(now_ms(), e);
         self.call_input(CallInput::TakeOver { call, by: supervisor.to_owned() });
@@ -350,17 +336,20 @@ impl Server {
             c.recording_paused = false;
             c.media.send(Command::PauseRecording(false));
         }
-        let at = now_ms();
-        for (interaction, kind, detail) in [(&from, "transfer", format!("to={to};queue={queue}")), (&to, "transferred_from", format!("from={from}"))] {
-            self.routing.send(Job::CallEvent(CallEvent {
-                id: uuid::Uuid::now_v7().to_string(),
-                interaction_id: interaction.clone(),
-                at,
-                kind: kind.into(),
-                actor: by.clone(),
-                detail: Some(detail),
-            }));
-        }
+        self.call_event(&from, "transfer", by.clone(), Some(format!("to={to};queue={queue}")));
+        self.call_event(&to, "transferred_from", by, Some(format!("from={from}")));
+    }
+
+    /// A row of the call's history (its timeline), written off the signalling path.
+    fn call_event(&self, interaction: &str, kind: &str, actor: Option<String>, detail: Option<String>) {
+        self.routing.send(Job::CallEvent(CallEvent {
+            id: uuid::Uuid::now_v7().to_string(),
+            interaction_id: interaction.to_owned(),
+            at: now_ms(),
+            kind: kind.into(),
+            actor,
+            detail,
+        }));
     }
 
     /// The agent's phone re-INVITEd: `sendonly`/`inactive` (or the old
@@ -382,14 +371,7 @@ impl Server {
         c.media.send(Command::Hold(on));
         let agent_id = c.agent_id.clone().unwrap_or_default();
         tracing::info!(%call, %contact, on, count, total_ms, "hold");
-        self.routing.send(Job::CallEvent(CallEvent {
-            id: uuid::Uuid::now_v7().to_string(),
-            interaction_id: contact.clone(),
-            at: now_ms(),
-            kind: if on { "hold" } else { "resume" }.into(),
-            actor: c.agent_id.clone(),
-            detail: Some(format!("count={count};total_ms={total_ms}")),
-        }));
+        self.call_event(&contact, if on { "hold" } else { "resume" }, c.agent_id.clone(), Some(format!("count={count};total_ms={total_ms}")));
         self.services.bus.publish(now_ms(), Event::CallHeld { contact_id: contact, agent_id, held: on, count, total_ms });
     }
 
@@ -522,14 +504,7 @@ impl Server {
         c.media.send(Command::MonitorLeg(None));
         if m.up {
             let (contact, agent_id) = (c.contact.clone(), c.agent_id.clone().unwrap_or_default());
-            self.routing.send(Job::CallEvent(CallEvent {
-                id: uuid::Uuid::now_v7().to_string(),
-                interaction_id: contact.clone(),
-                at: now_ms(),
-                kind: "monitor_end".into(),
-                actor: Some(m.supervisor.clone()),
-                detail: None,
-            }));
+            self.call_event(&contact, "monitor_end", Some(m.supervisor.clone()), None);
             let e = Event::CallMonitored { contact_id: contact, agent_id, supervisor_id: m.supervisor, mode: None, indicator: m.indicator };
             self.services.bus.publish(now_ms(), e);
         }
@@ -540,14 +515,7 @@ impl Server {
         let Some(c) = self.calls.get(&call) else { return };
         let Some(m) = c.monitor.as_ref() else { return };
         let mode = mode.map(|m| m.as_str().to_owned());
-        self.routing.send(Job::CallEvent(CallEvent {
-            id: uuid::Uuid::now_v7().to_string(),
-            interaction_id: c.contact.clone(),
-            at: now_ms(),
-            kind: "monitor".into(),
-            actor: Some(m.supervisor.clone()),
-            detail: mode.clone(),
-        }));
+        self.call_event(&c.contact, "monitor", Some(m.supervisor.clone()), mode.clone());
         let e = Event::CallMonitored {
             contact_id: c.contact.clone(),
             agent_id: c.agent_id.clone().unwrap_or_default(),
