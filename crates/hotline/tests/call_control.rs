@@ -17,7 +17,7 @@ mod phones;
 use std::time::{Duration, Instant};
 
 use common::Server;
-use phones::{between, describe, free_udp_port, tone_share, Phone, RATE};
+use phones::{between, describe, tone_share, Phone, RATE};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -26,15 +26,6 @@ const AGENT_HZ: u32 = 880;
 const MUSIC_HZ: u32 = 660;
 const SUPERVISOR_HZ: u32 = 1320;
 const TONES: [f64; 4] = [CALLER_HZ as f64, AGENT_HZ as f64, MUSIC_HZ as f64, SUPERVISOR_HZ as f64];
-
-async fn start_server() -> (Server, u16) {
-    let port = free_udp_port();
-    let s = Server::start_tuned(tempfile::tempdir().unwrap(), String::new(), None, |c| {
-        c.sip.listen = format!("127.0.0.1:{port}").parse().unwrap();
-    })
-    .await;
-    (s, port)
-}
 
 /// Uploads `moh` as a steady tone, so music on hold can be told apart.
 async fn music_on_hold_is_a_tone(s: &Server, admin: &str) {
@@ -45,11 +36,6 @@ async fn music_on_hold_is_a_tone(s: &Server, admin: &str) {
     assert_eq!(r.status(), 200, "upload moh: {}", r.text().await.unwrap_or_default());
 }
 
-/// Samples received so far in the phone's current call.
-fn received(phone: &Phone) -> usize {
-    phone.dumps("dec").last().map_or(0, |_| phone.received_audio().len())
-}
-
 /// Waits until `phone` has received `secs` more seconds of audio than it
 /// had at `since`, and returns what it received after the first `settle`
 /// seconds of that (the mix changing hands).
@@ -58,7 +44,7 @@ async fn heard_next(phone: &Phone, since: usize, secs: f64, what: &str) -> Vec<i
     let want = since + ((secs + settle) * f64::from(RATE)) as usize;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let n = received(phone);
+        let n = phone.received();
         if n >= want {
             let all = phone.received_audio();
             let window = between(&all[since..], settle, settle + secs).to_vec();
@@ -112,7 +98,7 @@ struct Connected {
 }
 
 async fn connected_call() -> Connected {
-    let (s, sip_port) = start_server().await;
+    let (s, sip_port) = phones::server_with_sip(|_| {}).await;
     let admin = s.login("admin", "demo").await;
     common::route_1000_straight_to_sales(&s, &admin).await;
     let sup = s.login("supervisor", "demo").await;
@@ -135,7 +121,7 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
     let call = talking_call(&s, &sup).await;
     assert_eq!((call["extension"].as_str(), call["held"].as_bool()), (Some("8001"), Some(false)), "{call}");
     assert_eq!(call["from"], "13800138000", "supervisors see numbers in full by default: {call}");
-    let hear_agent = heard_next(&caller, received(&caller), 1.5, "caller, bridged").await;
+    let hear_agent = heard_next(&caller, caller.received(), 1.5, "caller, bridged").await;
     assert_hears("caller, bridged", &hear_agent, &[AGENT_HZ], &[MUSIC_HZ]);
 
     // Someone else's call, and a hold without a call, are refused.
@@ -145,13 +131,13 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
     common::assert_error(r, 404, "no_call", None).await;
 
     // Hold from the desktop: music for the caller; resume: the agent again.
-    let at = received(&caller);
+    let at = caller.received();
     let r = s.req(Method::POST, &format!("/api/v1/calls/{contact}/hold"), Some(&agent1), None).await;
     assert_eq!(r.status(), 204, "hold: {}", r.text().await.unwrap_or_default());
     call_state(&s, &sup, &contact, "held", |c| c["held"] == true).await;
     let held = heard_next(&caller, at, 2.0, "caller, held").await;
     assert_hears("caller, held", &held, &[MUSIC_HZ], &[AGENT_HZ]);
-    let at = received(&caller);
+    let at = caller.received();
     let r = s.req(Method::POST, &format!("/api/v1/calls/{contact}/resume"), Some(&agent1), None).await;
     assert_eq!(r.status(), 204);
     let back = heard_next(&caller, at, 1.5, "caller, resumed").await;
@@ -166,7 +152,7 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
     common::assert_error(r, 422, "invalid_field", Some("mode")).await;
     let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "listen", "extension": "8999"}))).await;
     common::assert_error(r, 409, "no_phone", None).await;
-    let (c0, a0) = (received(&caller), received(&agent));
+    let (c0, a0) = (caller.received(), agent.received());
     let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "listen", "extension": "8003"}))).await;
     assert_eq!(r.status(), 204, "monitor: {}", r.text().await.unwrap_or_default());
     supervisor.wait_for(phones::ESTABLISHED, 10).await;
@@ -177,7 +163,7 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
     assert_hears("agent, listen", &heard_next(&agent, a0, 2.0, "agent, listen").await, &[CALLER_HZ], &[SUPERVISOR_HZ, AGENT_HZ]);
 
     // Whisper: only the agent hears the supervisor; no new call.
-    let (c0, a0, s0) = (received(&caller), received(&agent), received(&supervisor));
+    let (c0, a0, s0) = (caller.received(), agent.received(), supervisor.received());
     let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "whisper"}))).await;
     assert_eq!(r.status(), 204);
     assert_hears("agent, whisper", &heard_next(&agent, a0, 2.0, "agent, whisper").await, &[CALLER_HZ, SUPERVISOR_HZ], &[]);
@@ -185,7 +171,7 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
     assert_hears("supervisor, whisper", &heard_next(&supervisor, s0, 2.0, "supervisor, whisper").await, &[CALLER_HZ, AGENT_HZ], &[]);
 
     // Barge: everyone hears everyone.
-    let (c0, a0) = (received(&caller), received(&agent));
+    let (c0, a0) = (caller.received(), agent.received());
     let r = s.req(Method::PUT, &format!("/api/v1/calls/{contact}/monitor"), Some(&sup), Some(json!({"mode": "barge"}))).await;
     assert_eq!(r.status(), 204);
     assert_hears("caller, barge", &heard_next(&caller, c0, 2.0, "caller, barge").await, &[AGENT_HZ, SUPERVISOR_HZ], &[]);
@@ -197,18 +183,18 @@ async fn hold_plays_music_and_a_supervisor_listens_whispers_and_barges_in() {
     assert_eq!(r.status(), 204);
     supervisor.wait_for(phones::TERMINATED, 10).await;
     call_state(&s, &sup, &contact, "no longer monitored", |c| c["monitor_mode"].is_null()).await;
-    let c0 = received(&caller);
+    let c0 = caller.received();
     assert_hears("caller, after the supervisor left", &heard_next(&caller, c0, 1.5, "caller, after").await, &[AGENT_HZ], &[SUPERVISOR_HZ]);
 
     // Hold from the agent's phone: a re-INVITE with sendonly.
-    let at = received(&caller);
+    let at = caller.received();
     agent.command("/hold");
     call_state(&s, &sup, &contact, "held from the phone", |c| c["held"] == true).await;
     let held = heard_next(&caller, at, 1.5, "caller, held by the phone").await;
     assert_hears("caller, held by the phone", &held, &[MUSIC_HZ], &[AGENT_HZ]);
     agent.command("/resume");
     call_state(&s, &sup, &contact, "resumed from the phone", |c| c["held"] == false).await;
-    let at = received(&caller);
+    let at = caller.received();
     let back = heard_next(&caller, at, 1.5, "caller, resumed by the phone").await;
     assert_hears("caller, resumed by the phone", &back, &[AGENT_HZ], &[MUSIC_HZ]);
 
@@ -270,7 +256,7 @@ async fn blind_transfers_from_the_desktop_and_by_refer_hand_the_caller_on() {
     common::assert_error(transfer(&sup, json!({"queue": "support"})).await, 403, "forbidden", None).await;
 
     // From the desktop to support, with a note: 8003 answers, 8001 wraps up.
-    let at = received(&caller);
+    let at = caller.received();
     let r = transfer(&agent1, json!({"queue": "support", "note": "账单问题，已核实身份"})).await;
     assert_eq!(r.status(), 200, "transfer: {}", r.text().await.unwrap_or_default());
     let second_contact = r.json::<Value>().await.unwrap()["contact_id"].as_str().unwrap().to_owned();
@@ -291,7 +277,7 @@ async fn blind_transfers_from_the_desktop_and_by_refer_hand_the_caller_on() {
     let r = s.post_json(&format!("/api/v1/agents/{a1}/wrap-up/end"), Some(&sup), json!({})).await;
     assert_eq!(r.status(), 200);
     wait_available(&s, &sup, "8001").await;
-    let at = received(&caller);
+    let at = caller.received();
     second.command(&format!("/transfer sip:sales@127.0.0.1:{sip_port}"));
     // The phone is told the transfer worked (NOTIFY 200) and its call ends.
     second.wait_for(phones::TERMINATED, 10).await;
@@ -336,7 +322,7 @@ async fn a_secure_pause_records_silence_and_keeps_the_callers_keys_from_the_agen
     let Connected { s, admin, sup, agent, caller, contact, .. } = connected_call().await;
     let agent1 = s.login("agent1", "demo").await;
     let agent2 = s.login("agent2", "demo").await;
-    heard_next(&agent, received(&agent), 1.5, "agent, before the pause").await;
+    heard_next(&agent, agent.received(), 1.5, "agent, before the pause").await;
 
     let pause = |token: &str, what: &str| {
         let (token, path) = (token.to_owned(), format!("/api/v1/calls/{contact}/recording/{what}"));
@@ -348,12 +334,12 @@ async fn a_secure_pause_records_silence_and_keeps_the_callers_keys_from_the_agen
     assert_eq!(pause(&agent1, "pause").await.status(), 204, "pausing twice is one pause");
     // A key pressed while paused (a card number) does not reach the agent's phone.
     caller.send_dtmf('7');
-    heard_next(&agent, received(&agent), 2.0, "agent, paused").await;
+    heard_next(&agent, agent.received(), 2.0, "agent, paused").await;
     assert_eq!(pause(&agent1, "resume").await.status(), 204);
     caller.send_dtmf('8');
     agent.wait_for("received event: '8'", 10).await;
     assert!(!agent.output().contains("received event: '7'"), "the key pressed during the pause reached the agent:\n{}", agent.output());
-    heard_next(&agent, received(&agent), 1.5, "agent, after the pause").await;
+    heard_next(&agent, agent.received(), 1.5, "agent, after the pause").await;
     caller.hangup();
     agent.wait_for(phones::TERMINATED, 10).await;
 
@@ -388,7 +374,7 @@ async fn a_secure_pause_records_silence_and_keeps_the_callers_keys_from_the_agen
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flagged_caller_raises_an_alert_and_rings_a_supervisor_to_listen_in() {
-    let (s, sip_port) = start_server().await;
+    let (s, sip_port) = phones::server_with_sip(|_| {}).await;
     let admin = s.login("admin", "demo").await;
     let sup = s.login("supervisor", "demo").await;
     // The IVR marks the caller high-risk (as a CRM lookup would), then queues them in sales.
@@ -419,7 +405,7 @@ async fn a_flagged_caller_raises_an_alert_and_rings_a_supervisor_to_listen_in() 
     call_state(&s, &sup, &contact, "listened to by the rule", |c| c["monitor_mode"] == "listen").await;
     let heard = heard_next(&supervisor, 0, 2.0, "supervisor, listening by rule").await;
     assert_hears("supervisor, listening by rule", &heard, &[CALLER_HZ, AGENT_HZ], &[]);
-    let c0 = received(&caller);
+    let c0 = caller.received();
     assert_hears("caller, listened to", &heard_next(&caller, c0, 1.5, "caller, listened to").await, &[AGENT_HZ], &[SUPERVISOR_HZ]);
     let audit = s.get_json("/api/v1/audit?action=call.monitor", &admin).await;
     assert!(audit.as_array().unwrap().iter().any(|e| e["target"] == contact.as_str() && e["detail"].as_str().is_some_and(|d| d.contains("rule=flag ok=true"))), "{audit}");
@@ -453,9 +439,9 @@ async fn a_supervisor_listening_in_takes_the_call_over_and_the_agent_wraps_up() 
     let a1 = agents.as_array().unwrap().iter().find(|a| a["extension"] == "8001").and_then(|a| a["id"].as_str()).unwrap().to_owned();
     common::poll(&s, &sup, &format!("/api/v1/agents/{a1}/state"), "8001 in wrap-up", 10, |st| st["state"] == "wrap_up").await;
     // The caller and the supervisor now talk, two-party.
-    let c0 = received(&caller);
+    let c0 = caller.received();
     assert_hears("caller, taken over", &heard_next(&caller, c0, 1.5, "caller, taken over").await, &[SUPERVISOR_HZ], &[AGENT_HZ]);
-    let s0 = received(&supervisor);
+    let s0 = supervisor.received();
     assert_hears("supervisor, taken over", &heard_next(&supervisor, s0, 1.5, "supervisor, taken over").await, &[CALLER_HZ], &[AGENT_HZ]);
 
     // The supervisor hangs up: the call ends.

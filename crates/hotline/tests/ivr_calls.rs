@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use common::{poll, Server};
 use hotline_telephony::tts::{CachedTts, Tts, TtsError};
-use phones::{describe, dominant, free_udp_port, last, rms, Phone, Wav, RATE};
+use phones::{describe, dominant, last, rms, Phone, Wav, RATE};
 use serde_json::{json, Value};
 
 /// What callers send.
@@ -66,13 +66,7 @@ fn secs(samples: usize) -> f64 {
 /// The server (demo center) with SIP on a free port, configured by `tune`.
 async fn start_server(tune: impl FnOnce(&mut hotline_config::Config)) -> (Server, u16) {
     server_logs();
-    let port = free_udp_port();
-    let s = Server::start_tuned(tempfile::tempdir().unwrap(), String::new(), None, |c| {
-        c.sip.listen = format!("127.0.0.1:{port}").parse().unwrap();
-        tune(c);
-    })
-    .await;
-    (s, port)
+    phones::server_with_sip(tune).await
 }
 
 /// Saves `flow` as a draft, publishes it and maps 1000 to it.
@@ -218,11 +212,6 @@ fn assert_heard(what: &str, heard: &[i16], name: &str, prompt: &[i16]) -> usize 
     at
 }
 
-/// Samples received so far in the phone's current call.
-fn received(phone: &Phone) -> usize {
-    phone.received_audio().len()
-}
-
 /// Waits until `phone` has received `secs` more seconds of audio than
 /// `since` samples (prompts arrive as fast as they play; silence does not
 /// count); returns the samples received by then.
@@ -230,7 +219,7 @@ async fn wait_heard(phone: &Phone, since: usize, secs: f64, timeout: u64, what: 
     let want = since + (secs * f64::from(RATE)) as usize;
     let deadline = Instant::now() + Duration::from_secs(timeout);
     loop {
-        let n = received(phone);
+        let n = phone.received();
         if n >= want {
             return n;
         }
@@ -339,7 +328,7 @@ async fn a_caller_walks_two_menus_hears_the_order_status_and_reaches_the_queue()
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     caller.send_dtmf('#');
-    let at_hash = received(&caller);
+    let at_hash = caller.received();
     let hash_sent = Instant::now();
     assert!(!agent.raw_output().contains(phones::ANSWERING), "the agent's phone rang before the caller finished with the IVR:\n{}", agent.output());
 
@@ -439,7 +428,7 @@ async fn no_key_for_thirty_seconds_reaches_an_agent() {
     // 27 s without a key: the agent's phone has not rung.
     tokio::time::sleep_until((answered + Duration::from_secs(27)).into()).await;
     assert!(!agent.raw_output().contains(phones::ANSWERING), "the agent's phone rang within 27 s of the answer:\n{}", agent.output());
-    let at_27s = received(&caller);
+    let at_27s = caller.received();
 
     agent.wait_for(phones::ESTABLISHED, 15).await;
     let rang = agent.seen_at(phones::ANSWERING).unwrap().duration_since(answered).as_secs_f64();
@@ -496,14 +485,14 @@ async fn a_caller_who_asks_for_a_callback_is_called_back_when_an_agent_is_free()
     call_1000(&caller, sip_port).await;
     let answered = caller.seen_at(phones::ESTABLISHED).unwrap();
     let position_is = wait_said(&s, "position_is", 20, "the announcement of the caller's place").await;
-    let at_announcement = received(&caller);
+    let at_announcement = caller.received();
     let announced = answered.elapsed().as_secs_f64();
     eprintln!("announcement {announced:.2} s after the answer");
     assert!((9.0..15.0).contains(&announced), "the first announcement came {announced:.2} s after the answer, want about 10 s");
     // The server says "press" when the offer plays: the caller presses 1 then.
     wait_said(&s, "press", 15, "the announcement offering the callback").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let at_key = received(&caller);
+    let at_key = caller.received();
     caller.send_dtmf('1');
 
     // The confirmation, then the server hangs up.
@@ -640,7 +629,7 @@ async fn rate_a_call(key: char) -> RatedCall {
     // The agent hangs up; the caller stays on for the survey.
     agent.hangup();
     agent.wait_for(phones::TERMINATED, 5).await;
-    let at_agent_gone = received(&caller);
+    let at_agent_gone = caller.received();
     let sniffers = sniff(agent.rtp_ports()).await;
     wait_said(&s, &ask, 15, "the survey's question").await;
     // Two seconds into the question, the caller presses the key.

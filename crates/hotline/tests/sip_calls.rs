@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use common::Server;
-use phones::{between, describe, dominant, free_udp_port, last, rms, tone_power, tone_share, wait_for_any, Phone, Wav};
+use phones::{between, describe, dominant, last, rms, tone_power, tone_share, wait_for_any, Phone, Wav};
 use serde_json::{json, Value};
 
 /// What callers send.
@@ -136,15 +136,6 @@ async fn harness_two_phones_call_each_other_hear_each_other_and_send_dtmf() {
 // ---------------------------------------------------------------- server
 
 /// The server on a free SIP port; returns it and the port.
-async fn start_server() -> (Server, u16) {
-    let port = free_udp_port();
-    let s = Server::start_tuned(tempfile::tempdir().unwrap(), String::new(), None, |c| {
-        c.sip.listen = format!("127.0.0.1:{port}").parse().unwrap();
-    })
-    .await;
-    (s, port)
-}
-
 /// Routes 1000 to a one-key menu (1 → sales; nothing → sales too), instead
 /// of the seeded flow that depends on the time of day.
 async fn route_1000_to_sales(s: &Server, admin: &str) {
@@ -213,7 +204,7 @@ async fn call_1000_and_press_1(sip_port: u16) -> Phone {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caller_reaches_an_agent_and_both_hear_each_other_and_the_call_is_recorded() {
-    let (s, sip_port) = start_server().await;
+    let (s, sip_port) = phones::server_with_sip(|_| {}).await;
     let admin = s.login("admin", "demo").await;
     route_1000_to_sales(&s, &admin).await;
     let sup = s.login("supervisor", "demo").await;
@@ -312,7 +303,7 @@ async fn caller_reaches_an_agent_and_both_hear_each_other_and_the_call_is_record
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caller_who_hangs_up_while_the_agent_rings_is_an_abandon_and_the_agent_stays_available() {
-    let (s, sip_port) = start_server().await;
+    let (s, sip_port) = phones::server_with_sip(|_| {}).await;
     let admin = s.login("admin", "demo").await;
     route_1000_to_sales(&s, &admin).await;
     let sup = s.login("supervisor", "demo").await;
@@ -373,7 +364,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_calls_a_colleague_after_proving_the_password_and_strangers_are_refused() {
-    let (s, sip_port) = start_server().await;
+    let (s, sip_port) = phones::server_with_sip(|_| {}).await;
     let sup = s.login("supervisor", "demo").await;
     let ids = agent_ids(&s, &sup).await;
     let callee = Phone::builder("8002").register(sip_port, "demo").auto_answer().tone(AGENT_HZ).start();

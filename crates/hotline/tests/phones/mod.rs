@@ -61,6 +61,18 @@ pub fn free_udp_port() -> u16 {
     }
 }
 
+/// The demo server with SIP on a free port, configured further by `tune`,
+/// and that port.
+pub async fn server_with_sip(tune: impl FnOnce(&mut hotline_config::Config)) -> (super::common::Server, u16) {
+    let port = free_udp_port();
+    let s = super::common::Server::start_tuned(tempfile::tempdir().unwrap(), String::new(), None, |c| {
+        c.sip.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        tune(c);
+    })
+    .await;
+    (s, port)
+}
+
 /// RTP ranges of 20 ports between 30000 and 32759: above the server's
 /// default 20000–29999 and below Linux's ephemeral ports, distinct for every
 /// phone of this test process (and spread by process id across processes).
@@ -364,6 +376,16 @@ impl Phone {
     /// packets leave no trace).
     pub fn received_audio(&self) -> Vec<i16> {
         self.dump("dec")
+    }
+
+    /// How many samples this phone has received in its current call so far
+    /// (0 before its first call has audio).
+    pub fn received(&self) -> usize {
+        if self.dumps("dec").is_empty() {
+            0
+        } else {
+            self.received_audio().len()
+        }
     }
 
     /// The audio this phone sent (`rec/dump-*-enc.wav` of its latest call).
